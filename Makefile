@@ -1,0 +1,57 @@
+# The commands a newcomer needs. Everything runs inside .venv, created on first use.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app board
+LANGS  := sq bg pl ro sr_Latn ar
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+
+.PHONY: run install test test-fast bench translations compile-translations lint migrate demo screenshots clean
+
+$(BIN)/flask: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/flask
+
+compile-translations: install
+	$(BIN)/pybabel compile --use-fuzzy -d translations -f --statistics 2>&1 | tail -n 1
+
+## make run: install, compile translations, migrate, seed the demo when empty, serve on :5000
+run: compile-translations
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	@echo "Serving http://$(HOST):$(PORT)  (children start at /join)"
+	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+
+migrate: install
+	$(FLASK) db upgrade
+
+demo: install
+	$(FLASK) demo
+
+## make test: the whole suite (set TEST_DATABASE_URL for PostgreSQL)
+test: compile-translations
+	$(BIN)/ruff check board tests bench
+	$(BIN)/python -m pytest
+
+## make bench: benchmarks, printing their tables
+bench: compile-translations
+	$(BIN)/python -m bench
+
+## make translations: extract messages, update every catalogue, compile
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
+	  --no-location --sort-output -o translations/messages.pot --project board --version 0.1 .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+	  --ignore-obsolete
+	$(BIN)/pybabel compile -d translations -f --statistics
+
+lint: install
+	$(BIN)/ruff check board tests bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

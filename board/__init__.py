@@ -1,0 +1,101 @@
+"""board: child consultation boards. ``create_app`` wires the application; it does no I/O
+beyond reading configuration (and, once, writing a generated secret key)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+__all__ = ["create_app"]
+
+
+def _secret_key(instance_path: str) -> str:
+    """Read instance/secret_key, creating it with a random value on first run."""
+    path = Path(instance_path) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _configure(app: Flask, test_config: dict | None) -> None:
+    app.config.from_object("board.config")
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("BOARD")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("DATABASE_URL"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'board.sqlite3'}"
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app.instance_path)
+    app.config["SECRET_KEY"] = str(app.config["SECRET_KEY"])
+    if app.config.get("SESSION_COOKIE_SECURE") is None:
+        development = app.debug or app.testing
+        app.config["SESSION_COOKIE_SECURE"] = not development
+        app.config["REMEMBER_COOKIE_SECURE"] = not development
+
+
+def _template_context():
+    from board.i18n import LANGUAGES, direction, html_lang
+
+    code = str(get_locale() or "en")
+    return {
+        "LANGUAGES": LANGUAGES,
+        "current_language": code,
+        "html_lang": html_lang(code),
+        "text_direction": direction(code),
+    }
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the application: defaults, instance/config.py, BOARD_* variables, test overrides."""
+    app = Flask(__name__, instance_relative_config=True)
+    _configure(app, test_config)
+
+    if app.config["PROXY_FIX_X_FOR"] or app.config["PROXY_FIX_X_PROTO"]:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app,
+            x_for=app.config["PROXY_FIX_X_FOR"],
+            x_proto=app.config["PROXY_FIX_X_PROTO"],
+        )
+
+    from board import cli, db, errors, i18n, logs, security
+    from board.auth.services import load_user
+    from board.extensions import csrf, limiter, login_manager
+
+    db.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Please sign in to open this page.")
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(lambda user_id: load_user(db.get_session(), user_id))
+    security.init_app(app)
+    errors.init_app(app)
+    logs.init_app(app)
+    cli.init_app(app)
+
+    from board.admin.routes import bp as admin_bp
+    from board.auth.routes import bp as auth_bp
+    from board.home.routes import bp as home_bp
+
+    app.register_blueprint(home_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(admin_bp)
+
+    app.context_processor(_template_context)
+
+    return app

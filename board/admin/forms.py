@@ -1,0 +1,134 @@
+"""Administration forms. Choices that depend on the database are filled in by the view."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    widgets,
+)
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+
+from board.auth.models import Role
+from board.boards.models import MIN_THRESHOLD, OrganisationKind, ServiceCategory
+from board.i18n import LANGUAGES
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as a group of checkboxes (no multi-select box to fight with)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def _country():
+    return StringField(
+        _l("Country code"),
+        validators=[DataRequired(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, such as AL."))],
+        description=_l("Two letters, such as AL, XK, BG, PL or RO."),
+    )
+
+
+class OrganisationForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    kind = SelectField(
+        _l("Kind"), choices=[(k.value, k.label) for k in OrganisationKind],
+        validators=[DataRequired()],
+    )
+    country = StringField(
+        _l("Country code"),
+        validators=[Optional(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, such as AL."))],
+        description=_l("Leave empty for an international body."),
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class BoardForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    country = _country()
+    timezone = StringField(
+        _l("Time zone"), validators=[DataRequired(), Length(max=64)],
+        description=_l("For example Europe/Tirane."),
+    )
+    languages = CheckboxesField(
+        _l("Languages offered to children"),
+        choices=[(code, name) for code, (name, _dir) in LANGUAGES.items()],
+        validators=[DataRequired(message=_l("Choose at least one language."))],
+    )
+    helpline = StringField(
+        _l("Child helpline number"), validators=[DataRequired(), Length(max=40)],
+        description=_l("Shown on every child page, for example 116 111."),
+    )
+    threshold_k = IntegerField(
+        _l("Smallest group shown to partners (k)"), default=5,
+        validators=[DataRequired(), NumberRange(min=MIN_THRESHOLD, max=100)],
+        description=_l("Counts under this number are hidden. Never below 3."),
+    )
+    retention_months = IntegerField(
+        _l("Keep approved text for (months)"), default=24,
+        validators=[DataRequired(), NumberRange(min=1, max=240)],
+    )
+    safeguarding_retention_months = IntegerField(
+        _l("Keep closed safeguarding records for (months)"), default=72,
+        validators=[DataRequired(), NumberRange(min=1, max=600)],
+    )
+    organisation_id = SelectField(
+        _l("Organisation that runs the board"), coerce=int, validators=[DataRequired()]
+    )
+    partner_ids = CheckboxesField(
+        _l("Partner organisations (they read the summaries)"), coerce=int
+    )
+    submit = SubmitField(_l("Save"))
+
+
+class ServiceForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    category = SelectField(
+        _l("Kind of service"), choices=[(c.value, c.label) for c in ServiceCategory],
+        validators=[DataRequired()],
+    )
+    active = BooleanField(_l("Children can choose this service"), default=True)
+    submit = SubmitField(_l("Save"))
+
+
+def _role_choices():
+    return [(r.value, r.label) for r in Role]
+
+
+class InviteForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
+    organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()])
+    locale = SelectField(
+        _l("Language of the account"),
+        choices=[(code, name) for code, (name, _dir) in LANGUAGES.items()],
+    )
+    role = SelectField(_l("Role"), choices=_role_choices, validators=[DataRequired()])
+    board_id = SelectField(
+        _l("Board"), coerce=int, description=_l("For facilitators and safeguarding leads.")
+    )
+    submit = SubmitField(_l("Create the account and the invitation link"))
+
+
+class RoleForm(FlaskForm):
+    role = SelectField(_l("Role"), choices=_role_choices, validators=[DataRequired()])
+    board_id = SelectField(
+        _l("Board"), coerce=int, description=_l("For facilitators and safeguarding leads.")
+    )
+    submit = SubmitField(_l("Add the role"))
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only its CSRF token, for buttons that change something."""
+
+    submit = SubmitField(_l("Confirm"))

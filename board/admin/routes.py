@@ -1,0 +1,322 @@
+"""Network administration: organisations, boards, services, accounts, roles, audit log."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from board.admin.forms import (
+    BoardForm,
+    ConfirmForm,
+    InviteForm,
+    OrganisationForm,
+    RoleForm,
+    ServiceForm,
+)
+from board.audit import queries as audit_queries
+from board.auth import services as accounts
+from board.auth.access import can_administer
+from board.auth.models import Role, RoleAssignment, User
+from board.boards import queries
+from board.boards import services as boards
+from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
+from board.db import db
+from board.mail import send_mail
+from board.web import get_or_404
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+def only_administrators():
+    """Every page here is for network administrators only."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not can_administer(current_user):
+        abort(403)
+    return None
+
+
+def _fail(form, error) -> None:
+    """Show a service's error next to the field it concerns (or above the form)."""
+    field = getattr(form, error.field, None) if error.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))
+
+
+def _page(template: str, form, **context):
+    """Render a form page: 400 when the submitted form was refused."""
+    return render_template(template, form=form, **context), 400 if form.errors else 200
+
+
+@bp.get("/")
+def index():
+    counts = {
+        "organisations": db.scalar(sa.select(sa.func.count()).select_from(Organisation)),
+        "boards": db.scalar(sa.select(sa.func.count()).select_from(Board)),
+        "accounts": db.scalar(sa.select(sa.func.count()).select_from(User)),
+    }
+    return render_template("admin/index.html", counts=counts)
+
+
+# Organisations -------------------------------------------------------------------------
+
+
+@bp.get("/organisations")
+def organisations():
+    return render_template(
+        "admin/organisations.html", organisations=queries.all_organisations(db)
+    )
+
+
+@bp.route("/organisations/new", methods=["GET", "POST"])
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+def organisation(organisation_id: int | None = None):
+    organisation = get_or_404(Organisation, organisation_id) if organisation_id else None
+    form = OrganisationForm(obj=organisation)
+    if form.validate_on_submit():
+        try:
+            boards.save_organisation(
+                db, current_user, organisation, name=form.name.data,
+                kind=OrganisationKind(form.kind.data), country=form.country.data,
+            )
+        except boards.BoardError as error:
+            _fail(form, error)
+        else:
+            db.commit()
+            flash(_("The organisation is saved."), "success")
+            return redirect(url_for("admin.organisations"))
+    return _page("admin/organisation.html", form, organisation=organisation)
+
+
+# Boards and services -------------------------------------------------------------------
+
+
+@bp.get("/boards")
+def boards_list():
+    return render_template("admin/boards.html", boards=queries.all_boards(db))
+
+
+def _board_form(board: Board | None) -> BoardForm:
+    form = BoardForm(obj=board)
+    organisations = queries.all_organisations(db)
+    form.organisation_id.choices = [(o.id, o.name) for o in organisations]
+    form.partner_ids.choices = [(o.id, o.name) for o in organisations]
+    if board is not None and request.method == "GET":
+        form.languages.data = board.language_codes
+        form.partner_ids.data = [o.id for o in board.partners]
+    return form
+
+
+@bp.route("/boards/new", methods=["GET", "POST"])
+@bp.route("/boards/<int:board_id>", methods=["GET", "POST"])
+def board(board_id: int | None = None):
+    board = get_or_404(Board, board_id) if board_id else None
+    form = _board_form(board)
+    if form.validate_on_submit():
+        organisations = {o.id: o for o in queries.all_organisations(db)}
+        try:
+            saved = boards.save_board(
+                db, current_user, board,
+                name=form.name.data, city=form.city.data, country=form.country.data,
+                timezone=form.timezone.data.strip(), languages=form.languages.data,
+                helpline=form.helpline.data, threshold_k=form.threshold_k.data,
+                retention_months=form.retention_months.data,
+                safeguarding_retention_months=form.safeguarding_retention_months.data,
+                organisation=organisations[form.organisation_id.data],
+                partners=[organisations[i] for i in form.partner_ids.data],
+            )
+        except boards.BoardError as error:
+            _fail(form, error)
+        else:
+            db.commit()
+            flash(_("The board is saved."), "success")
+            return redirect(url_for("admin.board", board_id=saved.id))
+    return _page("admin/board.html", form, board=board)
+
+
+@bp.route("/boards/<int:board_id>/services/new", methods=["GET", "POST"])
+@bp.route("/services/<int:service_id>", methods=["GET", "POST"])
+def service(board_id: int | None = None, service_id: int | None = None):
+    service = get_or_404(Service, service_id) if service_id else None
+    board = service.board if service else get_or_404(Board, board_id)
+    form = ServiceForm(obj=service)
+    if form.validate_on_submit():
+        try:
+            boards.save_service(
+                db, current_user, board, service, name=form.name.data,
+                category=ServiceCategory(form.category.data), active=form.active.data,
+            )
+        except boards.BoardError as error:
+            _fail(form, error)
+        else:
+            db.commit()
+            flash(_("The service is saved."), "success")
+            return redirect(url_for("admin.board", board_id=board.id))
+    return _page("admin/service.html", form, board=board, service=service)
+
+
+# Accounts and roles --------------------------------------------------------------------
+
+
+@bp.get("/accounts")
+def accounts_list():
+    users = db.scalars(
+        sa.select(User).options(selectinload(User.organisation)).order_by(User.name)
+    )
+    return render_template("admin/accounts.html", users=list(users))
+
+
+def _fill_role_choices(form) -> dict[int, Board]:
+    all_boards = {b.id: b for b in queries.all_boards(db)}
+    form.board_id.choices = [(0, _("No board"))] + [(b.id, b.name) for b in all_boards.values()]
+    return all_boards
+
+
+def _role_and_board(form, all_boards) -> tuple[Role, Board | None]:
+    return Role(form.role.data), all_boards.get(form.board_id.data)
+
+
+def _send_invitation(user: User, token: str) -> None:
+    """Mail the link when mail is configured, and keep it to show the administrator once."""
+    link = url_for("auth.accept_invitation", token=token, _external=True)
+    session["invitation_link"] = link
+    send_mail(
+        user.email,
+        _("Your account on board"),
+        _("Open this link to choose your password: %(link)s", link=link),
+    )
+
+
+@bp.route("/accounts/new", methods=["GET", "POST"])
+def invite():
+    form = InviteForm()
+    form.organisation_id.choices = [(o.id, o.name) for o in queries.all_organisations(db)]
+    all_boards = _fill_role_choices(form)
+    if form.validate_on_submit():
+        try:
+            user, token = accounts.invite_user(
+                db, current_user, email=form.email.data, name=form.name.data,
+                organisation=db.get(Organisation, form.organisation_id.data),
+                locale=form.locale.data, roles=[_role_and_board(form, all_boards)],
+                ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
+            )
+        except accounts.AccountError as error:
+            _fail(form, error)
+        else:
+            db.commit()
+            _send_invitation(user, token)
+            flash(_("The account is created. Send the person their invitation link."), "success")
+            return redirect(url_for("admin.account", user_id=user.id))
+    return _page("admin/invite.html", form)
+
+
+@bp.get("/accounts/<int:user_id>")
+def account(user_id: int):
+    user = get_or_404(User, user_id)
+    form = RoleForm()
+    _fill_role_choices(form)
+    return render_template(
+        "admin/account.html", user=user, role_form=form, confirm=ConfirmForm(),
+        invitation_link=session.pop("invitation_link", None),
+    )
+
+
+@bp.post("/accounts/<int:user_id>/roles")
+def add_role(user_id: int):
+    user = get_or_404(User, user_id)
+    form = RoleForm()
+    all_boards = _fill_role_choices(form)
+    if form.validate_on_submit():
+        role, board = _role_and_board(form, all_boards)
+        try:
+            accounts.assign_role(db, current_user, user, role, board)
+        except accounts.AccountError as error:
+            _fail(form, error)
+        else:
+            db.commit()
+            flash(_("The role is added."), "success")
+            return redirect(url_for("admin.account", user_id=user.id))
+    return render_template(
+        "admin/account.html", user=user, role_form=form, confirm=ConfirmForm(),
+        invitation_link=None,
+    ), 400
+
+
+@bp.post("/roles/<int:assignment_id>/remove")
+def remove_role(assignment_id: int):
+    assignment = get_or_404(RoleAssignment, assignment_id)
+    user_id = assignment.user_id
+    if ConfirmForm().validate_on_submit():
+        try:
+            accounts.remove_role(db, current_user, assignment)
+        except accounts.AccountError as error:
+            flash(str(error.message), "error")
+        else:
+            db.commit()
+            flash(_("The role is removed."), "success")
+    return redirect(url_for("admin.account", user_id=user_id))
+
+
+@bp.post("/accounts/<int:user_id>/active")
+def set_active(user_id: int):
+    user = get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        active = request.form.get("active") == "1"
+        try:
+            accounts.set_active(db, current_user, user, active)
+        except accounts.AccountError as error:
+            flash(str(error.message), "error")
+        else:
+            db.commit()
+            flash(
+                _("The account is active.") if active else _("The account is deactivated."),
+                "success",
+            )
+    return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.post("/accounts/<int:user_id>/invitation")
+def new_invitation(user_id: int):
+    user = get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            token = accounts.reissue_invitation(
+                db, current_user, user, ttl_hours=current_app.config["INVITATION_TTL_HOURS"]
+            )
+        except accounts.AccountError as error:
+            flash(str(error.message), "error")
+        else:
+            db.commit()
+            _send_invitation(user, token)
+            flash(_("A new link is ready. Earlier links no longer work."), "success")
+    return redirect(url_for("admin.account", user_id=user.id))
+
+
+# Audit log -----------------------------------------------------------------------------
+
+
+@bp.get("/audit")
+def audit():
+    filters = audit_queries.AuditFilter.from_args(request.args)
+    page = audit_queries.entries(db, filters)
+    return render_template(
+        "admin/audit.html", page=page, filters=filters,
+        actions=audit_queries.known_actions(db), boards=queries.all_boards(db),
+        actors=list(db.scalars(sa.select(User).order_by(User.name))),
+    )

@@ -1,0 +1,34 @@
+"""The audit log: who did what to which record, and when. Never any child's text."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from board.auth.models import User
+from board.db import Base, UTCDateTime, utcnow
+
+
+class AuditEntry(Base):
+    """Append-only: no route updates or deletes a row."""
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # Null for the command line (create-admin, demo, purge).
+    actor_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL"), index=True
+    )
+    action: Mapped[str] = mapped_column(sa.String(64), index=True)
+    target_type: Mapped[str] = mapped_column(sa.String(40))
+    target_id: Mapped[int | None]
+    board_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("board.id", ondelete="SET NULL"), index=True
+    )
+    # A short, non-personal description (a name of a board, a role), never child text.
+    detail: Mapped[str] = mapped_column(sa.String(300), default="")
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,53 @@
+"""Who may do what. Plain functions that tests call directly, plus a route decorator."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from board.auth.models import Role, User
+from board.boards.models import Board
+
+
+def roles_required(*roles: Role):
+    """Route decorator: signed in, and holding at least one of ``roles`` on some board."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if not any(current_user.has_role(role) for role in roles):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def can_administer(user: User) -> bool:
+    """Network administration: organisations, boards, services, accounts, audit log."""
+    return user.is_authenticated and user.is_admin
+
+
+def works_on_board(user: User, board: Board) -> bool:
+    """A facilitator or safeguarding lead of this board."""
+    return user.is_authenticated and board.id in (
+        user.board_ids(Role.FACILITATOR) | user.board_ids(Role.SAFEGUARDING_LEAD)
+    )
+
+
+def is_partner_of(user: User, board: Board) -> bool:
+    """A partner whose organisation is linked to this board."""
+    return (
+        user.is_authenticated
+        and user.is_partner
+        and any(org.id == user.organisation_id for org in board.partners)
+    )
+
+
+def can_view_board(user: User, board: Board) -> bool:
+    """The board's page: its staff, its partners and administrators."""
+    return can_administer(user) or works_on_board(user, board) or is_partner_of(user, board)

@@ -1,0 +1,101 @@
+"""Sign in and out, invitations, password change."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from board.auth import services
+from board.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from board.db import db
+from board.errors import render_error
+from board.extensions import limiter
+from board.web import redirect_back
+
+bp = Blueprint("auth", __name__)
+
+
+def _login_email_key() -> str:
+    return "login-account:" + services.normalise_email(request.form.get("email", ""))
+
+
+def _failed(response) -> bool:
+    """Only failed sign-ins count towards the limits."""
+    return response.status_code != 302
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_CLIENT"], methods=["POST"], deduct_when=_failed
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_login_email_key,
+    deduct_when=_failed,
+)
+def login():
+    """Staff sign-in; one message for an unknown email and a wrong password."""
+    if current_user.is_authenticated:
+        return redirect_back()
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(db, form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect_back()
+        form.password.errors.append(_("The email or the password is not right."))
+    return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (a POST, so no other site can sign someone out)."""
+    logout_user()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@limiter.limit("30 per 10 minutes", methods=["POST"])
+def accept_invitation(token: str):
+    """The invited person chooses a password and is signed in."""
+    try:
+        invitation = services.check_invitation(db, token)
+    except services.InvitationInvalid as error:
+        return render_error(410, str(error.message))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(db, token, form.password.data)
+        except services.AccountError as error:
+            form.password.errors.append(str(error.message))
+        else:
+            db.commit()
+            login_user(user)
+            flash(_("Welcome. Your password is set."), "success")
+            return redirect(url_for("home.index"))
+    status = 400 if form.errors else 200
+    return render_template("auth/invitation.html", form=form, user=invitation.user), status
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    """Change one's own password; other sessions of the account end."""
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                db, current_user, form.current_password.data, form.password.data
+            )
+        except services.AccountError as error:
+            getattr(form, error.field or "password").errors.append(str(error.message))
+        else:
+            db.commit()
+            login_user(current_user._get_current_object())  # the session carries the new epoch
+            flash(_("Your password is changed."), "success")
+            return redirect(url_for("home.index"))
+    status = 400 if form.errors else 200
+    return render_template("auth/password.html", form=form), status

@@ -1,0 +1,275 @@
+"""Accounts: invitations, passwords, sign-in, roles. Services flush; views commit."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from functools import cache
+from importlib import resources
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from board.audit.services import record
+from board.auth.models import Invitation, Role, RoleAssignment, User
+from board.boards.models import Board, Organisation
+from board.db import utcnow
+
+MIN_PASSWORD_LENGTH = 12
+PASSWORD_METHOD = "scrypt"
+# Compared against when the email is unknown, so both failures take the same time.
+_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method=PASSWORD_METHOD)
+
+
+class AccountError(ValueError):
+    """A rule about accounts was broken; the message is translated and shown to the user."""
+
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+class InvitationInvalid(AccountError):
+    """The invitation link is unknown, expired or already used."""
+
+
+@cache
+def common_passwords() -> frozenset[str]:
+    """The refused passwords, lower case."""
+    text = resources.files("board.auth").joinpath("common_passwords.txt").read_text("utf-8")
+    return frozenset(
+        line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
+
+
+def password_problem(password: str, email: str = "") -> str | None:
+    """Why ``password`` is not acceptable, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return str(
+            _l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
+        )
+    lowered = password.lower()
+    if lowered in common_passwords() or len(set(lowered)) < 4:
+        return str(_l("This password is too common. Choose another one."))
+    if email and lowered == email.lower():
+        return str(_l("The password must not be your email address."))
+    return None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active account with that email and password, or None (same cost either way)."""
+    user = find_user_by_email(session, email)
+    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    matches = check_password_hash(stored, password)
+    if user is None or not matches or not user.is_active:
+        return None
+    return user
+
+
+def load_user(session: Session, user_id: str) -> User | None:
+    """Flask-Login's loader: ``id:epoch``; a stale epoch (password changed) signs out."""
+    try:
+        raw_id, raw_epoch = user_id.split(":")
+        user = session.get(User, int(raw_id))
+        epoch = int(raw_epoch)
+    except (ValueError, TypeError):
+        return None
+    if user is None or user.session_epoch != epoch or not user.is_active:
+        return None
+    return user
+
+
+def invite_user(
+    session: Session,
+    actor: User | None,
+    *,
+    email: str,
+    name: str,
+    organisation: Organisation,
+    locale: str | None = None,
+    roles: list[tuple[Role, Board | None]] = (),
+    ttl_hours: int = 72,
+) -> tuple[User, str]:
+    """Create an account without a password and an invitation; returns the link's token."""
+    email = normalise_email(email)
+    if find_user_by_email(session, email) is not None:
+        raise AccountError(_l("An account with this email exists already."), field="email")
+    user = User(email=email, name=name.strip(), organisation=organisation, locale=locale)
+    session.add(user)
+    for role, board in roles:
+        assign_role(session, actor, user, role, board, audit=False)
+    session.flush()
+    token = issue_invitation(session, user, ttl_hours=ttl_hours)
+    record(session, actor, "account.invite", user, detail=email)
+    return user, token
+
+
+def issue_invitation(session: Session, user: User, *, ttl_hours: int = 72) -> str:
+    """A new one-time link for ``user``; earlier unused links stop working."""
+    now = utcnow()
+    session.execute(
+        sa.update(Invitation)
+        .where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+        .values(expires_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    session.add(
+        Invitation(
+            user=user,
+            token_hash=_token_hash(token),
+            created_at=now,
+            expires_at=now + timedelta(hours=ttl_hours),
+        )
+    )
+    session.flush()
+    return token
+
+
+def check_invitation(session: Session, token: str, now: datetime | None = None) -> Invitation:
+    """The usable invitation for ``token``; raises InvitationInvalid with the reason."""
+    invitation = session.scalar(
+        sa.select(Invitation).where(Invitation.token_hash == _token_hash(token))
+    )
+    if invitation is None:
+        raise InvitationInvalid(_l("This invitation link is not known."))
+    if invitation.used_at is not None:
+        raise InvitationInvalid(
+            _l("This invitation link has been used already. Sign in, or ask for a new link.")
+        )
+    if invitation.expires_at <= (now or utcnow()):
+        raise InvitationInvalid(
+            _l("This invitation link has expired. Ask your administrator for a new one.")
+        )
+    if not invitation.user.active:
+        raise InvitationInvalid(_l("This account has been deactivated."))
+    return invitation
+
+
+def accept_invitation(session: Session, token: str, password: str) -> User:
+    """Set the invited person's password and use up the link."""
+    invitation = check_invitation(session, token)
+    user = invitation.user
+    set_password(session, user, password)
+    invitation.used_at = utcnow()
+    record(session, user, "account.accept_invitation", user)
+    return user
+
+
+def set_password(session: Session, user: User, password: str) -> None:
+    """Hash and store a new password; other sessions of this account end."""
+    problem = password_problem(password, user.email)
+    if problem:
+        raise AccountError(problem, field="password")
+    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    user.session_epoch += 1
+    session.flush()
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    """Change a password after checking the current one."""
+    if not user.password_hash or not check_password_hash(user.password_hash, current):
+        raise AccountError(_l("The current password is not right."), field="current_password")
+    set_password(session, user, new)
+    record(session, user, "account.change_password", user)
+
+
+def set_active(session: Session, actor: User, user: User, active: bool) -> None:
+    """Deactivate (signing the account out everywhere) or reactivate an account."""
+    if actor.id == user.id and not active:
+        raise AccountError(_l("You cannot deactivate your own account."))
+    if user.active == active:
+        return
+    user.active = active
+    user.session_epoch += 1
+    record(session, actor, "account.activate" if active else "account.deactivate", user)
+    session.flush()
+
+
+def assign_role(
+    session: Session,
+    actor: User | None,
+    user: User,
+    role: Role,
+    board: Board | None = None,
+    *,
+    audit: bool = True,
+) -> RoleAssignment | None:
+    """Give ``user`` a role (per board for facilitators and safeguarding leads)."""
+    if role.per_board and board is None:
+        raise AccountError(_l("Choose the board for this role."), field="board")
+    if not role.per_board:
+        board = None
+    for existing in user.roles:
+        if existing.role is role and existing.board_id == (board.id if board else None):
+            return None
+    assignment = RoleAssignment(user=user, role=role, board=board)
+    session.add(assignment)
+    session.flush()
+    if audit:
+        record(
+            session, actor, "role.assign", user,
+            board_id=board.id if board else None, detail=role.value,
+        )
+    return assignment
+
+
+def remove_role(session: Session, actor: User, assignment: RoleAssignment) -> None:
+    """Take a role away; the last administrator cannot lose their role."""
+    if assignment.role is Role.ADMINISTRATOR:
+        admins = session.scalar(
+            sa.select(sa.func.count())
+            .select_from(RoleAssignment)
+            .join(User)
+            .where(RoleAssignment.role == Role.ADMINISTRATOR, User.active.is_(True))
+        )
+        if admins <= 1:
+            raise AccountError(_l("The network needs at least one administrator."))
+    user = assignment.user
+    user.roles.remove(assignment)
+    session.delete(assignment)
+    record(
+        session, actor, "role.remove", user,
+        board_id=assignment.board_id, detail=assignment.role.value,
+    )
+    session.flush()
+
+
+def create_admin(
+    session: Session, *, email: str, name: str, password: str, organisation: Organisation
+) -> User:
+    """The first administrator, from the command line."""
+    email = normalise_email(email)
+    if find_user_by_email(session, email) is not None:
+        raise AccountError(_l("An account with this email exists already."), field="email")
+    user = User(email=email, name=name, organisation=organisation)
+    session.add(user)
+    session.flush()
+    set_password(session, user, password)
+    assign_role(session, None, user, Role.ADMINISTRATOR, audit=False)
+    record(session, None, "account.create_admin", user, detail=email)
+    return user
+
+
+def reissue_invitation(session: Session, actor: User, user: User, *, ttl_hours: int = 72) -> str:
+    """A fresh link for an existing account (also how a forgotten password is reset)."""
+    if not user.active:
+        raise AccountError(_l("Reactivate the account first."))
+    token = issue_invitation(session, user, ttl_hours=ttl_hours)
+    record(session, actor, "account.new_invitation", user)
+    return token

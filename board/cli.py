@@ -1,0 +1,73 @@
+"""Command-line commands: ``flask --app board <command>``."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from board import migrate
+from board.auth import services as accounts
+from board.boards.models import Organisation, OrganisationKind
+from board.db import db
+
+db_cli = AppGroup("db", help="Database migrations (Alembic).")
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: the newest)."""
+    migrate.upgrade(current_app, revision)
+
+
+@db_cli.command("revision")
+@click.option("-m", "--message", required=True)
+def db_revision(message: str) -> None:
+    """Write a new migration from the difference between the models and the database."""
+    migrate.revision(current_app, message)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--organisation", default="Network administration", show_default=True)
+@click.password_option(help="At least 12 characters; asked for when not given.")
+def create_admin(email: str, name: str, organisation: str, password: str) -> None:
+    """Create a network administrator (the first account)."""
+    org = db.scalar(sa.select(Organisation).where(Organisation.name == organisation))
+    if org is None:
+        org = Organisation(name=organisation, kind=OrganisationKind.NGO)
+        db.add(org)
+    try:
+        user = accounts.create_admin(
+            db, email=email, name=name, password=password, organisation=org
+        )
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error.message)) from None
+    db.commit()
+    click.echo(f"Administrator {user.email} created.")
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Delete every row first and seed again.")
+def demo(reset: bool) -> None:
+    """Seed the demo network when the database is empty, and print its logins."""
+    from board import demo as demo_data
+
+    if reset:
+        demo_data.clear(db)
+    created = demo_data.seed(db)
+    db.commit()
+    if created is None:
+        click.echo("The database holds other data: no demo seeded.")
+        return
+    click.echo("Demo network " + ("seeded." if created else "present already."))
+    click.echo(demo_data.describe(db))
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(create_admin)
+    app.cli.add_command(demo)

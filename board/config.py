@@ -1,0 +1,55 @@
+"""Default settings.
+
+Precedence, lowest first: these defaults, then ``instance/config.py``, then ``BOARD_*``
+environment variables (``BOARD_DATABASE_URL``, ``BOARD_SECRET_KEY``, ...), then the
+overrides a test passes to ``create_app``.
+"""
+
+# SQLite file in the instance folder unless BOARD_DATABASE_URL says otherwise.
+DATABASE_URL = None
+
+# Generated into instance/secret_key on first run when not configured.
+SECRET_KEY = None
+
+# Flask-Limiter: memory for one process; redis://... when several instances run.
+RATELIMIT_STORAGE_URI = "memory://"
+RATELIMIT_HEADERS_ENABLED = True
+RATELIMIT_STRATEGY = "moving-window"
+LOGIN_LIMIT_PER_CLIENT = "20 per 10 minutes"
+LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+
+# Requests larger than this get 413. Nothing we accept comes near it.
+MAX_CONTENT_LENGTH = 512 * 1024
+MAX_FORM_MEMORY_SIZE = 512 * 1024
+
+# Sessions are signed cookies. Secure is switched on outside development (see create_app).
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = None
+SESSION_COOKIE_NAME = "board_session"
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+PERMANENT_SESSION_LIFETIME = 12 * 3600
+
+WTF_CSRF_TIME_LIMIT = 8 * 3600
+
+# How long an invitation link works.
+INVITATION_TTL_HOURS = 72
+
+# Number of proxies in front of the app that set X-Forwarded-For/-Proto (0: none).
+PROXY_FIX_X_FOR = 0
+PROXY_FIX_X_PROTO = 0
+
+# Outgoing mail. Without MAIL_SERVER the message is written to the log instead.
+MAIL_SERVER = None
+MAIL_PORT = 587
+MAIL_USERNAME = None
+MAIL_PASSWORD = None
+MAIL_USE_TLS = True
+MAIL_FROM = "board@localhost"
+
+# Public address used in links sent by mail (invitations) when known.
+BASE_URL = None
+
+BABEL_DEFAULT_LOCALE = "en"
+BABEL_DEFAULT_TIMEZONE = "UTC"

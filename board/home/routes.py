@@ -1,0 +1,53 @@
+"""The start page of each role, a board's page, the language switcher, the health check."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, jsonify, render_template, request, session
+from flask_login import current_user, login_required
+
+from board.auth.access import can_view_board
+from board.boards import queries
+from board.boards.models import Board
+from board.db import database_answers, db
+from board.i18n import LANGUAGES
+from board.web import get_or_404, redirect_back
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    """Anonymous visitors see the way in; staff see their boards and tasks."""
+    if not current_user.is_authenticated:
+        return render_template("home/welcome.html")
+    return render_template("home/index.html", boards=queries.boards_for(db, current_user))
+
+
+@bp.get("/boards/<int:board_id>")
+@login_required
+def board(board_id: int):
+    """A board's details, services and partners, for the people who work with it."""
+    board = get_or_404(Board, board_id)
+    if not can_view_board(current_user, board):
+        abort(403)
+    return render_template(
+        "home/board.html", board=board, staff=queries.board_staff(db, board)
+    )
+
+
+@bp.post("/language")
+def choose_language():
+    """Remember an explicit language choice for this browser session."""
+    code = request.form.get("lang", "")
+    if code not in LANGUAGES:
+        abort(400)
+    session["lang"] = code
+    return redirect_back()
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 once the database answers, 503 otherwise."""
+    if database_answers():
+        return jsonify(status="ok", database="ok")
+    return jsonify(status="unavailable", database="unreachable"), 503

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from board import migrate
 from board.auth import services as accounts
@@ -34,6 +34,7 @@ def db_revision(message: str) -> None:
 @click.option("--name", prompt=True)
 @click.option("--organisation", default="Network administration", show_default=True)
 @click.password_option(help="At least 12 characters; asked for when not given.")
+@with_appcontext
 def create_admin(email: str, name: str, organisation: str, password: str) -> None:
     """Create a network administrator (the first account)."""
     org = db.scalar(sa.select(Organisation).where(Organisation.name == organisation))
@@ -52,6 +53,7 @@ def create_admin(email: str, name: str, organisation: str, password: str) -> Non
 
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="Delete every row first and seed again.")
+@with_appcontext
 def demo(reset: bool) -> None:
     """Seed the demo network when the database is empty, and print its logins."""
     from board import demo as demo_data

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
 
@@ -46,6 +46,8 @@ def find_translations(package_dir: Path) -> Path:
 
 def select_locale() -> str:
     """Explicit choice, then the account's preference, then the browser, then the board."""
+    if not has_request_context():
+        return DEFAULT_LANGUAGE  # command line
     chosen = session.get("lang")
     if chosen in LANGUAGES:
         return chosen

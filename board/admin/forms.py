@@ -3,29 +3,19 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     EmailField,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     SubmitField,
-    widgets,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from board.auth.models import Role
 from board.boards.models import MIN_THRESHOLD, OrganisationKind, ServiceCategory
-from board.i18n import LANGUAGES
-
-
-class CheckboxesField(SelectMultipleField):
-    """Several choices as a group of checkboxes (no multi-select box to fight with)."""
-
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
+from board.forms import BaseForm, CheckboxesField, choices, language_choices
 
 
 def _country():
@@ -36,10 +26,10 @@ def _country():
     )
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
-        _l("Kind"), choices=[(k.value, k.label) for k in OrganisationKind],
+        _l("Kind"), choices=choices((k.value, k.label) for k in OrganisationKind),
         validators=[DataRequired()],
     )
     country = StringField(
@@ -50,7 +40,7 @@ class OrganisationForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class BoardForm(FlaskForm):
+class BoardForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     country = _country()
@@ -60,7 +50,7 @@ class BoardForm(FlaskForm):
     )
     languages = CheckboxesField(
         _l("Languages offered to children"),
-        choices=[(code, name) for code, (name, _dir) in LANGUAGES.items()],
+        choices=language_choices(),
         validators=[DataRequired(message=_l("Choose at least one language."))],
     )
     helpline = StringField(
@@ -89,10 +79,10 @@ class BoardForm(FlaskForm):
     submit = SubmitField(_l("Save"))
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(
-        _l("Kind of service"), choices=[(c.value, c.label) for c in ServiceCategory],
+        _l("Kind of service"), choices=choices((c.value, c.label) for c in ServiceCategory),
         validators=[DataRequired()],
     )
     active = BooleanField(_l("Children can choose this service"), default=True)
@@ -100,10 +90,10 @@ class ServiceForm(FlaskForm):
 
 
 def _role_choices():
-    return [(r.value, r.label) for r in Role]
+    return choices((r.value, r.label) for r in Role)
 
 
-class InviteForm(FlaskForm):
+class InviteForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     email = EmailField(
         _l("Email"), validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)]
@@ -111,7 +101,7 @@ class InviteForm(FlaskForm):
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()])
     locale = SelectField(
         _l("Language of the account"),
-        choices=[(code, name) for code, (name, _dir) in LANGUAGES.items()],
+        choices=language_choices(),
     )
     role = SelectField(_l("Role"), choices=_role_choices, validators=[DataRequired()])
     board_id = SelectField(
@@ -120,7 +110,7 @@ class InviteForm(FlaskForm):
     submit = SubmitField(_l("Create the account and the invitation link"))
 
 
-class RoleForm(FlaskForm):
+class RoleForm(BaseForm):
     role = SelectField(_l("Role"), choices=_role_choices, validators=[DataRequired()])
     board_id = SelectField(
         _l("Board"), coerce=int, description=_l("For facilitators and safeguarding leads.")
@@ -128,7 +118,7 @@ class RoleForm(FlaskForm):
     submit = SubmitField(_l("Add the role"))
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(BaseForm):
     """A form with only its CSRF token, for buttons that change something."""
 
     submit = SubmitField(_l("Confirm"))

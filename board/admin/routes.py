@@ -34,6 +34,7 @@ from board.boards import queries
 from board.boards import services as boards
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import db
+from board.forms import choices
 from board.mail import send_mail
 from board.web import get_or_404
 
@@ -115,8 +116,8 @@ def boards_list():
 def _board_form(board: Board | None) -> BoardForm:
     form = BoardForm(obj=board)
     organisations = queries.all_organisations(db)
-    form.organisation_id.choices = [(o.id, o.name) for o in organisations]
-    form.partner_ids.choices = [(o.id, o.name) for o in organisations]
+    form.organisation_id.choices = choices((o.id, o.name) for o in organisations)
+    form.partner_ids.choices = choices((o.id, o.name) for o in organisations)
     if board is not None and request.method == "GET":
         form.languages.data = board.language_codes
         form.partner_ids.data = [o.id for o in board.partners]
@@ -184,7 +185,9 @@ def accounts_list():
 
 def _fill_role_choices(form) -> dict[int, Board]:
     all_boards = {b.id: b for b in queries.all_boards(db)}
-    form.board_id.choices = [(0, _("No board"))] + [(b.id, b.name) for b in all_boards.values()]
+    form.board_id.choices = choices(
+        [(0, _("No board"))] + [(b.id, b.name) for b in all_boards.values()]
+    )
     return all_boards
 
 
@@ -206,7 +209,7 @@ def _send_invitation(user: User, token: str) -> None:
 @bp.route("/accounts/new", methods=["GET", "POST"])
 def invite():
     form = InviteForm()
-    form.organisation_id.choices = [(o.id, o.name) for o in queries.all_organisations(db)]
+    form.organisation_id.choices = choices((o.id, o.name) for o in queries.all_organisations(db))
     all_boards = _fill_role_choices(form)
     if form.validate_on_submit():
         try:

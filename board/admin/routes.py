@@ -27,6 +27,7 @@ from board.admin.forms import (
     ServiceForm,
 )
 from board.audit import queries as audit_queries
+from board.audit.models import ACTION_LABELS, TARGET_LABELS
 from board.auth import services as accounts
 from board.auth.access import can_administer
 from board.auth.models import Role, RoleAssignment, User
@@ -322,4 +323,5 @@ def audit():
         "admin/audit.html", page=page, filters=filters,
         actions=audit_queries.known_actions(db), boards=queries.all_boards(db),
         actors=list(db.scalars(sa.select(User).order_by(User.name))),
+        action_labels=ACTION_LABELS, target_labels=TARGET_LABELS,
     )

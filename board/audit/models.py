@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.auth.models import User
@@ -32,3 +33,29 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(sa.String(300), default="")
 
     actor: Mapped[User | None] = relationship()
+
+
+# What the audit page shows for each action and kind of record; unknown codes show as they are.
+ACTION_LABELS = {
+    "account.invite": _l("Invited a person"),
+    "account.accept_invitation": _l("Accepted an invitation"),
+    "account.new_invitation": _l("Made a new sign-in link"),
+    "account.change_password": _l("Changed their password"),
+    "account.activate": _l("Reactivated an account"),
+    "account.deactivate": _l("Deactivated an account"),
+    "account.create_admin": _l("Created an administrator"),
+    "role.assign": _l("Gave a role"),
+    "role.remove": _l("Removed a role"),
+    "organisation.create": _l("Added an organisation"),
+    "organisation.update": _l("Changed an organisation"),
+    "board.create": _l("Added a board"),
+    "board.update": _l("Changed a board"),
+    "service.create": _l("Added a service"),
+    "service.update": _l("Changed a service"),
+}
+TARGET_LABELS = {
+    "user": _l("Account"),
+    "organisation": _l("Organisation"),
+    "board": _l("Board"),
+    "service": _l("Service"),
+}

@@ -1,0 +1,140 @@
+"""The access matrix: every route against every role, including another board's staff.
+
+A new route fails ``test_every_route_is_in_the_matrix`` until its rule is written here.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from board.auth import services as accounts
+from board.auth.access import can_administer, can_view_board, is_partner_of, works_on_board
+from board.auth.models import Role
+
+ANON, ADMIN, FACILITATOR, LEAD, PARTNER = "anonymous", "admin", "facilitator", "lead", "partner"
+OTHER_FACILITATOR, OTHER_PARTNER = "other_facilitator", "other_partner"
+ROLES = [ANON, ADMIN, FACILITATOR, LEAD, PARTNER, OTHER_FACILITATOR, OTHER_PARTNER]
+SIGNED_IN = set(ROLES) - {ANON}
+EVERYONE = set(ROLES)
+OWN_BOARD = {ADMIN, FACILITATOR, LEAD, PARTNER}
+
+# endpoint -> (method, who may use it)
+MATRIX = {
+    "static": ("GET", EVERYONE),
+    "home.index": ("GET", EVERYONE),
+    "home.healthz": ("GET", EVERYONE),
+    "home.choose_language": ("POST", EVERYONE),
+    "home.board": ("GET", OWN_BOARD),
+    "auth.login": ("GET", EVERYONE),
+    "auth.logout": ("POST", EVERYONE),
+    "auth.accept_invitation": ("GET", EVERYONE),
+    "auth.change_password": ("GET", SIGNED_IN),
+    "admin.index": ("GET", {ADMIN}),
+    "admin.organisations": ("GET", {ADMIN}),
+    "admin.organisation": ("GET", {ADMIN}),
+    "admin.boards_list": ("GET", {ADMIN}),
+    "admin.board": ("GET", {ADMIN}),
+    "admin.service": ("GET", {ADMIN}),
+    "admin.accounts_list": ("GET", {ADMIN}),
+    "admin.invite": ("GET", {ADMIN}),
+    "admin.account": ("GET", {ADMIN}),
+    "admin.add_role": ("POST", {ADMIN}),
+    "admin.remove_role": ("POST", {ADMIN}),
+    "admin.set_active": ("POST", {ADMIN}),
+    "admin.new_invitation": ("POST", {ADMIN}),
+    "admin.audit": ("GET", {ADMIN}),
+}
+
+
+@pytest.fixture
+def world(session, make):
+    """Two boards; staff and partners of the first, and of the second."""
+    partner_org, other_org = make.organisation(), make.organisation()
+    board = make.board(partners=[partner_org])
+    other_board = make.board(partners=[other_org])
+    service = make.service(board)
+    people = {
+        ADMIN: make.user(Role.ADMINISTRATOR),
+        FACILITATOR: make.user(Role.FACILITATOR, board),
+        LEAD: make.user(Role.SAFEGUARDING_LEAD, board),
+        PARTNER: make.user(Role.PARTNER, organisation=partner_org),
+        OTHER_FACILITATOR: make.user(Role.FACILITATOR, other_board),
+        OTHER_PARTNER: make.user(Role.PARTNER, organisation=other_org),
+    }
+    invited, token = accounts.invite_user(
+        session, None, email="invited@example.org", name="Invited", organisation=partner_org)
+    make.commit()
+    args = {
+        "board_id": board.id, "service_id": service.id, "organisation_id": partner_org.id,
+        "user_id": people[FACILITATOR].id, "assignment_id": people[FACILITATOR].roles[0].id,
+        "token": token, "filename": "board.css",
+    }
+    return people, args, board, other_board
+
+
+def _fill(rule: str, args: dict) -> str:
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(args[m.group(1)]), rule)
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    assert endpoints == set(MATRIX), (
+        f"missing from the matrix: {endpoints - set(MATRIX)}; stale: {set(MATRIX) - endpoints}"
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, client, auth, world, role):
+    people, args, _board, _other = world
+    if role != ANON:
+        auth.as_user(people[role])
+    failures = []
+    for endpoint, (method, allowed) in MATRIX.items():
+        if endpoint == "auth.logout":
+            continue  # would end the session the rest of the loop needs
+        rules = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
+        for rule in rules:
+            url = _fill(rule.rule, args)
+            response = client.open(url, method=method)
+            response.close()
+            status = response.status_code
+            if role in allowed:
+                ok = status not in (401, 403, 404) and not (
+                    status == 302 and "/login" in response.headers.get("Location", "")
+                )
+            elif role == ANON:
+                ok = status == 302 and "/login" in response.headers["Location"]
+            else:
+                ok = status == 403
+            if not ok:
+                failures.append(f"{method} {url}: {status}")
+    assert not failures, f"{role}: {failures}"
+
+
+def test_access_functions(session, world):
+    people, _args, board, other_board = world
+    assert can_administer(people[ADMIN]) and not can_administer(people[FACILITATOR])
+    assert works_on_board(people[FACILITATOR], board)
+    assert works_on_board(people[LEAD], board)
+    assert not works_on_board(people[OTHER_FACILITATOR], board)
+    assert not works_on_board(people[PARTNER], board)
+    assert is_partner_of(people[PARTNER], board) and not is_partner_of(people[PARTNER], other_board)
+    assert not is_partner_of(people[OTHER_PARTNER], board)
+    assert can_view_board(people[ADMIN], other_board)
+    assert not can_view_board(people[OTHER_FACILITATOR], board)
+
+
+def test_every_post_route_refuses_a_missing_csrf_token(make_app, world):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    people, args, _board, _other = world
+    client = app.test_client()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = people[ADMIN].get_id()
+    posts = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    assert len(posts) >= 10
+    for rule in posts:
+        response = client.post(_fill(rule.rule, args), data={"email": "x", "lang": "en"})
+        assert response.status_code == 400, rule.rule
+        assert "The form had expired" in response.get_data(as_text=True)

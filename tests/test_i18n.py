@@ -1,0 +1,127 @@
+"""Languages: how the locale is chosen, right-to-left, complete catalogues, a fresh .pot."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from board.i18n import LANGUAGES, find_translations
+from board.auth.models import Role
+
+ROOT = Path(__file__).resolve().parent.parent
+TRANSLATIONS = ROOT / "translations"
+SHIPPED = [code for code in LANGUAGES if code != "en"]
+
+
+def _lang(response) -> str:
+    page = response.get_data(as_text=True)
+    return page.split('<html lang="')[1].split('"')[0]
+
+
+def test_browser_language_is_used_when_nothing_else_is_known(client):
+    assert _lang(client.get("/", headers={"Accept-Language": "pl-PL,pl;q=0.9"})) == "pl"
+    assert _lang(client.get("/", headers={"Accept-Language": "sr-Latn"})) == "sr-Latn"
+    assert _lang(client.get("/", headers={"Accept-Language": "fr"})) == "en"
+
+
+def test_account_preference_beats_the_browser_and_choice_beats_both(client, make, auth):
+    user = make.user(Role.FACILITATOR, make.board(), locale="bg")
+    make.commit()
+    auth.as_user(user)
+    assert _lang(client.get("/", headers={"Accept-Language": "pl"})) == "bg"
+    client.post("/language", data={"lang": "ro", "next": "/"})
+    assert _lang(client.get("/", headers={"Accept-Language": "pl"})) == "ro"
+
+
+def test_board_languages_are_the_last_resort(app):
+    from flask import g
+
+    from board.i18n import select_locale
+
+    with app.test_request_context("/", headers={"Accept-Language": "fr"}):
+        g.board_languages = ["sq", "en"]
+        assert select_locale() == "sq"
+
+
+def test_arabic_is_right_to_left(client):
+    client.post("/language", data={"lang": "ar", "next": "/"})
+    page = client.get("/").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+
+
+def test_switcher_names_every_language_in_itself(client):
+    page = client.get("/login").get_data(as_text=True)
+    for code, (name, direction) in LANGUAGES.items():
+        assert f'lang="{code.replace("_", "-")}" dir="{direction}"' in page
+        assert name in page
+
+
+def test_an_unknown_language_is_refused(client):
+    assert client.post("/language", data={"lang": "xx"}).status_code == 400
+
+
+def test_the_switcher_returns_only_to_our_own_pages(client):
+    response = client.post("/language", data={"lang": "sq", "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/"
+
+
+def test_translations_are_found_in_a_checkout_and_in_a_wheel(tmp_path):
+    assert find_translations(ROOT / "board") == TRANSLATIONS
+    installed = tmp_path / "site-packages" / "board"
+    (installed / "translations").mkdir(parents=True)
+    assert find_translations(installed) == installed / "translations"
+
+
+def _messages(path: Path) -> dict:
+    with path.open("rb") as handle:
+        catalogue = read_po(handle)
+    return {message.id: message for message in catalogue if message.id}
+
+
+def test_messages_pot_is_not_stale(tmp_path):
+    """Every string in the code is in messages.pot, and nothing else is."""
+    fresh = tmp_path / "fresh.pot"
+    subprocess.run(
+        [str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg",
+         "-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2", "--no-location",
+         "-o", str(fresh), "."],
+        cwd=ROOT, check=True,
+    )
+    assert set(_messages(fresh)) == set(_messages(TRANSLATIONS / "messages.pot")), (
+        "translations/messages.pot is stale: run `make translations`"
+    )
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_every_message_is_translated(code):
+    template = _messages(TRANSLATIONS / "messages.pot")
+    catalogue = _messages(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po")
+    missing = [m for m in template if m not in catalogue]
+    untranslated = [
+        m.id for m in catalogue.values()
+        if not all(m.string if isinstance(m.string, tuple) else (m.string,))
+    ]
+    fuzzy = [m.id for m in catalogue.values() if m.fuzzy]
+    assert not missing, f"{code}: not in the catalogue: {missing[:5]}"
+    assert not untranslated, f"{code}: untranslated: {untranslated[:5]}"
+    assert not fuzzy, f"{code}: fuzzy: {fuzzy[:5]}"
+
+
+@pytest.mark.parametrize("code", SHIPPED)
+def test_placeholders_survive_translation(code):
+    import re
+
+    catalogue = _messages(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po")
+    pattern = re.compile(r"%\(\w+\)[sd]")
+    for message in catalogue.values():
+        source = message.id if isinstance(message.id, str) else message.id[0]
+        wanted = set(pattern.findall(source))
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        for string in filter(None, strings):
+            assert set(pattern.findall(string)) <= wanted | {"%(num)d"}, (code, source, string)
+            if not isinstance(message.id, tuple):
+                assert set(pattern.findall(string)) == wanted, (code, source, string)

@@ -1,0 +1,108 @@
+"""Browser tests: the app served on 127.0.0.1 from a thread, driven by Debian's Chromium
+through Playwright. Without Chromium they are skipped with a message, except under CI,
+where a missing browser is a failure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from board import create_app
+from board.db import get_engine, get_session
+from tests.conftest import _config, wipe
+
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    candidate = os.environ.get("BOARD_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    return candidate if candidate and os.path.exists(candidate) else None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    path = chromium_path()
+    if path is None:
+        message = "Chromium not found (apt-get install chromium): browser tests skipped"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message.replace("skipped", "required under CI"))
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class LiveServer:
+    def __init__(self, app):
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.thread.join()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def live_app(database_url):
+    """The demo network, served for the module's tests; wiped afterwards."""
+    app = create_app(_config(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None))
+    from board import demo
+
+    with app.app_context():
+        session = get_session()
+        demo.clear(session)
+        demo.seed(session)
+        session.commit()
+    yield app
+    engine = get_engine(app)
+    wipe(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def live_server(live_app):
+    with LiveServer(live_app) as server:
+        yield server
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    page = context.new_page()
+    page.console_errors = []
+
+    def on_console(message):
+        # An error page's own status is logged as a console error; that one is expected.
+        if message.type == "error" and "the server responded with a status" not in message.text:
+            page.console_errors.append(message.text)
+
+    def on_response(response):
+        if response.request.resource_type != "document" and response.status >= 400:
+            page.console_errors.append(f"{response.url} answered {response.status}")
+
+    page.on("console", on_console)
+    page.on("response", on_response)
+    yield page

@@ -19,44 +19,109 @@ ADMIN_EMAIL = "admin@example.org"
 C = ServiceCategory
 BOARDS = [
     # slug, city, country, zone, languages, running NGO, services
-    ("tirana", "Tirana", "AL", "Europe/Tirane", "sq en ar", "Tirana Child Protection Centre", [
-        ("Blloku drop-in centre", C.DROP_IN_CENTRE), ("Street team Tirana", C.STREET_OUTREACH),
-        ("School no. 7 support class", C.SCHOOL_EDUCATION), ("Health centre no. 3", C.HEALTH),
-        ("Civil registry help desk", C.REGISTRATION_DOCUMENTS), ("Night shelter", C.SHELTER_HOUSING),
-        ("Free legal clinic", C.LEGAL_AID),
-    ]),
-    ("prishtina", "Prishtina", "XK", "Europe/Belgrade", "sq sr_Latn en", "Prishtina Youth Support", [
-        ("Youth drop-in centre", C.DROP_IN_CENTRE), ("Mobile outreach team", C.STREET_OUTREACH),
-        ("Catch-up classes", C.SCHOOL_EDUCATION), ("Family health centre", C.HEALTH),
-        ("Documents help desk", C.REGISTRATION_DOCUMENTS), ("Emergency response team", C.EMERGENCY_TEAM),
-    ]),
-    ("sofia", "Sofia", "BG", "Europe/Sofia", "bg en ar", "Sofia Children's Aid", [
-        ("Day centre for children", C.DROP_IN_CENTRE), ("Street work team", C.STREET_OUTREACH),
-        ("Bulgarian language classes", C.SCHOOL_EDUCATION), ("Refugee health point", C.HEALTH),
-        ("Asylum registration help", C.REGISTRATION_DOCUMENTS), ("Safe house", C.SHELTER_HOUSING),
-        ("Lawyers for children", C.LEGAL_AID),
-    ]),
-    ("warsaw", "Warsaw", "PL", "Europe/Warsaw", "pl en ar", "Warsaw Migrant Youth Foundation", [
-        ("Youth club", C.DROP_IN_CENTRE), ("Station outreach", C.STREET_OUTREACH),
-        ("Preparatory class", C.SCHOOL_EDUCATION), ("Clinic for young people", C.HEALTH),
-        ("Residence card help", C.REGISTRATION_DOCUMENTS), ("Group home", C.SHELTER_HOUSING),
-        ("Guardianship and legal advice", C.LEGAL_AID),
-    ]),
-    ("bucharest", "Bucharest", "RO", "Europe/Bucharest", "ro en ar", "Bucharest Street Children Association", [
-        ("Day centre", C.DROP_IN_CENTRE), ("Night street team", C.STREET_OUTREACH),
-        ("Second chance school", C.SCHOOL_EDUCATION), ("Mobile clinic", C.HEALTH),
-        ("Identity papers help", C.REGISTRATION_DOCUMENTS), ("Emergency shelter", C.SHELTER_HOUSING),
-        ("Child protection hotline team", C.EMERGENCY_TEAM),
-    ]),
+    (
+        "tirana",
+        "Tirana",
+        "AL",
+        "Europe/Tirane",
+        "sq en ar",
+        "Tirana Child Protection Centre",
+        [
+            ("Blloku drop-in centre", C.DROP_IN_CENTRE),
+            ("Street team Tirana", C.STREET_OUTREACH),
+            ("School no. 7 support class", C.SCHOOL_EDUCATION),
+            ("Health centre no. 3", C.HEALTH),
+            ("Civil registry help desk", C.REGISTRATION_DOCUMENTS),
+            ("Night shelter", C.SHELTER_HOUSING),
+            ("Free legal clinic", C.LEGAL_AID),
+        ],
+    ),
+    (
+        "prishtina",
+        "Prishtina",
+        "XK",
+        "Europe/Belgrade",
+        "sq sr_Latn en",
+        "Prishtina Youth Support",
+        [
+            ("Youth drop-in centre", C.DROP_IN_CENTRE),
+            ("Mobile outreach team", C.STREET_OUTREACH),
+            ("Catch-up classes", C.SCHOOL_EDUCATION),
+            ("Family health centre", C.HEALTH),
+            ("Documents help desk", C.REGISTRATION_DOCUMENTS),
+            ("Emergency response team", C.EMERGENCY_TEAM),
+        ],
+    ),
+    (
+        "sofia",
+        "Sofia",
+        "BG",
+        "Europe/Sofia",
+        "bg en ar",
+        "Sofia Children's Aid",
+        [
+            ("Day centre for children", C.DROP_IN_CENTRE),
+            ("Street work team", C.STREET_OUTREACH),
+            ("Bulgarian language classes", C.SCHOOL_EDUCATION),
+            ("Refugee health point", C.HEALTH),
+            ("Asylum registration help", C.REGISTRATION_DOCUMENTS),
+            ("Safe house", C.SHELTER_HOUSING),
+            ("Lawyers for children", C.LEGAL_AID),
+        ],
+    ),
+    (
+        "warsaw",
+        "Warsaw",
+        "PL",
+        "Europe/Warsaw",
+        "pl en ar",
+        "Warsaw Migrant Youth Foundation",
+        [
+            ("Youth club", C.DROP_IN_CENTRE),
+            ("Station outreach", C.STREET_OUTREACH),
+            ("Preparatory class", C.SCHOOL_EDUCATION),
+            ("Clinic for young people", C.HEALTH),
+            ("Residence card help", C.REGISTRATION_DOCUMENTS),
+            ("Group home", C.SHELTER_HOUSING),
+            ("Guardianship and legal advice", C.LEGAL_AID),
+        ],
+    ),
+    (
+        "bucharest",
+        "Bucharest",
+        "RO",
+        "Europe/Bucharest",
+        "ro en ar",
+        "Bucharest Street Children Association",
+        [
+            ("Day centre", C.DROP_IN_CENTRE),
+            ("Night street team", C.STREET_OUTREACH),
+            ("Second chance school", C.SCHOOL_EDUCATION),
+            ("Mobile clinic", C.HEALTH),
+            ("Identity papers help", C.REGISTRATION_DOCUMENTS),
+            ("Emergency shelter", C.SHELTER_HOUSING),
+            ("Child protection hotline team", C.EMERGENCY_TEAM),
+        ],
+    ),
 ]
 
 # name, kind, country, boards they partner with ("*" for all), partner account slug
 PARTNERS = [
     ("Municipality of Tirana", OrganisationKind.PUBLIC_AUTHORITY, "AL", ["tirana"], "municipality"),
-    ("Ministry of Labour and Social Policy", OrganisationKind.PUBLIC_AUTHORITY, "BG", ["sofia"],
-     "ministry"),
-    ("Balkan Child Rights Observatory", OrganisationKind.INTERNATIONAL_BODY, None, ["*"],
-     "international"),
+    (
+        "Ministry of Labour and Social Policy",
+        OrganisationKind.PUBLIC_AUTHORITY,
+        "BG",
+        ["sofia"],
+        "ministry",
+    ),
+    (
+        "Balkan Child Rights Observatory",
+        OrganisationKind.INTERNATIONAL_BODY,
+        None,
+        ["*"],
+        "international",
+    ),
     ("Legal Aid for Children", OrganisationKind.NGO, "PL", ["warsaw", "bucharest"], "legalaid"),
 ]
 
@@ -86,14 +151,20 @@ def seed(session: Session) -> bool | None:
     for slug, city, country, zone, languages, ngo_name, services in BOARDS:
         ngo = Organisation(name=ngo_name, kind=OrganisationKind.NGO, country=country)
         board = Board(
-            name=f"{city} children's board", city=city, country=country, timezone=zone,
-            languages=languages, helpline="116 111", organisation=ngo,
+            name=f"{city} children's board",
+            city=city,
+            country=country,
+            timezone=zone,
+            languages=languages,
+            helpline="116 111",
+            organisation=ngo,
         )
         board.services = [Service(name=n, category=c) for n, c in services]
         session.add_all([ngo, board])
         boards[slug] = board
-        facilitator = _account(session, f"facilitator.{slug}@example.org",
-                               f"Facilitator {city}", ngo)
+        facilitator = _account(
+            session, f"facilitator.{slug}@example.org", f"Facilitator {city}", ngo
+        )
         lead = _account(session, f"lead.{slug}@example.org", f"Safeguarding lead {city}", ngo)
         assign_role(session, None, facilitator, Role.FACILITATOR, board, audit=False)
         assign_role(session, None, lead, Role.SAFEGUARDING_LEAD, board, audit=False)
@@ -127,6 +198,3 @@ def describe(session: Session) -> str:
         )
         lines.append(f"  {user.email:<40} {roles}")
     return "\n".join(lines)
-
-
-

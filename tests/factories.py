@@ -32,8 +32,12 @@ class Factory:
     def board(self, name=None, partners=(), **kw) -> Board:
         n = next(_counter)
         values = {
-            "name": name or f"Board {n}", "city": f"City {n}", "country": "AL",
-            "timezone": "Europe/Tirane", "languages": "sq en ar", "helpline": "116 111",
+            "name": name or f"Board {n}",
+            "city": f"City {n}",
+            "country": "AL",
+            "timezone": "Europe/Tirane",
+            "languages": "sq en ar",
+            "helpline": "116 111",
         }
         values.update(kw)
         if "organisation" not in values:
@@ -45,14 +49,23 @@ class Factory:
         return board
 
     def service(self, board, name=None, category=ServiceCategory.HEALTH, **kw) -> Service:
-        service = Service(board=board, name=name or f"Service {next(_counter)}",
-                          category=category, **kw)
+        service = Service(
+            board=board, name=name or f"Service {next(_counter)}", category=category, **kw
+        )
         self.session.add(service)
         self.session.flush()
         return service
 
-    def user(self, role: Role | None = None, board: Board | None = None, *, organisation=None,
-             email=None, password=True, **kw) -> User:
+    def user(
+        self,
+        role: Role | None = None,
+        board: Board | None = None,
+        *,
+        organisation=None,
+        email=None,
+        password=True,
+        **kw,
+    ) -> User:
         user = User(
             email=email or f"person{next(_counter)}@example.org",
             name=kw.pop("name", "Test Person"),

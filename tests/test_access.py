@@ -64,12 +64,17 @@ def world(session, make):
         OTHER_PARTNER: make.user(Role.PARTNER, organisation=other_org),
     }
     invited, token = accounts.invite_user(
-        session, None, email="invited@example.org", name="Invited", organisation=partner_org)
+        session, None, email="invited@example.org", name="Invited", organisation=partner_org
+    )
     make.commit()
     args = {
-        "board_id": board.id, "service_id": service.id, "organisation_id": partner_org.id,
-        "user_id": people[FACILITATOR].id, "assignment_id": people[FACILITATOR].roles[0].id,
-        "token": token, "filename": "board.css",
+        "board_id": board.id,
+        "service_id": service.id,
+        "organisation_id": partner_org.id,
+        "user_id": people[FACILITATOR].id,
+        "assignment_id": people[FACILITATOR].roles[0].id,
+        "token": token,
+        "filename": "board.css",
     }
     return people, args, board, other_board
 

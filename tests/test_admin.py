@@ -18,10 +18,17 @@ def _admin(make, auth):
 
 def _board_form(org_id, **overrides):
     data = {
-        "name": "Skopje children's board", "city": "Skopje", "country": "mk",
-        "timezone": "Europe/Skopje", "languages": ["en", "sq"], "helpline": "116 111",
-        "threshold_k": "5", "retention_months": "24", "safeguarding_retention_months": "72",
-        "organisation_id": str(org_id), "partner_ids": [],
+        "name": "Skopje children's board",
+        "city": "Skopje",
+        "country": "mk",
+        "timezone": "Europe/Skopje",
+        "languages": ["en", "sq"],
+        "helpline": "116 111",
+        "threshold_k": "5",
+        "retention_months": "24",
+        "safeguarding_retention_months": "72",
+        "organisation_id": str(org_id),
+        "partner_ids": [],
     }
     data.update(overrides)
     return data
@@ -29,17 +36,23 @@ def _board_form(org_id, **overrides):
 
 def test_create_an_organisation_and_a_board_with_partners(client, make, auth, session):
     _admin(make, auth)
-    response = client.post("/admin/organisations/new",
-                           data={"name": "Skopje NGO", "kind": "ngo", "country": "mk"})
+    response = client.post(
+        "/admin/organisations/new", data={"name": "Skopje NGO", "kind": "ngo", "country": "mk"}
+    )
     assert response.status_code == 302
-    client.post("/admin/organisations/new",
-                data={"name": "City of Skopje", "kind": "public_authority", "country": "MK"})
+    client.post(
+        "/admin/organisations/new",
+        data={"name": "City of Skopje", "kind": "public_authority", "country": "MK"},
+    )
     ngo, city = session.scalars(
-        sa.select(Organisation).where(Organisation.name.in_(["Skopje NGO", "City of Skopje"]))
-        .order_by(Organisation.id)).all()
+        sa.select(Organisation)
+        .where(Organisation.name.in_(["Skopje NGO", "City of Skopje"]))
+        .order_by(Organisation.id)
+    ).all()
     assert ngo.country == "MK"
-    response = client.post("/admin/boards/new",
-                           data=_board_form(ngo.id, partner_ids=[str(city.id)]))
+    response = client.post(
+        "/admin/boards/new", data=_board_form(ngo.id, partner_ids=[str(city.id)])
+    )
     assert response.status_code == 302
     board = session.scalar(sa.select(Board))
     assert board.country == "MK" and board.language_codes == ["en", "sq"]
@@ -53,8 +66,10 @@ def test_bad_board_input_keeps_what_was_typed(client, make, auth, session):
     _admin(make, auth)
     org = make.organisation()
     make.commit()
-    response = client.post("/admin/boards/new", data=_board_form(
-        org.id, threshold_k="2", timezone="Europe/Nowhere", city="Kept city"))
+    response = client.post(
+        "/admin/boards/new",
+        data=_board_form(org.id, threshold_k="2", timezone="Europe/Nowhere", city="Kept city"),
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'value="Kept city"' in page
@@ -82,13 +97,16 @@ def test_services_of_a_board(client, make, auth, session):
     _admin(make, auth)
     board = make.board()
     make.commit()
-    response = client.post(f"/admin/boards/{board.id}/services/new",
-                           data={"name": "Clinic", "category": "health", "active": "y"})
+    response = client.post(
+        f"/admin/boards/{board.id}/services/new",
+        data={"name": "Clinic", "category": "health", "active": "y"},
+    )
     assert response.status_code == 302
     service = session.scalar(sa.select(Service))
     assert service.board_id == board.id and service.active
-    response = client.post(f"/admin/services/{service.id}",
-                           data={"name": "Clinic", "category": "legal_aid"})
+    response = client.post(
+        f"/admin/services/{service.id}", data={"name": "Clinic", "category": "legal_aid"}
+    )
     assert response.status_code == 302
     session.expire_all()
     assert session.get(Service, service.id).category.value == "legal_aid"
@@ -104,19 +122,30 @@ def test_invite_a_facilitator_who_accepts(client, make, auth, session, app):
     org = make.organisation()
     board = make.board()
     make.commit()
-    response = client.post("/admin/accounts/new", data={
-        "name": "Fatima", "email": "Fatima@Example.org", "organisation_id": org.id,
-        "locale": "ar", "role": "facilitator", "board_id": board.id})
+    response = client.post(
+        "/admin/accounts/new",
+        data={
+            "name": "Fatima",
+            "email": "Fatima@Example.org",
+            "organisation_id": org.id,
+            "locale": "ar",
+            "role": "facilitator",
+            "board_id": board.id,
+        },
+    )
     assert response.status_code == 302
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "/invite/" in page
-    link = page.split('id="invitation-link" class="copy" type="text" readonly value="')[1].split('"')[0]
+    link = page.split('id="invitation-link" class="copy" type="text" readonly value="')[1].split(
+        '"'
+    )[0]
     # The link is shown once.
     assert "/invite/" not in client.get(response.headers["Location"]).get_data(as_text=True)
     auth.logout()
     path = link.split("localhost", 1)[1]
-    response = client.post(path, data={"password": "a long new passphrase",
-                                       "confirm": "a long new passphrase"})
+    response = client.post(
+        path, data={"password": "a long new passphrase", "confirm": "a long new passphrase"}
+    )
     assert response.status_code == 302
     home = client.get("/").get_data(as_text=True)
     assert 'lang="ar"' in home and 'dir="rtl"' in home  # the account's language
@@ -128,15 +157,31 @@ def test_invite_refuses_a_per_board_role_without_a_board(client, make, auth, ses
     _admin(make, auth)
     org = make.organisation()
     make.commit()
-    response = client.post("/admin/accounts/new", data={
-        "name": "X", "email": "x@example.org", "organisation_id": org.id,
-        "locale": "en", "role": "safeguarding_lead", "board_id": 0})
+    response = client.post(
+        "/admin/accounts/new",
+        data={
+            "name": "X",
+            "email": "x@example.org",
+            "organisation_id": org.id,
+            "locale": "en",
+            "role": "safeguarding_lead",
+            "board_id": 0,
+        },
+    )
     assert response.status_code == 400
     assert "Choose the board" in response.get_data(as_text=True)
     assert session.scalar(sa.select(User).where(User.email == "x@example.org")) is None
-    response = client.post("/admin/accounts/new", data={
-        "name": "X", "email": "not an email", "organisation_id": org.id,
-        "locale": "en", "role": "partner", "board_id": 0})
+    response = client.post(
+        "/admin/accounts/new",
+        data={
+            "name": "X",
+            "email": "not an email",
+            "organisation_id": org.id,
+            "locale": "en",
+            "role": "partner",
+            "board_id": 0,
+        },
+    )
     assert response.status_code == 400
 
 
@@ -145,15 +190,25 @@ def test_roles_added_and_removed(client, make, auth, session):
     board = make.board()
     user = make.user()
     make.commit()
-    client.post(f"/admin/accounts/{user.id}/roles", data={"role": "facilitator", "board_id": board.id})
-    client.post(f"/admin/accounts/{user.id}/roles", data={"role": "facilitator", "board_id": board.id})
+    client.post(
+        f"/admin/accounts/{user.id}/roles", data={"role": "facilitator", "board_id": board.id}
+    )
+    client.post(
+        f"/admin/accounts/{user.id}/roles", data={"role": "facilitator", "board_id": board.id}
+    )
     assignments = session.scalars(
-        sa.select(RoleAssignment).where(RoleAssignment.user_id == user.id)).all()
+        sa.select(RoleAssignment).where(RoleAssignment.user_id == user.id)
+    ).all()
     assert len(assignments) == 1  # no duplicate
     client.post(f"/admin/roles/{assignments[0].id}/remove")
-    assert session.scalar(
-        sa.select(sa.func.count()).select_from(RoleAssignment).where(RoleAssignment.user_id == user.id)
-    ) == 0
+    assert (
+        session.scalar(
+            sa.select(sa.func.count())
+            .select_from(RoleAssignment)
+            .where(RoleAssignment.user_id == user.id)
+        )
+        == 0
+    )
     response = client.post(f"/admin/roles/{admin.roles[0].id}/remove", follow_redirects=True)
     assert "at least one administrator" in response.get_data(as_text=True)
 
@@ -165,8 +220,9 @@ def test_deactivate_and_reactivate(client, make, auth, session):
     client.post(f"/admin/accounts/{user.id}/active", data={"active": "0"})
     session.expire_all()
     assert not session.get(User, user.id).active
-    response = client.post(f"/admin/accounts/{admin.id}/active", data={"active": "0"},
-                           follow_redirects=True)
+    response = client.post(
+        f"/admin/accounts/{admin.id}/active", data={"active": "0"}, follow_redirects=True
+    )
     assert "cannot deactivate your own account" in response.get_data(as_text=True)
     client.post(f"/admin/accounts/{user.id}/active", data={"active": "1"})
     session.expire_all()
@@ -198,7 +254,11 @@ def test_audit_log_records_and_filters_administrative_actions(client, make, auth
 
 def test_unknown_ids_are_404(client, make, auth):
     _admin(make, auth)
-    for path in ["/admin/boards/999", "/admin/organisations/999", "/admin/accounts/999",
-                 "/boards/999"]:
+    for path in [
+        "/admin/boards/999",
+        "/admin/organisations/999",
+        "/admin/accounts/999",
+        "/boards/999",
+    ]:
         assert client.get(path).status_code == 404
     assert client.post("/admin/roles/999/remove").status_code == 404

@@ -80,17 +80,28 @@ def test_open_redirect_through_next_is_refused(client, make, auth):
 
 
 def test_sign_in_is_rate_limited_per_account(make_app):
-    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes", LOGIN_LIMIT_PER_CLIENT="100 per minute")
+    app = make_app(
+        LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes", LOGIN_LIMIT_PER_CLIENT="100 per minute"
+    )
     client = app.test_client()
     for _ in range(3):
-        assert client.post("/login", data={"email": "a@example.org", "password": "x"}).status_code == 400
-    assert client.post("/login", data={"email": "a@example.org", "password": "x"}).status_code == 429
+        assert (
+            client.post("/login", data={"email": "a@example.org", "password": "x"}).status_code
+            == 400
+        )
+    assert (
+        client.post("/login", data={"email": "a@example.org", "password": "x"}).status_code == 429
+    )
     # Another account from the same client is still allowed.
-    assert client.post("/login", data={"email": "b@example.org", "password": "x"}).status_code == 400
+    assert (
+        client.post("/login", data={"email": "b@example.org", "password": "x"}).status_code == 400
+    )
 
 
 def test_sign_in_is_rate_limited_per_client(make_app):
-    app = make_app(LOGIN_LIMIT_PER_ACCOUNT="100 per minute", LOGIN_LIMIT_PER_CLIENT="4 per 10 minutes")
+    app = make_app(
+        LOGIN_LIMIT_PER_ACCOUNT="100 per minute", LOGIN_LIMIT_PER_CLIENT="4 per 10 minutes"
+    )
     client = app.test_client()
     for n in range(4):
         client.post("/login", data={"email": f"{n}@example.org", "password": "x"})
@@ -115,7 +126,8 @@ def test_invitation_sets_the_password_and_signs_in(client, session, make):
     user, token = _invite(session, make)
     assert client.get(f"/invite/{token}").status_code == 200
     response = client.post(
-        f"/invite/{token}", data={"password": "a long new passphrase", "confirm": "a long new passphrase"}
+        f"/invite/{token}",
+        data={"password": "a long new passphrase", "confirm": "a long new passphrase"},
     )
     assert response.status_code == 302
     assert "Hello, New Person" in client.get("/").get_data(as_text=True)
@@ -132,8 +144,10 @@ def test_expired_and_unknown_invitations_get_a_clear_page(client, session, make)
     response = client.get(f"/invite/{token}")
     assert response.status_code == 410
     assert "expired" in response.get_data(as_text=True)
-    response = client.post(f"/invite/{token}", data={"password": "a long new passphrase",
-                                                     "confirm": "a long new passphrase"})
+    response = client.post(
+        f"/invite/{token}",
+        data={"password": "a long new passphrase", "confirm": "a long new passphrase"},
+    )
     assert response.status_code == 410
     assert client.get("/invite/not-a-token").status_code == 410
 
@@ -172,16 +186,20 @@ def test_bad_passwords_are_refused_with_a_reason(client, session, make, password
 
 def test_mismatched_confirmation(client, session, make):
     _user, token = _invite(session, make)
-    response = client.post(f"/invite/{token}", data={"password": "a long new passphrase",
-                                                     "confirm": "another passphrase"})
+    response = client.post(
+        f"/invite/{token}",
+        data={"password": "a long new passphrase", "confirm": "another passphrase"},
+    )
     assert response.status_code == 400
     assert "The two passwords differ." in response.get_data(as_text=True)
 
 
 def test_passwords_are_hashed_with_scrypt(client, session, make):
     user, token = _invite(session, make)
-    client.post(f"/invite/{token}", data={"password": "a long new passphrase",
-                                          "confirm": "a long new passphrase"})
+    client.post(
+        f"/invite/{token}",
+        data={"password": "a long new passphrase", "confirm": "a long new passphrase"},
+    )
     session.expire_all()
     assert session.get(User, user.id).password_hash.startswith("scrypt:")
 
@@ -192,14 +210,24 @@ def test_change_password_ends_other_sessions(app, make, auth):
     other = app.test_client()
     other.post("/login", data={"email": "x@example.org", "password": PASSWORD})
     auth.login("x@example.org")
-    response = auth.client.post("/account/password", data={
-        "current_password": "wrong one", "password": "a long new passphrase",
-        "confirm": "a long new passphrase"})
+    response = auth.client.post(
+        "/account/password",
+        data={
+            "current_password": "wrong one",
+            "password": "a long new passphrase",
+            "confirm": "a long new passphrase",
+        },
+    )
     assert response.status_code == 400
     assert "current password is not right" in response.get_data(as_text=True)
-    response = auth.client.post("/account/password", data={
-        "current_password": PASSWORD, "password": "a long new passphrase",
-        "confirm": "a long new passphrase"})
+    response = auth.client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "a long new passphrase",
+            "confirm": "a long new passphrase",
+        },
+    )
     assert response.status_code == 302
     assert auth.client.get("/account/password").status_code == 200  # this session goes on
     assert other.get("/account/password").status_code == 302  # the other one ended
@@ -209,19 +237,36 @@ def test_change_password_ends_other_sessions(app, make, auth):
 
 
 def test_create_admin_command(runner, session):
-    result = runner.invoke(args=["create-admin", "--email", "Root@Example.org", "--name", "Root",
-                                 "--password", "a long admin passphrase"])
+    result = runner.invoke(
+        args=[
+            "create-admin",
+            "--email",
+            "Root@Example.org",
+            "--name",
+            "Root",
+            "--password",
+            "a long admin passphrase",
+        ]
+    )
     assert result.exit_code == 0, result.output
     user = session.scalar(sa.select(User))
     assert user.email == "root@example.org" and user.is_admin and user.is_active
 
 
 def test_create_admin_refuses_a_weak_password_and_a_duplicate(runner):
-    weak = runner.invoke(args=["create-admin", "--email", "a@example.org", "--name", "A",
-                               "--password", "short"])
+    weak = runner.invoke(
+        args=["create-admin", "--email", "a@example.org", "--name", "A", "--password", "short"]
+    )
     assert weak.exit_code != 0 and "at least 12" in weak.output
-    args = ["create-admin", "--email", "a@example.org", "--name", "A",
-            "--password", "a long admin passphrase"]
+    args = [
+        "create-admin",
+        "--email",
+        "a@example.org",
+        "--name",
+        "A",
+        "--password",
+        "a long admin passphrase",
+    ]
     assert runner.invoke(args=args).exit_code == 0
     duplicate = runner.invoke(args=args)
     assert duplicate.exit_code != 0 and "exists already" in duplicate.output

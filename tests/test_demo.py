@@ -16,7 +16,11 @@ def _count(session, model):
 def test_demo_seeds_five_boards_and_prints_logins(runner, session, client, auth):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
-    assert "seeded" in result.output and ADMIN_EMAIL in result.output and DEMO_PASSWORD in result.output
+    assert (
+        "seeded" in result.output
+        and ADMIN_EMAIL in result.output
+        and DEMO_PASSWORD in result.output
+    )
     boards = session.scalars(sa.select(Board).order_by(Board.city)).all()
     assert [b.city for b in boards] == ["Bucharest", "Prishtina", "Sofia", "Tirana", "Warsaw"]
     assert all(len(b.services) >= 6 and b.partners for b in boards)

@@ -38,7 +38,9 @@ def test_secret_key_is_generated_once_into_instance(tmp_path, monkeypatch, datab
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     other = tmp_path / "other"
     monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(other))
-    assert create_app({"TESTING": True, "DATABASE_URL": database_url}).secret_key != first.secret_key
+    assert (
+        create_app({"TESTING": True, "DATABASE_URL": database_url}).secret_key != first.secret_key
+    )
 
 
 def test_default_database_is_sqlite_in_instance(tmp_path, monkeypatch):
@@ -56,7 +58,10 @@ def test_healthz_answers_when_the_database_does(client):
 
 @pytest.mark.parametrize(
     "url",
-    ["sqlite:////nonexistent-dir/for/board/test.sqlite3", "postgresql+psycopg://nobody@127.0.0.1:1/x"],
+    [
+        "sqlite:////nonexistent-dir/for/board/test.sqlite3",
+        "postgresql+psycopg://nobody@127.0.0.1:1/x",
+    ],
 )
 def test_healthz_is_503_without_a_database(make_app, url):
     app = make_app(DATABASE_URL=url)
@@ -99,6 +104,7 @@ def test_oversized_request_gets_413(client):
 
 def test_error_pages_are_translated_and_have_no_stack_trace(app, client):
     app.config["PROPAGATE_EXCEPTIONS"] = False
+
     @app.get("/boom")
     def boom():
         raise RuntimeError("secret internals")

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from board.i18n import LANGUAGES, find_translations
 from board.auth.models import Role
+from board.i18n import LANGUAGES, find_translations
 
 ROOT = Path(__file__).resolve().parent.parent
 TRANSLATIONS = ROOT / "translations"
@@ -86,10 +86,25 @@ def test_messages_pot_is_not_stale(tmp_path):
     """Every string in the code is in messages.pot, and nothing else is."""
     fresh = tmp_path / "fresh.pot"
     subprocess.run(
-        [str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F", "babel.cfg",
-         "-k", "_l", "-k", "lazy_gettext", "-k", "ngettext:1,2", "--no-location",
-         "-o", str(fresh), "."],
-        cwd=ROOT, check=True,
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_l",
+            "-k",
+            "lazy_gettext",
+            "-k",
+            "ngettext:1,2",
+            "--no-location",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
     )
     assert set(_messages(fresh)) == set(_messages(TRANSLATIONS / "messages.pot")), (
         "translations/messages.pot is stale: run `make translations`"
@@ -102,7 +117,8 @@ def test_every_message_is_translated(code):
     catalogue = _messages(TRANSLATIONS / code / "LC_MESSAGES" / "messages.po")
     missing = [m for m in template if m not in catalogue]
     untranslated = [
-        m.id for m in catalogue.values()
+        m.id
+        for m in catalogue.values()
         if not all(m.string if isinstance(m.string, tuple) else (m.string,))
     ]
     fuzzy = [m.id for m in catalogue.values() if m.fuzzy]

@@ -21,7 +21,10 @@ from board.forms import BaseForm, CheckboxesField, choices, language_choices
 def _country():
     return StringField(
         _l("Country code"),
-        validators=[DataRequired(), Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, such as AL."))],
+        validators=[
+            DataRequired(),
+            Regexp(r"^[A-Za-z]{2}$", message=_l("Two letters, such as AL.")),
+        ],
         description=_l("Two letters, such as AL, XK, BG, PL or RO."),
     )
 
@@ -29,7 +32,8 @@ def _country():
 class OrganisationForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     kind = SelectField(
-        _l("Kind"), choices=choices((k.value, k.label) for k in OrganisationKind),
+        _l("Kind"),
+        choices=choices((k.value, k.label) for k in OrganisationKind),
         validators=[DataRequired()],
     )
     country = StringField(
@@ -45,7 +49,8 @@ class BoardForm(BaseForm):
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     country = _country()
     timezone = StringField(
-        _l("Time zone"), validators=[DataRequired(), Length(max=64)],
+        _l("Time zone"),
+        validators=[DataRequired(), Length(max=64)],
         description=_l("For example Europe/Tirane."),
     )
     languages = CheckboxesField(
@@ -54,35 +59,38 @@ class BoardForm(BaseForm):
         validators=[DataRequired(message=_l("Choose at least one language."))],
     )
     helpline = StringField(
-        _l("Child helpline number"), validators=[DataRequired(), Length(max=40)],
+        _l("Child helpline number"),
+        validators=[DataRequired(), Length(max=40)],
         description=_l("Shown on every child page, for example 116 111."),
     )
     threshold_k = IntegerField(
-        _l("Smallest group shown to partners (k)"), default=5,
+        _l("Smallest group shown to partners (k)"),
+        default=5,
         validators=[DataRequired(), NumberRange(min=MIN_THRESHOLD, max=100)],
         description=_l("Counts under this number are hidden. Never below 3."),
     )
     retention_months = IntegerField(
-        _l("Keep approved text for (months)"), default=24,
+        _l("Keep approved text for (months)"),
+        default=24,
         validators=[DataRequired(), NumberRange(min=1, max=240)],
     )
     safeguarding_retention_months = IntegerField(
-        _l("Keep closed safeguarding records for (months)"), default=72,
+        _l("Keep closed safeguarding records for (months)"),
+        default=72,
         validators=[DataRequired(), NumberRange(min=1, max=600)],
     )
     organisation_id = SelectField(
         _l("Organisation that runs the board"), coerce=int, validators=[DataRequired()]
     )
-    partner_ids = CheckboxesField(
-        _l("Partner organisations (they read the summaries)"), coerce=int
-    )
+    partner_ids = CheckboxesField(_l("Partner organisations (they read the summaries)"), coerce=int)
     submit = SubmitField(_l("Save"))
 
 
 class ServiceForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(
-        _l("Kind of service"), choices=choices((c.value, c.label) for c in ServiceCategory),
+        _l("Kind of service"),
+        choices=choices((c.value, c.label) for c in ServiceCategory),
         validators=[DataRequired()],
     )
     active = BooleanField(_l("Children can choose this service"), default=True)

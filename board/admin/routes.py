@@ -81,9 +81,7 @@ def index():
 
 @bp.get("/organisations")
 def organisations():
-    return render_template(
-        "admin/organisations.html", organisations=queries.all_organisations(db)
-    )
+    return render_template("admin/organisations.html", organisations=queries.all_organisations(db))
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
@@ -94,8 +92,12 @@ def organisation(organisation_id: int | None = None):
     if form.validate_on_submit():
         try:
             boards.save_organisation(
-                db, current_user, organisation, name=form.name.data,
-                kind=OrganisationKind(form.kind.data), country=form.country.data,
+                db,
+                current_user,
+                organisation,
+                name=form.name.data,
+                kind=OrganisationKind(form.kind.data),
+                country=form.country.data,
             )
         except boards.BoardError as error:
             _fail(form, error)
@@ -134,10 +136,16 @@ def board(board_id: int | None = None):
         organisations = {o.id: o for o in queries.all_organisations(db)}
         try:
             saved = boards.save_board(
-                db, current_user, board,
-                name=form.name.data, city=form.city.data, country=form.country.data,
-                timezone=form.timezone.data.strip(), languages=form.languages.data,
-                helpline=form.helpline.data, threshold_k=form.threshold_k.data,
+                db,
+                current_user,
+                board,
+                name=form.name.data,
+                city=form.city.data,
+                country=form.country.data,
+                timezone=form.timezone.data.strip(),
+                languages=form.languages.data,
+                helpline=form.helpline.data,
+                threshold_k=form.threshold_k.data,
                 retention_months=form.retention_months.data,
                 safeguarding_retention_months=form.safeguarding_retention_months.data,
                 organisation=organisations[form.organisation_id.data],
@@ -161,8 +169,13 @@ def service(board_id: int | None = None, service_id: int | None = None):
     if form.validate_on_submit():
         try:
             boards.save_service(
-                db, current_user, board, service, name=form.name.data,
-                category=ServiceCategory(form.category.data), active=form.active.data,
+                db,
+                current_user,
+                board,
+                service,
+                name=form.name.data,
+                category=ServiceCategory(form.category.data),
+                active=form.active.data,
             )
         except boards.BoardError as error:
             _fail(form, error)
@@ -179,7 +192,12 @@ def service(board_id: int | None = None, service_id: int | None = None):
 @bp.get("/accounts")
 def accounts_list():
     users = db.scalars(
-        sa.select(User).options(selectinload(User.organisation)).order_by(User.name)
+        sa.select(User)
+        .options(
+            selectinload(User.organisation),
+            selectinload(User.roles).selectinload(RoleAssignment.board),
+        )
+        .order_by(User.name)
     )
     return render_template("admin/accounts.html", users=list(users))
 
@@ -215,9 +233,13 @@ def invite():
     if form.validate_on_submit():
         try:
             user, token = accounts.invite_user(
-                db, current_user, email=form.email.data, name=form.name.data,
+                db,
+                current_user,
+                email=form.email.data,
+                name=form.name.data,
                 organisation=db.get(Organisation, form.organisation_id.data),
-                locale=form.locale.data, roles=[_role_and_board(form, all_boards)],
+                locale=form.locale.data,
+                roles=[_role_and_board(form, all_boards)],
                 ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
             )
         except accounts.AccountError as error:
@@ -236,7 +258,10 @@ def account(user_id: int):
     form = RoleForm()
     _fill_role_choices(form)
     return render_template(
-        "admin/account.html", user=user, role_form=form, confirm=ConfirmForm(),
+        "admin/account.html",
+        user=user,
+        role_form=form,
+        confirm=ConfirmForm(),
         invitation_link=session.pop("invitation_link", None),
     )
 
@@ -257,7 +282,10 @@ def add_role(user_id: int):
             flash(_("The role is added."), "success")
             return redirect(url_for("admin.account", user_id=user.id))
     return render_template(
-        "admin/account.html", user=user, role_form=form, confirm=ConfirmForm(),
+        "admin/account.html",
+        user=user,
+        role_form=form,
+        confirm=ConfirmForm(),
         invitation_link=None,
     ), 400
 
@@ -320,8 +348,12 @@ def audit():
     filters = audit_queries.AuditFilter.from_args(request.args)
     page = audit_queries.entries(db, filters)
     return render_template(
-        "admin/audit.html", page=page, filters=filters,
-        actions=audit_queries.known_actions(db), boards=queries.all_boards(db),
+        "admin/audit.html",
+        page=page,
+        filters=filters,
+        actions=audit_queries.known_actions(db),
+        boards=queries.all_boards(db),
         actors=list(db.scalars(sa.select(User).order_by(User.name))),
-        action_labels=ACTION_LABELS, target_labels=TARGET_LABELS,
+        action_labels=ACTION_LABELS,
+        target_labels=TARGET_LABELS,
     )

@@ -65,4 +65,6 @@ def entries(session: Session, filters: AuditFilter) -> AuditPage:
 
 
 def known_actions(session: Session) -> list[str]:
-    return list(session.scalars(sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action)))
+    return list(
+        session.scalars(sa.select(AuditEntry.action).distinct().order_by(AuditEntry.action))
+    )

@@ -16,7 +16,7 @@ def record(
     board_id: int | None = None,
     detail: str = "",
 ) -> AuditEntry:
-    """Append an entry for ``action`` by ``actor`` (an account, or None for the CLI) on ``target``."""
+    """Append an entry for ``action`` by ``actor`` (an account; None for the CLI) on ``target``."""
     if getattr(target, "id", 0) is None:
         session.flush()  # a new record gets its id before the log names it
     entry = AuditEntry(

@@ -19,7 +19,7 @@ from board.boards.models import Board, Organisation
 from board.db import utcnow
 
 MIN_PASSWORD_LENGTH = 12
-PASSWORD_METHOD = "scrypt"
+PASSWORD_METHOD = "scrypt"  # noqa: S105  (a hashing method, not a password)
 # Compared against when the email is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method=PASSWORD_METHOD)
 
@@ -49,9 +49,7 @@ def common_passwords() -> frozenset[str]:
 def password_problem(password: str, email: str = "") -> str | None:
     """Why ``password`` is not acceptable, or None."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        return str(
-            _l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH)
-        )
+        return str(_l("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH))
     lowered = password.lower()
     if lowered in common_passwords() or len(set(lowered)) < 4:
         return str(_l("This password is too common. Choose another one."))
@@ -223,8 +221,12 @@ def assign_role(
     session.flush()
     if audit:
         record(
-            session, actor, "role.assign", user,
-            board_id=board.id if board else None, detail=role.value,
+            session,
+            actor,
+            "role.assign",
+            user,
+            board_id=board.id if board else None,
+            detail=role.value,
         )
     return assignment
 
@@ -244,8 +246,12 @@ def remove_role(session: Session, actor: User, assignment: RoleAssignment) -> No
     user.roles.remove(assignment)
     session.delete(assignment)
     record(
-        session, actor, "role.remove", user,
-        board_id=assignment.board_id, detail=assignment.role.value,
+        session,
+        actor,
+        "role.remove",
+        user,
+        board_id=assignment.board_id,
+        detail=assignment.role.value,
     )
     session.flush()
 

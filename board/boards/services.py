@@ -56,8 +56,11 @@ def save_organisation(
     organisation.country = (country or "").strip().upper() or None
     session.flush()
     record(
-        session, actor, "organisation.create" if created else "organisation.update",
-        organisation, detail=name,
+        session,
+        actor,
+        "organisation.create" if created else "organisation.update",
+        organisation,
+        detail=name,
     )
     return organisation
 
@@ -107,8 +110,12 @@ def save_board(
     board.partners = list(partners)
     session.flush()
     record(
-        session, actor, "board.create" if created else "board.update", board,
-        board_id=board.id, detail=name,
+        session,
+        actor,
+        "board.create" if created else "board.update",
+        board,
+        board_id=board.id,
+        detail=name,
     )
     return board
 
@@ -139,7 +146,11 @@ def save_service(
     service.active = active
     session.flush()
     record(
-        session, actor, "service.create" if created else "service.update", service,
-        board_id=board.id, detail=name,
+        session,
+        actor,
+        "service.create" if created else "service.update",
+        service,
+        board_id=board.id,
+        detail=name,
     )
     return service

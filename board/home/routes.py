@@ -30,9 +30,7 @@ def board(board_id: int):
     board = get_or_404(Board, board_id)
     if not can_view_board(current_user, board):
         abort(403)
-    return render_template(
-        "home/board.html", board=board, staff=queries.board_staff(db, board)
-    )
+    return render_template("home/board.html", board=board, staff=queries.board_staff(db, board))
 
 
 @bp.post("/language")

@@ -126,7 +126,8 @@ def test_no_horizontal_scroll_at_200_percent_zoom(browser, live_server):
     for path in ["/", "/admin/boards", "/admin/accounts", "/admin/boards/1", "/admin/audit"]:
         page.goto(live_server.url + path)
         overflow = page.evaluate(
-            "document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
     context.close()
 

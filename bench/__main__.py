@@ -1,0 +1,110 @@
+"""`make bench`: the benchmarks, printing their tables.
+
+pages: for each page, the median and 95th-percentile server time over repeated requests
+(in-process WSGI, SQLite, the demo network), the bytes of HTML + CSS + JavaScript gzip-
+compressed, and the number of references to other origins (target: 0).
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+import statistics
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from board import create_app, migrate
+from board.db import get_session
+from board.demo import DEMO_PASSWORD, seed
+
+REPEAT = 60
+PAGES = [
+    ("anonymous", "/"),
+    ("anonymous", "/login"),
+    ("anonymous", "/healthz"),
+    ("admin@example.org", "/"),
+    ("admin@example.org", "/admin/boards"),
+    ("admin@example.org", "/admin/accounts"),
+    ("admin@example.org", "/admin/audit"),
+    ("facilitator.tirana@example.org", "/"),
+    ("facilitator.tirana@example.org", "/boards/1"),
+    ("partner.international@example.org", "/"),
+]
+ASSET = re.compile(r'(?:src|href)="([^"]+)"')
+
+
+def _weight(client, html: str) -> tuple[int, int]:
+    """gzip bytes of the page with its own CSS and JS, and references to other origins."""
+    total = len(gzip.compress(html.encode(), 9))
+    foreign = 0
+    for ref in ASSET.findall(html):
+        parts = urlsplit(ref)
+        if parts.netloc:
+            foreign += 1
+        elif parts.path.endswith((".css", ".js")):
+            response = client.get(parts.path)
+            total += len(gzip.compress(response.data, 9))
+            response.close()
+    return total, foreign
+
+
+def bench_pages() -> list[tuple]:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
+        app = create_app(
+            {
+                "DATABASE_URL": url,
+                "SECRET_KEY": "bench",
+                "TESTING": True,
+                "WTF_CSRF_ENABLED": False,
+                "RATELIMIT_ENABLED": False,
+            }
+        )
+        migrate.upgrade(app)
+        with app.app_context():
+            session = get_session()
+            seed(session)
+            session.commit()
+        rows = []
+        for who, path in PAGES:
+            client = app.test_client()
+            if who != "anonymous":
+                client.post("/login", data={"email": who, "password": DEMO_PASSWORD})
+            timings = []
+            for _ in range(REPEAT):
+                start = time.perf_counter()
+                response = client.get(path)
+                timings.append((time.perf_counter() - start) * 1000)
+                assert response.status_code == 200, (who, path, response.status_code)
+            html = response.get_data(as_text=True)
+            size, foreign = _weight(client, html)
+            timings.sort()
+            rows.append(
+                (
+                    who.split("@")[0],
+                    path,
+                    statistics.median(timings),
+                    timings[int(len(timings) * 0.95) - 1],
+                    size,
+                    foreign,
+                )
+            )
+        return rows
+
+
+def main() -> None:
+    rows = bench_pages()
+    print(f"\npages (SQLite, demo network, {REPEAT} requests each, in-process)")
+    header = (
+        f"{'who':<24} {'page':<18} {'p50 ms':>8} {'p95 ms':>8} {'gzip B':>8} {'other origins':>14}"
+    )
+    print(header)
+    print("-" * len(header))
+    for who, path, p50, p95, size, foreign in rows:
+        print(f"{who:<24} {path:<18} {p50:>8.2f} {p95:>8.2f} {size:>8} {foreign:>14}")
+
+
+if __name__ == "__main__":
+    main()

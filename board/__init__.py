@@ -91,11 +91,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board.admin.routes import bp as admin_bp
     from board.auth.routes import bp as auth_bp
     from board.home.routes import bp as home_bp
+    from board.meetings.routes import bp as meetings_bp
+    from board.participate.routes import bp as participate_bp
 
     app.register_blueprint(home_bp)
+    app.register_blueprint(meetings_bp)
+    app.register_blueprint(participate_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
 
     app.context_processor(_template_context)
+    from board.auth.access import can_run_meetings
+
+    app.jinja_env.globals["can_run_meetings"] = can_run_meetings
 
     return app

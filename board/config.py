@@ -17,6 +17,10 @@ RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_STRATEGY = "moving-window"
 LOGIN_LIMIT_PER_CLIENT = "20 per 10 minutes"
 LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+# Wrong join codes a tablet may try (per client address, kept only in the limiter's storage).
+JOIN_LIMIT_PER_CLIENT = "10 per minute"
+# Shown on child pages before a meeting (and so its board) is known: the EU child helpline.
+DEFAULT_HELPLINE = "116 111"
 
 # Requests larger than this get 413. Nothing we accept comes near it.
 MAX_CONTENT_LENGTH = 512 * 1024

@@ -5,13 +5,19 @@ Everything here is invented; the organisations are fictional.
 
 from __future__ import annotations
 
+import random
+from datetime import date, time, timedelta
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from board.auth.models import Role, User
 from board.auth.services import assign_role, set_password
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
-from board.db import Base
+from board.db import Base, utcnow
+from board.meetings import services as meetings
+from board.meetings.models import Meeting, MeetingState
+from board.meetings.recurrence import MonthlyRule, RuleKind
 
 DEMO_PASSWORD = "board-demo-2026"  # noqa: S105  (printed for the demo; not for production)
 ADMIN_EMAIL = "admin@example.org"
@@ -176,7 +182,43 @@ def seed(session: Session) -> bool | None:
         partner = _account(session, f"partner.{slug}@example.org", f"Partner ({name})", org)
         assign_role(session, None, partner, Role.PARTNER, audit=False)
     session.flush()
+    _seed_meetings(session, boards)
     return True
+
+
+def _seed_meetings(session: Session, boards: dict[str, Board]) -> None:
+    """A monthly series per board (second Saturday, 10:00) from six months back to six
+    ahead; the past ones held and closed; in Tirana, one meeting open now."""
+    rng = random.Random(2026)  # noqa: S311  (demo figures, not security)
+    today = date.today()
+    start = (today.replace(day=1) - timedelta(days=170)).replace(day=1)
+    for slug, board in boards.items():
+        series = meetings.schedule_series(
+            session, None, board, rule=MonthlyRule(RuleKind.NTH_WEEKDAY, 2, 5),
+            start=start, until=today + timedelta(days=180), at=time(10), duration_minutes=120,
+            place=f"{board.city} drop-in centre, meeting room",
+            services=board.services[:4],
+        )
+        for meeting in meetings.series_meetings(session, series):
+            if meeting.starts_at < utcnow():
+                meeting.state = MeetingState.CLOSED
+                meeting.opened_at = meeting.starts_at
+                meeting.closed_at = meeting.starts_at + timedelta(hours=2)
+                meeting.attendance = rng.randint(4, 14)
+                meeting.recipients = list(board.partners)
+        if slug == "tirana":
+            now = meetings.schedule_meeting(
+                session, None, board, day=meetings.in_board_zone(board, utcnow()).date(),
+                at=time(9), duration_minutes=600, place="Tirana drop-in centre, meeting room",
+                services=board.services[:5],
+            )
+            session.flush()
+            meetings.open_meeting(session, None, now)
+    session.flush()
+
+
+def open_meetings(session: Session) -> list[Meeting]:
+    return list(session.scalars(sa.select(Meeting).where(Meeting.state == MeetingState.OPEN)))
 
 
 def clear(session: Session) -> None:
@@ -197,4 +239,8 @@ def describe(session: Session) -> str:
             a.role.value + (f" ({a.board.city})" if a.board else "") for a in user.roles
         )
         lines.append(f"  {user.email:<40} {roles}")
+    for meeting in open_meetings(session):
+        lines.append(
+            f"Meeting open now: {meeting.board.name}, join code {meeting.join_code} (children: /join)"
+        )
     return "\n".join(lines)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, widgets
+from wtforms import SelectMultipleField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
 
 from board.i18n import LANGUAGES, html_lang
@@ -67,3 +67,9 @@ WTFORMS_MESSAGES = (
     _l("'%(value)s' is not a valid choice for this field."),
     _l("'%(value)s' are not valid choices for this field."),
 )
+
+
+class ConfirmForm(BaseForm):
+    """A form with only its CSRF token, for buttons that change something."""
+
+    submit = SubmitField(_l("Confirm"))

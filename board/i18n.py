@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_datetime, format_time
 
 from flask import Flask, g, has_request_context, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
 from flask_login import current_user
 
 # code -> (name of the language in itself, text direction). English first: the source.
@@ -64,6 +68,16 @@ def select_locale() -> str:
     return DEFAULT_LANGUAGE
 
 
+def format_in_zone(moment: datetime, zone: str, format: str = "medium") -> str:
+    """A date and time in a board's time zone, in the page's language."""
+    return format_datetime(moment, format=format, tzinfo=ZoneInfo(zone), locale=get_locale())
+
+
+def format_time_in(moment: datetime, zone: str) -> str:
+    """The time of day only, in a board's time zone."""
+    return format_time(moment, format="short", tzinfo=ZoneInfo(zone), locale=get_locale())
+
+
 babel = Babel()
 
 
@@ -72,3 +86,5 @@ def init_app(app: Flask) -> None:
     directory = find_translations(Path(app.root_path))
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(directory))
     babel.init_app(app, locale_selector=select_locale)
+    app.add_template_filter(format_in_zone, "in_zone")
+    app.add_template_filter(format_time_in, "time_in")

@@ -12,6 +12,7 @@ import pytest
 from board.auth import services as accounts
 from board.auth.access import can_administer, can_view_board, is_partner_of, works_on_board
 from board.auth.models import Role
+from board.meetings.recurrence import MonthlyRule, RuleKind
 
 ANON, ADMIN, FACILITATOR, LEAD, PARTNER = "anonymous", "admin", "facilitator", "lead", "partner"
 OTHER_FACILITATOR, OTHER_PARTNER = "other_facilitator", "other_partner"
@@ -19,6 +20,7 @@ ROLES = [ANON, ADMIN, FACILITATOR, LEAD, PARTNER, OTHER_FACILITATOR, OTHER_PARTN
 SIGNED_IN = set(ROLES) - {ANON}
 EVERYONE = set(ROLES)
 OWN_BOARD = {ADMIN, FACILITATOR, LEAD, PARTNER}
+RUNS_MEETINGS = {ADMIN, FACILITATOR}
 
 # endpoint -> (method, who may use it)
 MATRIX = {
@@ -45,6 +47,33 @@ MATRIX = {
     "admin.set_active": ("POST", {ADMIN}),
     "admin.new_invitation": ("POST", {ADMIN}),
     "admin.audit": ("GET", {ADMIN}),
+    # Scheduling and running meetings: the board's facilitators (and administrators).
+    "meetings.board_meetings": ("GET", RUNS_MEETINGS),
+    "meetings.new_meeting": ("GET", RUNS_MEETINGS),
+    "meetings.new_series": ("GET", RUNS_MEETINGS),
+    "meetings.meeting": ("GET", RUNS_MEETINGS),
+    "meetings.edit_meeting": ("GET", RUNS_MEETINGS),
+    "meetings.edit_following": ("GET", RUNS_MEETINGS),
+    "meetings.cancel": ("POST", RUNS_MEETINGS),
+    "meetings.open_meeting": ("POST", RUNS_MEETINGS),
+    "meetings.close_meeting": ("POST", RUNS_MEETINGS),
+    "meetings.new_code": ("POST", RUNS_MEETINGS),
+    "meetings.room": ("GET", RUNS_MEETINGS),
+    "meetings.live": ("GET", RUNS_MEETINGS),
+    "meetings.qr": ("GET", RUNS_MEETINGS),
+    "meetings.help_handled": ("POST", RUNS_MEETINGS),
+    "meetings.meeting_ics": ("GET", RUNS_MEETINGS),
+    "meetings.new_calendar_token": ("POST", RUNS_MEETINGS),
+    # The secret link is the key: anyone holding it may read the feed.
+    "meetings.board_feed": ("GET", EVERYONE),
+    # Child pages need a tablet session, never an account: everyone else is sent to /join.
+    "participate.join": ("GET", EVERYONE),
+    "participate.language": ("GET", EVERYONE),
+    "participate.welcome": ("GET", EVERYONE),
+    "participate.home": ("GET", EVERYONE),
+    "participate.help_call": ("POST", EVERYONE),
+    "participate.help_sent": ("GET", EVERYONE),
+    "participate.finish": ("POST", EVERYONE),
 }
 
 
@@ -63,6 +92,18 @@ def world(session, make):
         OTHER_FACILITATOR: make.user(Role.FACILITATOR, other_board),
         OTHER_PARTNER: make.user(Role.PARTNER, organisation=other_org),
     }
+    from datetime import date, time
+
+    from board.meetings import services as meetings
+
+    series = meetings.schedule_series(
+        session, None, board, rule=MonthlyRule(RuleKind.NTH_WEEKDAY, 2, 5),
+        start=date(2030, 1, 1), until=date(2030, 6, 30), at=time(10), duration_minutes=120,
+        place="Room 1",
+    )
+    meeting = meetings.series_meetings(session, series)[0]
+    meetings.open_meeting(session, None, meeting)
+    call = meetings.call_for_help(session, meeting)
     invited, token = accounts.invite_user(
         session, None, email="invited@example.org", name="Invited", organisation=partner_org
     )
@@ -75,8 +116,17 @@ def world(session, make):
         "assignment_id": people[FACILITATOR].roles[0].id,
         "token": token,
         "filename": "board.css",
+        "meeting_id": meeting.id,
+        "call_id": call.id,
+        "calendar_token": board.calendar_token,
     }
     return people, args, board, other_board
+
+
+def _args_for(endpoint: str, args: dict) -> dict:
+    if endpoint == "meetings.board_feed":
+        return {**args, "token": args["calendar_token"]}
+    return args
 
 
 def _fill(rule: str, args: dict) -> str:
@@ -97,11 +147,15 @@ def test_access_matrix(app, client, auth, world, role):
         auth.as_user(people[role])
     failures = []
     for endpoint, (method, allowed) in MATRIX.items():
-        if endpoint == "auth.logout":
-            continue  # would end the session the rest of the loop needs
+        ends_something = endpoint in (
+            "auth.logout", "meetings.close_meeting", "meetings.cancel", "meetings.new_code",
+            "meetings.new_calendar_token",
+        )
+        if ends_something and role in allowed:
+            continue  # would end the session or the meeting the rest of the loop needs
         rules = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
         for rule in rules:
-            url = _fill(rule.rule, args)
+            url = _fill(rule.rule, _args_for(endpoint, args))
             response = client.open(url, method=method)
             response.close()
             status = response.status_code

@@ -25,6 +25,7 @@ def _board_form(org_id, **overrides):
         "languages": ["en", "sq"],
         "helpline": "116 111",
         "threshold_k": "5",
+        "idle_seconds": "180",
         "retention_months": "24",
         "safeguarding_retention_months": "72",
         "organisation_id": str(org_id),

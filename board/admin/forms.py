@@ -79,6 +79,12 @@ class BoardForm(BaseForm):
         default=72,
         validators=[DataRequired(), NumberRange(min=1, max=600)],
     )
+    idle_seconds = IntegerField(
+        _l("Seconds before an unused tablet starts again"),
+        default=180,
+        validators=[DataRequired(), NumberRange(min=60, max=1800)],
+        description=_l("The tablet warns 30 seconds before, with a button to continue."),
+    )
     organisation_id = SelectField(
         _l("Organisation that runs the board"), coerce=int, validators=[DataRequired()]
     )
@@ -124,9 +130,3 @@ class RoleForm(BaseForm):
         _l("Board"), coerce=int, description=_l("For facilitators and safeguarding leads.")
     )
     submit = SubmitField(_l("Add the role"))
-
-
-class ConfirmForm(BaseForm):
-    """A form with only its CSRF token, for buttons that change something."""
-
-    submit = SubmitField(_l("Confirm"))

@@ -20,7 +20,6 @@ from sqlalchemy.orm import selectinload
 
 from board.admin.forms import (
     BoardForm,
-    ConfirmForm,
     InviteForm,
     OrganisationForm,
     RoleForm,
@@ -35,7 +34,7 @@ from board.boards import queries
 from board.boards import services as boards
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import db
-from board.forms import choices
+from board.forms import ConfirmForm, choices
 from board.mail import send_mail
 from board.web import get_or_404
 
@@ -148,6 +147,7 @@ def board(board_id: int | None = None):
                 threshold_k=form.threshold_k.data,
                 retention_months=form.retention_months.data,
                 safeguarding_retention_months=form.safeguarding_retention_months.data,
+                idle_seconds=form.idle_seconds.data,
                 organisation=organisations[form.organisation_id.data],
                 partners=[organisations[i] for i in form.partner_ids.data],
             )

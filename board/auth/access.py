@@ -51,3 +51,10 @@ def is_partner_of(user: User, board: Board) -> bool:
 def can_view_board(user: User, board: Board) -> bool:
     """The board's page: its staff, its partners and administrators."""
     return can_administer(user) or works_on_board(user, board) or is_partner_of(user, board)
+
+
+def can_run_meetings(user: User, board: Board) -> bool:
+    """Schedule, open, close and watch the board's meetings: its facilitators (and admins)."""
+    return user.is_authenticated and (
+        can_administer(user) or board.id in user.board_ids(Role.FACILITATOR)
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -108,6 +109,7 @@ class Board(Base):
         sa.CheckConstraint(
             "safeguarding_retention_months >= 1", name="safeguarding_retention_positive"
         ),
+        sa.CheckConstraint("idle_seconds BETWEEN 60 AND 1800", name="idle_seconds"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -121,6 +123,12 @@ class Board(Base):
     threshold_k: Mapped[int] = mapped_column(default=DEFAULT_THRESHOLD)
     retention_months: Mapped[int] = mapped_column(default=24)
     safeguarding_retention_months: Mapped[int] = mapped_column(default=72)
+    # A tablet left alone this long warns, then starts over for the next child.
+    idle_seconds: Mapped[int] = mapped_column(default=180)
+    # Secret part of the board's calendar feed URL; regenerating it revokes old links.
+    calendar_token: Mapped[str] = mapped_column(
+        sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(24)
+    )
     # The organisation that runs the board (its facilitators work there).
     organisation_id: Mapped[int] = mapped_column(sa.ForeignKey("organisation.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -79,6 +79,7 @@ def save_board(
     threshold_k: int,
     retention_months: int,
     safeguarding_retention_months: int,
+    idle_seconds: int = 180,
     organisation: Organisation,
     partners: list[Organisation],
 ) -> Board:
@@ -106,6 +107,7 @@ def save_board(
     board.threshold_k = threshold_k
     board.retention_months = retention_months
     board.safeguarding_retention_months = safeguarding_retention_months
+    board.idle_seconds = idle_seconds
     board.organisation = organisation
     board.partners = list(partners)
     session.flush()

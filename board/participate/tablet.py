@@ -1,0 +1,97 @@
+"""A child's session on a shared tablet: a random token in the signed cookie, scoped to one
+meeting. Nothing about it is stored on the server (pseudonymous, CHILD-SAFETY rule 3)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import asdict, dataclass
+from functools import wraps
+
+from flask import flash, g, redirect, session, url_for
+from flask_babel import gettext as _
+
+from board.db import db
+from board.meetings.models import Meeting
+
+KEY = "tablet"
+# A tablet sent back from the idle warning a little late still counts as idle.
+IDLE_SLACK_SECONDS = 5
+
+
+@dataclass
+class Tablet:
+    meeting_id: int
+    token: str
+    ready: bool = False  # has read the explanation
+    seen: float = 0.0  # last request, epoch seconds (in the cookie only)
+
+
+def start(meeting: Meeting) -> Tablet:
+    """A fresh session for a new child on this meeting."""
+    tablet = Tablet(meeting_id=meeting.id, token=secrets.token_urlsafe(32), seen=time.time())
+    session[KEY] = asdict(tablet)
+    session.pop("lang", None)
+    return tablet
+
+
+def save(tablet: Tablet) -> None:
+    session[KEY] = asdict(tablet)
+
+
+def end() -> None:
+    """Wipe the child's part of the session: the next child starts fresh."""
+    session.pop(KEY, None)
+    session.pop("lang", None)
+
+
+def load() -> Tablet | None:
+    raw = session.get(KEY)
+    if not isinstance(raw, dict):
+        return None
+    try:
+        return Tablet(
+            meeting_id=int(raw["meeting_id"]), token=str(raw["token"]),
+            ready=bool(raw.get("ready")), seen=float(raw.get("seen", 0)),
+        )
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _back_to_join(code: str | None, message: str | None):
+    end()
+    if message:
+        flash(message, "info")
+    return redirect(url_for("participate.join", code=code) if code else url_for("participate.join"))
+
+
+def tablet_required(ready: bool = True):
+    """Child pages: a live session of an open meeting, not idle for too long.
+
+    Sets ``g.tablet``, ``g.meeting`` and the board's languages for the locale choice.
+    """
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            tablet = load()
+            if tablet is None:
+                return _back_to_join(None, None)
+            meeting = db.get(Meeting, tablet.meeting_id)
+            if meeting is None or not meeting.is_open:
+                return _back_to_join(None, _("This meeting has ended. Thank you for coming."))
+            if time.time() - tablet.seen > meeting.board.idle_seconds + IDLE_SLACK_SECONDS:
+                return _back_to_join(meeting.join_code, None)
+            g.tablet, g.meeting = tablet, meeting
+            g.board_languages = meeting.board.language_codes
+            if ready and not tablet.ready:
+                if "lang" not in session:
+                    return redirect(url_for("participate.language"))
+                return redirect(url_for("participate.welcome"))
+            tablet.seen = time.time()
+            save(tablet)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

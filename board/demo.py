@@ -194,8 +194,14 @@ def _seed_meetings(session: Session, boards: dict[str, Board]) -> None:
     start = (today.replace(day=1) - timedelta(days=170)).replace(day=1)
     for slug, board in boards.items():
         series = meetings.schedule_series(
-            session, None, board, rule=MonthlyRule(RuleKind.NTH_WEEKDAY, 2, 5),
-            start=start, until=today + timedelta(days=180), at=time(10), duration_minutes=120,
+            session,
+            None,
+            board,
+            rule=MonthlyRule(RuleKind.NTH_WEEKDAY, 2, 5),
+            start=start,
+            until=today + timedelta(days=180),
+            at=time(10),
+            duration_minutes=120,
             place=f"{board.city} drop-in centre, meeting room",
             services=board.services[:4],
         )
@@ -208,8 +214,13 @@ def _seed_meetings(session: Session, boards: dict[str, Board]) -> None:
                 meeting.recipients = list(board.partners)
         if slug == "tirana":
             now = meetings.schedule_meeting(
-                session, None, board, day=meetings.in_board_zone(board, utcnow()).date(),
-                at=time(9), duration_minutes=600, place="Tirana drop-in centre, meeting room",
+                session,
+                None,
+                board,
+                day=meetings.in_board_zone(board, utcnow()).date(),
+                at=time(9),
+                duration_minutes=600,
+                place="Tirana drop-in centre, meeting room",
                 services=board.services[:5],
             )
             session.flush()
@@ -241,6 +252,7 @@ def describe(session: Session) -> str:
         lines.append(f"  {user.email:<40} {roles}")
     for meeting in open_meetings(session):
         lines.append(
-            f"Meeting open now: {meeting.board.name}, join code {meeting.join_code} (children: /join)"
+            f"Meeting open now: {meeting.board.name}, "
+            f"join code {meeting.join_code} (children: /join)"
         )
     return "\n".join(lines)

@@ -7,7 +7,6 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_datetime, format_time
-
 from flask import Flask, g, has_request_context, request, session
 from flask_babel import Babel, get_locale
 from flask_login import current_user

@@ -97,8 +97,14 @@ def world(session, make):
     from board.meetings import services as meetings
 
     series = meetings.schedule_series(
-        session, None, board, rule=MonthlyRule(RuleKind.NTH_WEEKDAY, 2, 5),
-        start=date(2030, 1, 1), until=date(2030, 6, 30), at=time(10), duration_minutes=120,
+        session,
+        None,
+        board,
+        rule=MonthlyRule(RuleKind.NTH_WEEKDAY, 2, 5),
+        start=date(2030, 1, 1),
+        until=date(2030, 6, 30),
+        at=time(10),
+        duration_minutes=120,
         place="Room 1",
     )
     meeting = meetings.series_meetings(session, series)[0]
@@ -148,7 +154,10 @@ def test_access_matrix(app, client, auth, world, role):
     failures = []
     for endpoint, (method, allowed) in MATRIX.items():
         ends_something = endpoint in (
-            "auth.logout", "meetings.close_meeting", "meetings.cancel", "meetings.new_code",
+            "auth.logout",
+            "meetings.close_meeting",
+            "meetings.cancel",
+            "meetings.new_code",
             "meetings.new_calendar_token",
         )
         if ends_something and role in allowed:

@@ -132,7 +132,7 @@ class Meeting(Base):
 
 
 class HelpCall(Base):
-    """"I want to talk to an adult": a time, and whether someone went. No content at all."""
+    """ "I want to talk to an adult": a time, and whether someone went. No content at all."""
 
     __tablename__ = "help_call"
 

@@ -61,7 +61,7 @@ def occurrences(
 ) -> list[datetime]:
     """Start times (UTC) of the series from ``start`` to ``until`` (inclusive) or ``count``."""
     if until is None and count is None:
-        until = _add_months(start, DEFAULT_SPAN_MONTHS)
+        until = _add_months(start, DEFAULT_SPAN_MONTHS) - timedelta(days=1)
     limit = min(count or MAX_OCCURRENCES, MAX_OCCURRENCES)
     kwargs = rule.rrule_kwargs()
     if until is not None:

@@ -5,8 +5,17 @@ from __future__ import annotations
 import io
 
 import segno
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, request
-from flask import url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -69,8 +78,11 @@ def _rule(form) -> MonthlyRule:
 def board_meetings(board_id: int):
     board = _board_for(board_id)
     return render_template(
-        "meetings/list.html", board=board, upcoming=queries.upcoming(db, board),
-        past=queries.past(db, board), confirm=ConfirmForm(),
+        "meetings/list.html",
+        board=board,
+        upcoming=queries.upcoming(db, board),
+        past=queries.past(db, board),
+        confirm=ConfirmForm(),
     )
 
 
@@ -81,15 +93,22 @@ def new_meeting(board_id: int):
     form = _with_services(MeetingForm(), board)
     if form.validate_on_submit():
         meeting = services.schedule_meeting(
-            db, current_user, board, day=form.day.data, at=form.at.data,
-            duration_minutes=form.duration_minutes.data, place=form.place.data or "",
-            notes=form.notes.data or "", services=_chosen_services(form, board),
+            db,
+            current_user,
+            board,
+            day=form.day.data,
+            at=form.at.data,
+            duration_minutes=form.duration_minutes.data,
+            place=form.place.data or "",
+            notes=form.notes.data or "",
+            services=_chosen_services(form, board),
         )
         db.commit()
         flash(_("The meeting is scheduled."), "success")
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
-    return render_template("meetings/meeting_form.html", form=form, board=board,
-                           meeting=None), 400 if form.errors else 200
+    return render_template(
+        "meetings/meeting_form.html", form=form, board=board, meeting=None
+    ), 400 if form.errors else 200
 
 
 @bp.route("/boards/<int:board_id>/series/new", methods=["GET", "POST"])
@@ -100,9 +119,15 @@ def new_series(board_id: int):
     if form.validate_on_submit():
         try:
             services.schedule_series(
-                db, current_user, board, rule=_rule(form), start=form.start_date.data,
-                until=form.until.data, at=form.at.data,
-                duration_minutes=form.duration_minutes.data, place=form.place.data or "",
+                db,
+                current_user,
+                board,
+                rule=_rule(form),
+                start=form.start_date.data,
+                until=form.until.data,
+                at=form.at.data,
+                duration_minutes=form.duration_minutes.data,
+                place=form.place.data or "",
                 services=_chosen_services(form, board),
             )
         except services.MeetingError as error:
@@ -111,8 +136,9 @@ def new_series(board_id: int):
             db.commit()
             flash(_("The monthly series is scheduled."), "success")
             return redirect(url_for("meetings.board_meetings", board_id=board.id))
-    return render_template("meetings/series_form.html", form=form, board=board,
-                           meeting=None), 400 if form.errors else 200
+    return render_template(
+        "meetings/series_form.html", form=form, board=board, meeting=None
+    ), 400 if form.errors else 200
 
 
 @bp.get("/meetings/<int:meeting_id>")
@@ -120,8 +146,11 @@ def new_series(board_id: int):
 def meeting(meeting_id: int):
     meeting = _meeting_for(meeting_id)
     return render_template(
-        "meetings/meeting.html", meeting=meeting, board=meeting.board,
-        help_calls=queries.open_help_calls(db, meeting), confirm=ConfirmForm(),
+        "meetings/meeting.html",
+        meeting=meeting,
+        board=meeting.board,
+        help_calls=queries.open_help_calls(db, meeting),
+        confirm=ConfirmForm(),
         cancel_form=CancelForm(),
     )
 
@@ -141,9 +170,15 @@ def edit_meeting(meeting_id: int):
     if form.validate_on_submit():
         try:
             services.update_meeting(
-                db, current_user, meeting, day=form.day.data, at=form.at.data,
-                duration_minutes=form.duration_minutes.data, place=form.place.data or "",
-                notes=form.notes.data or "", services=_chosen_services(form, board),
+                db,
+                current_user,
+                meeting,
+                day=form.day.data,
+                at=form.at.data,
+                duration_minutes=form.duration_minutes.data,
+                place=form.place.data or "",
+                notes=form.notes.data or "",
+                services=_chosen_services(form, board),
             )
         except services.MeetingError as error:
             _fail(form, error)
@@ -151,8 +186,9 @@ def edit_meeting(meeting_id: int):
             db.commit()
             flash(_("The meeting is changed."), "success")
             return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
-    return render_template("meetings/meeting_form.html", form=form, board=board,
-                           meeting=meeting), 400 if form.errors else 200
+    return render_template(
+        "meetings/meeting_form.html", form=form, board=board, meeting=meeting
+    ), 400 if form.errors else 200
 
 
 @bp.route("/meetings/<int:meeting_id>/edit-following", methods=["GET", "POST"])
@@ -174,9 +210,15 @@ def edit_following(meeting_id: int):
     if form.validate_on_submit():
         try:
             new = services.update_following(
-                db, current_user, meeting, rule=_rule(form), start=form.start_date.data,
-                until=form.until.data, at=form.at.data,
-                duration_minutes=form.duration_minutes.data, place=form.place.data or "",
+                db,
+                current_user,
+                meeting,
+                rule=_rule(form),
+                start=form.start_date.data,
+                until=form.until.data,
+                at=form.at.data,
+                duration_minutes=form.duration_minutes.data,
+                place=form.place.data or "",
                 services=_chosen_services(form, board),
             )
         except services.MeetingError as error:
@@ -189,8 +231,9 @@ def edit_following(meeting_id: int):
             if target is None:
                 return redirect(url_for("meetings.board_meetings", board_id=board.id))
             return redirect(url_for("meetings.meeting", meeting_id=target))
-    return render_template("meetings/series_form.html", form=form, board=board,
-                           meeting=meeting), 400 if form.errors else 200
+    return render_template(
+        "meetings/series_form.html", form=form, board=board, meeting=meeting
+    ), 400 if form.errors else 200
 
 
 @bp.post("/meetings/<int:meeting_id>/cancel")
@@ -207,8 +250,12 @@ def cancel(meeting_id: int):
             flash(str(error.message), "error")
         else:
             db.commit()
-            flash(_("Cancelled: %(num)d meetings.", num=count) if count > 1
-                  else _("The meeting is cancelled."), "success")
+            flash(
+                _("Cancelled: %(num)d meetings.", num=count)
+                if count > 1
+                else _("The meeting is cancelled."),
+                "success",
+            )
     return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
 
 
@@ -228,22 +275,31 @@ def _state_change(meeting_id: int, change, message: str, target: str = "meetings
 @bp.post("/meetings/<int:meeting_id>/open")
 @login_required
 def open_meeting(meeting_id: int):
-    return _state_change(meeting_id, services.open_meeting,
-                         _("The meeting is open. Show the room screen."), "meetings.room")
+    return _state_change(
+        meeting_id,
+        services.open_meeting,
+        _("The meeting is open. Show the room screen."),
+        "meetings.room",
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/close")
 @login_required
 def close_meeting(meeting_id: int):
-    return _state_change(meeting_id, services.close_meeting,
-                         _("The meeting is closed. The code no longer works."))
+    return _state_change(
+        meeting_id, services.close_meeting, _("The meeting is closed. The code no longer works.")
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/code")
 @login_required
 def new_code(meeting_id: int):
-    return _state_change(meeting_id, services.regenerate_code,
-                         _("There is a new code. The old one no longer works."), "meetings.room")
+    return _state_change(
+        meeting_id,
+        services.regenerate_code,
+        _("There is a new code. The old one no longer works."),
+        "meetings.room",
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>/room")
@@ -252,8 +308,11 @@ def room(meeting_id: int):
     """The big screen: join code, QR code, tablets joined, help calls."""
     meeting = _meeting_for(meeting_id)
     return render_template(
-        "meetings/room.html", meeting=meeting, board=meeting.board,
-        help_calls=queries.open_help_calls(db, meeting), confirm=ConfirmForm(),
+        "meetings/room.html",
+        meeting=meeting,
+        board=meeting.board,
+        help_calls=queries.open_help_calls(db, meeting),
+        confirm=ConfirmForm(),
         join_url=_join_url(meeting),
     )
 
@@ -291,11 +350,17 @@ def qr(meeting_id: int):
         abort(404)
     buffer = io.BytesIO()
     segno.make(url, error="m").save(
-        buffer, kind="svg", scale=10, border=2, dark="#000", light="#fff",
+        buffer,
+        kind="svg",
+        scale=10,
+        border=2,
+        dark="#000",
+        light="#fff",
         title=_("QR code that opens the join page with the code filled in"),
     )
-    return Response(buffer.getvalue(), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "no-store"})
+    return Response(
+        buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"}
+    )
 
 
 @bp.post("/help-calls/<int:call_id>/handled")
@@ -308,8 +373,9 @@ def help_handled(call_id: int):
         services.handle_help_call(db, current_user, call)
         db.commit()
     back = request.form.get("back") == "room"
-    return redirect(url_for("meetings.room" if back else "meetings.meeting",
-                            meeting_id=call.meeting_id))
+    return redirect(
+        url_for("meetings.room" if back else "meetings.meeting", meeting_id=call.meeting_id)
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>/meeting.ics")
@@ -317,8 +383,11 @@ def help_handled(call_id: int):
 def meeting_ics(meeting_id: int):
     meeting = _meeting_for(meeting_id)
     body = calendar.to_ics([meeting], name=meeting.board.name, host=request.host)
-    return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'})
+    return Response(
+        body,
+        mimetype="text/calendar",
+        headers={"Content-Disposition": f'attachment; filename="meeting-{meeting.id}.ics"'},
+    )
 
 
 @bp.get("/calendar/<token>.ics")

@@ -136,7 +136,11 @@ def schedule_series(
     if series.until is None:
         series.until = in_board_zone(board, meetings[-1].starts_at).date()
     record(
-        session, actor, "series.schedule", series, board_id=board.id,
+        session,
+        actor,
+        "series.schedule",
+        series,
+        board_id=board.id,
         detail=f"{len(meetings)} meetings",
     )
     return series
@@ -186,6 +190,10 @@ def _following(session: Session, meeting: Meeting) -> list[Meeting]:
     )
 
 
+def _month(moment: datetime) -> tuple[int, int]:
+    return moment.year, moment.month
+
+
 def _end_series_before(meeting: Meeting) -> None:
     series = meeting.series
     first_day = in_board_zone(meeting.board, meeting.starts_at).date()
@@ -212,23 +220,29 @@ def update_following(
         raise MeetingError(_l("This meeting is not part of a series."))
     _check_span(start, until)
     old_until = meeting.series.until
-    replaced = [m for m in _following(session, meeting) if not m.edited]
-    kept_dates = {
-        in_board_zone(m.board, m.starts_at).date()
-        for m in _following(session, meeting)
-        if m.edited
-    }
-    for old_meeting in replaced:
-        session.delete(old_meeting)
+    following = _following(session, meeting)
+    # A monthly series has one meeting a month: a month that keeps a meeting changed on its
+    # own gets no second one from the new settings.
+    kept_months = {_month(in_board_zone(m.board, m.starts_at)) for m in following if m.edited}
+    for old_meeting in following:
+        if not old_meeting.edited:
+            session.delete(old_meeting)
     _end_series_before(meeting)
     session.flush()
     series = schedule_series(
-        session, actor, meeting.board, rule=rule, start=start, until=until or old_until,
-        at=at, duration_minutes=duration_minutes, place=place, services=services,
+        session,
+        actor,
+        meeting.board,
+        rule=rule,
+        start=start,
+        until=until or old_until,
+        at=at,
+        duration_minutes=duration_minutes,
+        place=place,
+        services=services,
     )
-    # A meeting edited on its own stays; the new series gives none on the same day.
     for new_meeting in list(series_meetings(session, series)):
-        if in_board_zone(series.board, new_meeting.starts_at).date() in kept_dates:
+        if _month(in_board_zone(series.board, new_meeting.starts_at)) in kept_months:
             session.delete(new_meeting)
     session.flush()
     return series
@@ -256,7 +270,11 @@ def cancel_meeting(session: Session, actor, meeting: Meeting, *, following: bool
         target.state = MeetingState.CANCELLED
         target.sequence += 1
     record(
-        session, actor, "meeting.cancel", meeting, board_id=meeting.board_id,
+        session,
+        actor,
+        "meeting.cancel",
+        meeting,
+        board_id=meeting.board_id,
         detail=f"{len(targets)} meetings",
     )
     session.flush()
@@ -304,8 +322,14 @@ def close_meeting(session: Session, actor, meeting: Meeting) -> Meeting:
     meeting.join_code = None
     meeting.vote_key = None
     meeting.closed_at = utcnow()
-    record(session, actor, "meeting.close", meeting, board_id=meeting.board_id,
-           detail=f"attendance {meeting.attendance}")
+    record(
+        session,
+        actor,
+        "meeting.close",
+        meeting,
+        board_id=meeting.board_id,
+        detail=f"attendance {meeting.attendance}",
+    )
     session.flush()
     return meeting
 
@@ -347,4 +371,3 @@ def regenerate_calendar_token(session: Session, actor, board: Board) -> str:
     record(session, actor, "board.calendar_token", board, board_id=board.id)
     session.flush()
     return board.calendar_token
-

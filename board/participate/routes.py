@@ -3,9 +3,17 @@ the meeting's home, calling an adult, and "I am finished"."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session
-from flask import url_for
-from flask_babel import gettext as _
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
 from board.db import db
 from board.extensions import limiter
@@ -14,7 +22,7 @@ from board.i18n import LANGUAGES
 from board.meetings import services as meetings
 from board.meetings.models import Meeting
 from board.participate import tablet
-from board.participate.forms import JoinForm
+from board.participate.forms import WRONG_CODE, JoinForm
 
 bp = Blueprint("participate", __name__)
 
@@ -44,10 +52,7 @@ def join():
             meetings.count_tablet(db, meeting)
             db.commit()
             return redirect(url_for("participate.language"))
-        # i18n: a child typed a wrong code; kind, no blame.
-        form.code.errors.append(
-            _("This code does not work. Look at the big screen and try again.")
-        )
+        form.code.errors.append(str(WRONG_CODE))
     return render_template("participate/join.html", form=form), 400 if form.errors else 200
 
 
@@ -64,9 +69,7 @@ def language():
             abort(400)
         session["lang"] = code
         return redirect(url_for("participate.welcome"))
-    return render_template(
-        "participate/language.html", offered=offered, form=ConfirmForm()
-    )
+    return render_template("participate/language.html", offered=offered, form=ConfirmForm())
 
 
 @bp.route("/join/welcome", methods=["GET", "POST"])
@@ -93,7 +96,7 @@ def home():
 @bp.post("/help")
 @tablet.tablet_required(ready=False)
 def help_call():
-    """"I want to talk to an adult": alert the facilitator; store nothing the child said."""
+    """ "I want to talk to an adult": alert the facilitator; store nothing the child said."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     meetings.call_for_help(db, g.meeting)
@@ -109,7 +112,7 @@ def help_sent():
 
 @bp.post("/finish")
 def finish():
-    """"I am finished": wipe the tablet's session; the next child starts at the code."""
+    """ "I am finished": wipe the tablet's session; the next child starts at the code."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
     current = tablet.load()

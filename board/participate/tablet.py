@@ -51,8 +51,10 @@ def load() -> Tablet | None:
         return None
     try:
         return Tablet(
-            meeting_id=int(raw["meeting_id"]), token=str(raw["token"]),
-            ready=bool(raw.get("ready")), seen=float(raw.get("seen", 0)),
+            meeting_id=int(raw["meeting_id"]),
+            token=str(raw["token"]),
+            ready=bool(raw.get("ready")),
+            seen=float(raw.get("seen", 0)),
         )
     except (KeyError, TypeError, ValueError):
         return None

@@ -95,9 +95,8 @@ def context(browser):
     context.close()
 
 
-@pytest.fixture
-def page(context):
-    page = context.new_page()
+def instrument(page):
+    """Collect console errors and failed sub-resources (CSP violations show up here)."""
     page.console_errors = []
 
     def on_console(message):
@@ -111,4 +110,9 @@ def page(context):
 
     page.on("console", on_console)
     page.on("response", on_response)
-    yield page
+    return page
+
+
+@pytest.fixture
+def page(context):
+    yield instrument(context.new_page())

@@ -1,0 +1,231 @@
+"""A child on a shared tablet: joining, language, explanation, help, finishing, idle reset,
+bad codes and cookies, and nothing stored that could identify them."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, time
+
+import pytest
+import sqlalchemy as sa
+
+from board.db import Base
+from board.meetings import services
+from board.meetings.models import HelpCall, Meeting
+from board.participate import tablet
+
+WRONG_CODE = "This code does not work."
+CLIENT_ADDRESS = "203.0.113.77"
+USER_AGENT = "UniqueTabletAgent/9.9 (tablet-7)"
+
+
+@pytest.fixture
+def meeting(session, make):
+    partner = make.organisation(name="Ministry of Children")
+    board = make.board(languages="sq en ar", partners=[partner], helpline="116 123")
+    make.service(board, name="Clinic")
+    meeting = services.schedule_meeting(
+        session,
+        None,
+        board,
+        day=date(2030, 1, 12),
+        at=time(10),
+        duration_minutes=120,
+        place="Room",
+        services=list(board.services),
+    )
+    session.flush()
+    services.open_meeting(session, None, meeting)
+    session.commit()
+    return meeting
+
+
+@pytest.fixture
+def tablet_client(app):
+    client = app.test_client()
+    client.environ_base.update(REMOTE_ADDR=CLIENT_ADDRESS, HTTP_USER_AGENT=USER_AGENT)
+    return client
+
+
+def join(client, meeting, lang="en"):
+    response = client.post("/join", data={"code": meeting.join_code})
+    assert response.headers["Location"] == "/join/language"
+    client.post("/join/language", data={"lang": lang})
+    client.post("/join/welcome")
+    return client
+
+
+def test_the_whole_way_in(tablet_client, session, meeting):
+    client = tablet_client
+    page = client.get(f"/join?code={meeting.join_code}").get_data(as_text=True)
+    assert f'value="{meeting.join_code}"' in page and "116 123" in page
+    response = client.post("/join", data={"code": meeting.join_code.lower()})
+    assert response.headers["Location"] == "/join/language"
+    page = client.get("/join/language").get_data(as_text=True)
+    assert 'lang="sq"' in page and "Shqip" in page and "العربية" in page
+    assert "Polski" not in page  # only the board's languages
+    client.post("/join/language", data={"lang": "en"})
+    page = client.get("/join/welcome").get_data(as_text=True)
+    assert "Ministry of Children" in page  # who will read the answers
+    assert "adult must help you" in page and "skip any question" in page
+    assert client.get("/meeting").headers["Location"] == "/join/welcome"
+    client.post("/join/welcome")
+    page = client.get("/meeting").get_data(as_text=True)
+    assert "Clinic" in page and "I am finished" in page and "I want to talk to an adult" in page
+    assert "116 123" in page
+    session.expire_all()
+    assert session.get(Meeting, meeting.id).attendance == 1
+
+
+def test_the_chosen_language_is_used(tablet_client, meeting):
+    join(tablet_client, meeting, lang="ar")
+    page = tablet_client.get("/meeting").get_data(as_text=True)
+    assert '<html lang="ar" dir="rtl">' in page
+
+
+def test_a_language_the_board_does_not_offer_is_refused(tablet_client, meeting):
+    tablet_client.post("/join", data={"code": meeting.join_code})
+    assert tablet_client.post("/join/language", data={"lang": "pl"}).status_code == 400
+    assert tablet_client.post("/join/language", data={"lang": "xx"}).status_code == 400
+
+
+@pytest.mark.parametrize("code", ["", "ABCDEF", "12", "x" * 30, "<script>"])
+def test_wrong_codes_get_a_friendly_message_and_another_try(tablet_client, meeting, code):
+    response = tablet_client.post("/join", data={"code": code})
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert WRONG_CODE in page or "Please type the code" in page
+    assert tablet_client.get("/meeting").headers["Location"] == "/join"  # no session made
+
+
+def test_the_code_of_a_closed_meeting_does_not_work(tablet_client, session, meeting):
+    code = meeting.join_code
+    services.close_meeting(session, None, meeting)
+    session.commit()
+    response = tablet_client.post("/join", data={"code": code})
+    assert response.status_code == 400 and WRONG_CODE in response.get_data(as_text=True)
+
+
+def test_closing_the_meeting_ends_every_tablet_at_its_next_request(tablet_client, session, meeting):
+    join(tablet_client, meeting)
+    services.close_meeting(session, None, meeting)
+    session.commit()
+    response = tablet_client.get("/meeting")
+    assert response.headers["Location"] == "/join"
+    assert "This meeting has ended" in tablet_client.get("/join").get_data(as_text=True)
+    assert tablet_client.get("/meeting").headers["Location"] == "/join"
+
+
+def test_i_am_finished_wipes_the_session_and_keeps_the_code(tablet_client, meeting):
+    join(tablet_client, meeting)
+    response = tablet_client.post("/finish")
+    assert response.headers["Location"] == f"/join?code={meeting.join_code}&done=1"
+    page = tablet_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "ready for the next person" in page and f'value="{meeting.join_code}"' in page
+    assert tablet_client.get("/meeting").headers["Location"] == "/join"
+
+
+def test_an_idle_tablet_starts_over(tablet_client, meeting, monkeypatch):
+    join(tablet_client, meeting)
+    assert tablet_client.get("/meeting").status_code == 200
+    now = tablet.time.time()
+    monkeypatch.setattr(tablet.time, "time", lambda: now + meeting.board.idle_seconds + 60)
+    response = tablet_client.get("/meeting")
+    assert response.headers["Location"] == f"/join?code={meeting.join_code}"
+    assert tablet_client.get("/meeting").headers["Location"] == "/join"
+
+
+def test_activity_keeps_the_tablet_alive(tablet_client, meeting, monkeypatch):
+    join(tablet_client, meeting)
+    start = tablet.time.time()
+    for step in range(1, 4):
+        moment = start + step * (meeting.board.idle_seconds - 20)
+        monkeypatch.setattr(tablet.time, "time", lambda moment=moment: moment)
+        assert tablet_client.get("/meeting").status_code == 200
+
+
+def test_a_tampered_cookie_starts_over(tablet_client, meeting):
+    join(tablet_client, meeting)
+    cookie = tablet_client.get_cookie("board_session")
+    tablet_client.set_cookie("board_session", cookie.value[:-3] + "AAA")
+    assert tablet_client.get("/meeting").headers["Location"] == "/join"
+
+
+def test_a_session_of_one_meeting_is_no_key_to_another(tablet_client, session, make, meeting):
+    other = services.schedule_meeting(
+        session,
+        None,
+        meeting.board,
+        day=date(2030, 2, 9),
+        at=time(10),
+        duration_minutes=60,
+        place="",
+    )
+    session.flush()
+    services.open_meeting(session, None, other)
+    session.commit()
+    join(tablet_client, meeting)
+    services.close_meeting(session, None, meeting)
+    session.commit()
+    # Still open elsewhere, but this tablet's session belonged to the closed meeting.
+    assert tablet_client.get("/meeting").headers["Location"] == "/join"
+
+
+def test_join_attempts_are_rate_limited(make_app, meeting):
+    app = make_app(JOIN_LIMIT_PER_CLIENT="3 per minute")
+    client = app.test_client()
+    for _ in range(3):
+        assert client.post("/join", data={"code": "WRONG1"}).status_code == 400
+    response = client.post("/join", data={"code": meeting.join_code})
+    assert response.status_code == 429
+    assert "Too many tries" in response.get_data(as_text=True)
+
+
+def test_talk_to_an_adult_stores_a_time_and_nothing_else(tablet_client, session, meeting):
+    join(tablet_client, meeting)
+    response = tablet_client.post("/help")
+    assert response.headers["Location"] == "/help"
+    page = tablet_client.get("/help").get_data(as_text=True)
+    assert "An adult is coming to you" in page
+    assert set(HelpCall.__table__.columns.keys()) == {
+        "id",
+        "meeting_id",
+        "created_at",
+        "handled_at",
+        "handled_by_id",
+    }
+    assert session.scalar(sa.select(sa.func.count()).select_from(HelpCall)) == 1
+
+
+def test_child_pages_need_no_account_and_show_the_helpline(client, meeting):
+    assert client.get("/join").status_code == 200
+    assert "116 111" in client.get("/join").get_data(as_text=True)  # before a board is known
+
+
+def test_nothing_stored_or_logged_names_the_tablet(tablet_client, session, meeting, caplog):
+    """After tablets joined and called for help, no table holds their address or agent."""
+    caplog.set_level(logging.DEBUG)
+    for _ in range(2):
+        join(tablet_client, meeting)
+        tablet_client.get("/meeting")
+        tablet_client.post("/help")
+        tablet_client.post("/finish")
+    tablet_client.post("/join", data={"code": "WRONG9"})
+    session.expire_all()
+    assert session.get(Meeting, meeting.id).attendance == 2
+    needles = [CLIENT_ADDRESS, USER_AGENT, "UniqueTabletAgent"]
+    with session.connection() as connection:
+        for table in Base.metadata.sorted_tables:
+            for row in connection.execute(sa.select(table)):
+                text = " ".join(str(value) for value in row)
+                for needle in needles:
+                    assert needle not in text, f"{needle} found in {table.name}"
+    for record in caplog.records:
+        message = record.getMessage()
+        for needle in needles:
+            assert needle not in message, f"{needle} logged by {record.name}"
+
+
+def test_no_participant_table_exists():
+    names = set(Base.metadata.tables)
+    assert not {n for n in names if "participant" in n or "tablet" in n or "child" in n}

@@ -91,11 +91,35 @@ def bench_pages() -> list[tuple]:
                     foreign,
                 )
             )
-        return rows
+        return rows, bench_child_pages(app)
+
+
+CHILD_PAGES = ["/join", "/join/language", "/join/welcome", "/meeting", "/help"]
+ONE_ROUND_TRIP = 14 * 1024
+
+
+def bench_child_pages(app) -> list[tuple]:
+    """Each child page: HTML + CSS + JS gzip bytes (pictograms apart), other origins."""
+    from board.demo import open_meetings
+
+    with app.app_context():
+        code = open_meetings(get_session())[0].join_code
+    client = app.test_client()
+    client.post("/join", data={"code": code})
+    client.post("/join/language", data={"lang": "sq"})
+    rows = []
+    for path in CHILD_PAGES:
+        if path == "/meeting":
+            client.post("/join/welcome")
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+        size, foreign = _weight(client, response.get_data(as_text=True))
+        rows.append((path, size, foreign))
+    return rows
 
 
 def main() -> None:
-    rows = bench_pages()
+    rows, child_rows = bench_pages()
     print(f"\npages (SQLite, demo network, {REPEAT} requests each, in-process)")
     header = (
         f"{'who':<24} {'page':<18} {'p50 ms':>8} {'p95 ms':>8} {'gzip B':>8} {'other origins':>14}"
@@ -104,7 +128,15 @@ def main() -> None:
     print("-" * len(header))
     for who, path, p50, p95, size, foreign in rows:
         print(f"{who:<24} {path:<18} {p50:>8.2f} {p95:>8.2f} {size:>8} {foreign:>14}")
+    print("\nchild pages on a tablet (HTML + CSS + JS, gzip -9; pictograms apart)")
+    header = f"{'page':<18} {'gzip B':>8} {'target':>8} {'within':>7} {'other origins':>14}"
+    print(header)
+    print("-" * len(header))
+    for path, size, foreign in child_rows:
+        within = "yes" if size <= ONE_ROUND_TRIP else "NO"
+        print(f"{path:<18} {size:>8} {ONE_ROUND_TRIP:>8} {within:>7} {foreign:>14}")
 
 
 if __name__ == "__main__":
     main()
+

@@ -43,7 +43,9 @@ def meeting(session, make):
 @pytest.fixture
 def tablet_client(app):
     client = app.test_client()
-    client.environ_base.update(REMOTE_ADDR=CLIENT_ADDRESS, HTTP_USER_AGENT=USER_AGENT)
+    client.environ_base.update(
+        REMOTE_ADDR=CLIENT_ADDRESS, HTTP_USER_AGENT=USER_AGENT, HTTP_ACCEPT_LANGUAGE="en"
+    )
     return client
 
 
@@ -229,3 +231,11 @@ def test_nothing_stored_or_logged_names_the_tablet(tablet_client, session, meeti
 def test_no_participant_table_exists():
     names = set(Base.metadata.tables)
     assert not {n for n in names if "participant" in n or "tablet" in n or "child" in n}
+
+
+def test_after_finishing_the_join_page_speaks_the_boards_language(app, meeting):
+    """A tablet with no language of its own shows the next child the board's first one."""
+    client = app.test_client()
+    join(client, meeting, lang="ar")
+    page = client.get(client.post("/finish").headers["Location"]).get_data(as_text=True)
+    assert '<html lang="sq"' in page

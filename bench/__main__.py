@@ -94,7 +94,19 @@ def bench_pages() -> list[tuple]:
         return rows, bench_child_pages(app)
 
 
-CHILD_PAGES = ["/join", "/join/language", "/join/welcome", "/meeting", "/help"]
+CHILD_PAGES = [
+    "/join",
+    "/join/language",
+    "/join/welcome",
+    "/meeting",
+    "/meeting/services",
+    "/meeting/services/1",
+    "/meeting/propose",
+    "/meeting/vote",
+    "/meeting/outcomes",
+    "/meeting/mine",
+    "/help",
+]
 ONE_ROUND_TRIP = 14 * 1024
 
 
@@ -139,4 +151,3 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-

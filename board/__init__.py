@@ -88,15 +88,19 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.init_app(app)
     cli.init_app(app)
 
+    from board.actions.routes import bp as actions_bp
     from board.admin.routes import bp as admin_bp
     from board.auth.routes import bp as auth_bp
     from board.home.routes import bp as home_bp
     from board.meetings.routes import bp as meetings_bp
     from board.participate.routes import bp as participate_bp
+    from board.voting.routes import bp as voting_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(meetings_bp)
     app.register_blueprint(participate_bp)
+    app.register_blueprint(actions_bp)
+    app.register_blueprint(voting_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
 

@@ -6,18 +6,25 @@ Everything here is invented; the organisations are fictional.
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import date, time, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from board.actions.models import Action, ActionStatus, Proposer
 from board.auth.models import Role, User
 from board.auth.services import assign_role, set_password
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import Base, utcnow
+from board.feedback.models import Feedback
+from board.feedback.services import give_feedback
 from board.meetings import services as meetings
 from board.meetings.models import Meeting, MeetingState
 from board.meetings.recurrence import MonthlyRule, RuleKind
+from board.moderation.models import ModerationState
+from board.voting import services as voting
+from board.voting.models import Ballot, BallotCast, BallotMethod, BallotState, BallotTally
 
 DEMO_PASSWORD = "board-demo-2026"  # noqa: S105  (printed for the demo; not for production)
 ADMIN_EMAIL = "admin@example.org"
@@ -205,13 +212,19 @@ def _seed_meetings(session: Session, boards: dict[str, Board]) -> None:
             place=f"{board.city} drop-in centre, meeting room",
             services=board.services[:4],
         )
+        held = []
         for meeting in meetings.series_meetings(session, series):
             if meeting.starts_at < utcnow():
                 meeting.state = MeetingState.CLOSED
                 meeting.opened_at = meeting.starts_at
                 meeting.closed_at = meeting.starts_at + timedelta(hours=2)
-                meeting.attendance = rng.randint(4, 14)
+                meeting.attendance = rng.randint(8, 14)
                 meeting.recipients = list(board.partners)
+                held.append(meeting)
+                _seed_feedback(session, rng, meeting)
+        actions = _seed_actions(session, board)
+        if held:
+            _seed_ballot(session, rng, held[-1], actions[:3])
         if slug == "tirana":
             now = meetings.schedule_meeting(
                 session,
@@ -225,7 +238,141 @@ def _seed_meetings(session: Session, boards: dict[str, Board]) -> None:
             )
             session.flush()
             meetings.open_meeting(session, None, now)
+            board.watch_names = "Ana\nDritan"
+            voting.open_ballot(session, None, now, actions[3:6], method=BallotMethod.DOTS, dots=3)
+            for service, rating, happened, better in TODAY:
+                give_feedback(
+                    session,
+                    now,
+                    board.services[service],
+                    rating=rating,
+                    happened=happened,
+                    better=better,
+                    language="en",
+                )
     session.flush()
+
+
+# How many children rated each agenda service at a held meeting: the first two by more than
+# five (so that summaries can show them), the others by fewer.
+RATINGS_PER_SERVICE = [(6, 12), (6, 10), (3, 7), (1, 4)]
+APPROVED_TEXTS = [
+    ("The staff listened to me.", "Open on Sundays too."),
+    ("I waited a long time.", "More people to help."),
+    ("They gave me warm food.", None),
+    (None, "Somebody who speaks my language."),
+]
+
+
+def _seed_feedback(session: Session, rng: random.Random, meeting: Meeting) -> None:
+    """Ratings (and a few moderated texts) for a past meeting's agenda services."""
+    day = meeting.starts_at.date()
+    for service, (low, high) in zip(meeting.services, RATINGS_PER_SERVICE, strict=False):
+        mood = rng.choice([2, 3, 4])
+        for _ in range(rng.randint(low, high)):
+            rating = max(1, min(5, round(rng.gauss(mood + 0.5, 1.1))))
+            text = rng.choice(APPROVED_TEXTS) if rng.random() < 0.15 else (None, None)
+            session.add(
+                Feedback(
+                    meeting_id=meeting.id,
+                    service_id=service.id,
+                    rating=rating,
+                    happened=text[0],
+                    better=text[1],
+                    language="en",
+                    day=day,
+                    moderation=ModerationState.APPROVED,
+                )
+            )
+
+
+ACTIONS = [
+    # title, status, proposed by, outcome, reason
+    (
+        "Open the drop-in centre on Sundays",
+        ActionStatus.DONE,
+        Proposer.CHILD,
+        "The centre is now open on Sunday afternoons.",
+        "The municipality paid for one more worker.",
+    ),
+    (
+        "Interpreters at the health centre",
+        ActionStatus.ADOPTED,
+        Proposer.CHILD,
+        "Partners are looking for interpreters.",
+        "",
+    ),
+    (
+        "Free bus tickets for school",
+        ActionStatus.NOT_ADOPTED,
+        Proposer.ADULT,
+        "Children chose other ideas this time.",
+        "It got the fewest votes.",
+    ),
+    ("A quiet room for homework", ActionStatus.SHORTLISTED, Proposer.CHILD, "", ""),
+    ("Help with documents in our languages", ActionStatus.SHORTLISTED, Proposer.CHILD, "", ""),
+    ("Sports on Saturdays", ActionStatus.SHORTLISTED, Proposer.ADULT, "", ""),
+]
+
+
+def _seed_actions(session: Session, board: Board) -> list[Action]:
+    actions = []
+    for title, status, proposer, outcome, reason in ACTIONS:
+        action = Action(
+            board=board,
+            title=title,
+            language="en",
+            proposed_by=proposer,
+            status=status,
+            outcome=outcome,
+            outcome_reason=reason,
+            pictogram=ServiceCategory.OTHER
+            if proposer is Proposer.ADULT
+            else ServiceCategory.DROP_IN_CENTRE,
+        )
+        session.add(action)
+        actions.append(action)
+    # A child's idea from the tablet, waiting for a facilitator.
+    session.add(
+        Action(
+            board=board,
+            title="More football",
+            language="en",
+            proposed_by=Proposer.CHILD,
+            moderation=ModerationState.PENDING,
+        )
+    )
+    session.flush()
+    return actions
+
+
+def _seed_ballot(session: Session, rng: random.Random, meeting: Meeting, actions) -> None:
+    """A closed vote at the last held meeting: casts (keyed hashes, key gone) and tallies."""
+    ballot = Ballot(
+        meeting=meeting,
+        method=BallotMethod.APPROVAL,
+        options=list(actions),
+        state=BallotState.CLOSED,
+        opened_at=meeting.starts_at,
+        closed_at=meeting.starts_at + timedelta(hours=1),
+    )
+    session.add(ballot)
+    session.flush()
+    voters = rng.randint(6, meeting.attendance)
+    for _ in range(voters):
+        session.add(BallotCast(ballot_id=ballot.id, voter=secrets.token_hex(32)))
+    for action in actions:
+        session.add(
+            BallotTally(ballot_id=ballot.id, action_id=action.id, points=rng.randint(1, voters))
+        )
+
+
+# Answers given at the open meeting, waiting for moderation (some with personal details).
+TODAY = [
+    (0, 4, "Dritan at the centre helped me with my papers.", "Call me on 069 123 4567"),
+    (1, 2, "I waited three hours.", None),
+    (3, 5, None, "My friend's insta is @ana_tr, she wants to come too."),
+]
 
 
 def open_meetings(session: Session) -> list[Meeting]:

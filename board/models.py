@@ -1,12 +1,24 @@
 """Every model, imported once so that Base.metadata knows them all (Alembic, tests)."""
 
+from board.actions.models import Action, ActionStatus, Proposer
 from board.audit.models import AuditEntry
 from board.auth.models import Invitation, Role, RoleAssignment, User
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import Base
+from board.feedback.models import Feedback
 from board.meetings.models import HelpCall, Meeting, MeetingSeries, MeetingState
+from board.voting.models import Ballot, BallotCast, BallotMethod, BallotState, BallotTally
 
 __all__ = [
+    "Action",
+    "ActionStatus",
+    "Ballot",
+    "BallotCast",
+    "BallotMethod",
+    "BallotState",
+    "BallotTally",
+    "Feedback",
+    "Proposer",
     "AuditEntry",
     "Base",
     "Board",

@@ -9,10 +9,13 @@ import re
 
 import pytest
 
+from board.actions.models import Action, ActionStatus, Proposer
 from board.auth import services as accounts
 from board.auth.access import can_administer, can_view_board, is_partner_of, works_on_board
 from board.auth.models import Role
 from board.meetings.recurrence import MonthlyRule, RuleKind
+from board.voting import services as voting
+from board.voting.models import BallotMethod
 
 ANON, ADMIN, FACILITATOR, LEAD, PARTNER = "anonymous", "admin", "facilitator", "lead", "partner"
 OTHER_FACILITATOR, OTHER_PARTNER = "other_facilitator", "other_partner"
@@ -74,6 +77,19 @@ MATRIX = {
     "participate.help_call": ("POST", EVERYONE),
     "participate.help_sent": ("GET", EVERYONE),
     "participate.finish": ("POST", EVERYONE),
+    "participate.services_list": ("GET", EVERYONE),
+    "participate.give_feedback": ("GET", EVERYONE),
+    "participate.thanks": ("GET", EVERYONE),
+    "participate.mine": ("GET", EVERYONE),
+    "participate.take_back": ("POST", EVERYONE),
+    "participate.propose": ("GET", EVERYONE),
+    "participate.vote": ("GET", EVERYONE),
+    "participate.outcomes": ("GET", EVERYONE),
+    # Advocacy actions and the vote: the board's facilitators (and administrators).
+    "actions.board_actions": ("GET", RUNS_MEETINGS),
+    "actions.action": ("GET", RUNS_MEETINGS),
+    "voting.open_ballot": ("POST", RUNS_MEETINGS),
+    "voting.close_ballot": ("POST", RUNS_MEETINGS),
 }
 
 
@@ -110,6 +126,25 @@ def world(session, make):
     meeting = meetings.series_meetings(session, series)[0]
     meetings.open_meeting(session, None, meeting)
     call = meetings.call_for_help(session, meeting)
+    action = Action(
+        board_id=board.id,
+        title="Idea",
+        language="en",
+        proposed_by=Proposer.ADULT,
+        status=ActionStatus.SHORTLISTED,
+    )
+    other_action = Action(
+        board_id=board.id,
+        title="Other",
+        language="en",
+        proposed_by=Proposer.ADULT,
+        status=ActionStatus.SHORTLISTED,
+    )
+    session.add_all([action, other_action])
+    session.flush()
+    ballot = voting.open_ballot(
+        session, None, meeting, [action, other_action], method=BallotMethod.APPROVAL
+    )
     invited, token = accounts.invite_user(
         session, None, email="invited@example.org", name="Invited", organisation=partner_org
     )
@@ -124,6 +159,10 @@ def world(session, make):
         "filename": "board.css",
         "meeting_id": meeting.id,
         "call_id": call.id,
+        "action_id": action.id,
+        "ballot_id": ballot.id,
+        "kind": "feedback",
+        "item_id": 1,
         "calendar_token": board.calendar_token,
     }
     return people, args, board, other_board
@@ -159,6 +198,7 @@ def test_access_matrix(app, client, auth, world, role):
             "meetings.cancel",
             "meetings.new_code",
             "meetings.new_calendar_token",
+            "voting.close_ballot",
         )
         if ends_something and role in allowed:
             continue  # would end the session or the meeting the rest of the loop needs

@@ -73,8 +73,10 @@ def test_the_whole_way_in(tablet_client, session, meeting):
     assert client.get("/meeting").headers["Location"] == "/join/welcome"
     client.post("/join/welcome")
     page = client.get("/meeting").get_data(as_text=True)
-    assert "Clinic" in page and "I am finished" in page and "I want to talk to an adult" in page
+    assert "Tell us about a service" in page and "You said, we did" in page
+    assert "I am finished" in page and "I want to talk to an adult" in page
     assert "116 123" in page
+    assert "Clinic" in client.get("/meeting/services").get_data(as_text=True)
     session.expire_all()
     assert session.get(Meeting, meeting.id).attendance == 1
 
@@ -216,12 +218,11 @@ def test_nothing_stored_or_logged_names_the_tablet(tablet_client, session, meeti
     session.expire_all()
     assert session.get(Meeting, meeting.id).attendance == 2
     needles = [CLIENT_ADDRESS, USER_AGENT, "UniqueTabletAgent"]
-    with session.connection() as connection:
-        for table in Base.metadata.sorted_tables:
-            for row in connection.execute(sa.select(table)):
-                text = " ".join(str(value) for value in row)
-                for needle in needles:
-                    assert needle not in text, f"{needle} found in {table.name}"
+    for table in Base.metadata.sorted_tables:
+        for row in session.execute(sa.select(table)):
+            text = " ".join(str(value) for value in row)
+            for needle in needles:
+                assert needle not in text, f"{needle} found in {table.name}"
     for record in caplog.records:
         message = record.getMessage()
         for needle in needles:

@@ -10,6 +10,7 @@ from wtforms import (
     SelectField,
     StringField,
     SubmitField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
@@ -84,6 +85,11 @@ class BoardForm(BaseForm):
         default=180,
         validators=[DataRequired(), NumberRange(min=60, max=1800)],
         description=_l("The tablet warns 30 seconds before, with a button to continue."),
+    )
+    watch_names = TextAreaField(
+        _l("Names to look for in children's text"),
+        validators=[Optional(), Length(max=10000)],
+        description=_l("One per line: staff, places, people. They are marked for the moderator."),
     )
     organisation_id = SelectField(
         _l("Organisation that runs the board"), coerce=int, validators=[DataRequired()]

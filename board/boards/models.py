@@ -125,6 +125,8 @@ class Board(Base):
     safeguarding_retention_months: Mapped[int] = mapped_column(default=72)
     # A tablet left alone this long warns, then starts over for the next child.
     idle_seconds: Mapped[int] = mapped_column(default=180)
+    # Names to look for in children's free text (staff, places, people), one per line.
+    watch_names: Mapped[str] = mapped_column(sa.Text, default="")
     # Secret part of the board's calendar feed URL; regenerating it revokes old links.
     calendar_token: Mapped[str] = mapped_column(
         sa.String(64), unique=True, default=lambda: secrets.token_urlsafe(24)

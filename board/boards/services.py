@@ -80,6 +80,7 @@ def save_board(
     retention_months: int,
     safeguarding_retention_months: int,
     idle_seconds: int = 180,
+    watch_names: str = "",
     organisation: Organisation,
     partners: list[Organisation],
 ) -> Board:
@@ -108,6 +109,7 @@ def save_board(
     board.retention_months = retention_months
     board.safeguarding_retention_months = safeguarding_retention_months
     board.idle_seconds = idle_seconds
+    board.watch_names = "\n".join(n.strip() for n in watch_names.splitlines() if n.strip())
     board.organisation = organisation
     board.partners = list(partners)
     session.flush()

@@ -141,6 +141,22 @@ def new_series(board_id: int):
     ), 400 if form.errors else 200
 
 
+def _vote_context(meeting: Meeting) -> dict:
+    """The meeting's latest ballot, its vote count and (once closed) its results."""
+    from board.feedback.queries import count_answers
+    from board.voting import services as voting
+    from board.voting.routes import ballot_form
+
+    ballot = voting.latest_ballot(db, meeting)
+    return {
+        "answers": count_answers(db, meeting),
+        "ballot": ballot,
+        "votes": voting.count_votes(db, ballot) if ballot else 0,
+        "results": voting.results(db, ballot) if ballot else [],
+        "ballot_form": ballot_form(meeting),
+    }
+
+
 @bp.get("/meetings/<int:meeting_id>")
 @login_required
 def meeting(meeting_id: int):
@@ -152,6 +168,7 @@ def meeting(meeting_id: int):
         help_calls=queries.open_help_calls(db, meeting),
         confirm=ConfirmForm(),
         cancel_form=CancelForm(),
+        **_vote_context(meeting),
     )
 
 
@@ -314,6 +331,7 @@ def room(meeting_id: int):
         help_calls=queries.open_help_calls(db, meeting),
         confirm=ConfirmForm(),
         join_url=_join_url(meeting),
+        **_vote_context(meeting),
     )
 
 
@@ -329,11 +347,17 @@ def live(meeting_id: int):
     """Counts for the room screen and the meeting page (never any content)."""
     meeting = _meeting_for(meeting_id)
     zone = meeting.board.timezone
+    from board.feedback.queries import count_answers
     from board.i18n import format_time_in
+    from board.voting import services as voting
 
+    ballot = voting.latest_ballot(db, meeting)
     return jsonify(
         state=meeting.state.value,
         attendance=meeting.attendance,
+        answers=count_answers(db, meeting),
+        ballot=ballot.state.value if ballot else None,
+        votes=voting.count_votes(db, ballot) if ballot else 0,
         help_calls=[
             {"id": call.id, "time": format_time_in(call.created_at, zone)}
             for call in queries.open_help_calls(db, meeting)

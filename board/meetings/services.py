@@ -318,6 +318,11 @@ def close_meeting(session: Session, actor, meeting: Meeting) -> Meeting:
     """Close: the code stops working, tablets are sent out, the vote key is destroyed."""
     if not meeting.is_open:
         raise MeetingError(_l("The meeting is not open."))
+    from board.voting.services import close_ballot, current_ballot
+
+    ballot = current_ballot(session, meeting)
+    if ballot is not None:
+        close_ballot(session, actor, ballot)
     meeting.state = MeetingState.CLOSED
     meeting.join_code = None
     meeting.vote_key = None

@@ -1,10 +1,11 @@
 """What a child fills in to join."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms import HiddenField, RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from board.forms import BaseForm
+from board.feedback.models import MAX_TEXT, RATINGS
+from board.forms import BaseForm, choices
 
 # i18n: a child typed a wrong code; kind, no blame.
 WRONG_CODE = _l("This code does not work. Look at the big screen and try again.")
@@ -21,3 +22,46 @@ class JoinForm(BaseForm):
     )
     # i18n: the button to go into the meeting.
     submit = SubmitField(_l("Go in"))
+
+
+def _text(label):
+    return TextAreaField(
+        label,
+        validators=[Optional(), Length(max=MAX_TEXT, message=TOO_LONG)],
+        render_kw={"maxlength": MAX_TEXT, "rows": 4},
+    )
+
+
+# i18n: the limit on a child's text; shown when it is over the limit.
+TOO_LONG = _l("This is a bit long. Please write less.")
+
+
+class FeedbackForm(BaseForm):
+    # Nothing pre-selected: no default, and a missing answer is fine.
+    rating = RadioField(
+        _l("How was it?"),
+        choices=choices((value, label) for value, label in RATINGS.items()),
+        coerce=int,
+        validators=[Optional()],
+        validate_choice=True,
+    )
+    # i18n: two optional questions after the faces. Plain, open, kind.
+    happened = _text(_l("What happened?"))
+    better = _text(_l("What would make it better?"))
+    once = HiddenField()
+    submit = SubmitField(_l("Send"))
+
+
+class ProposalForm(BaseForm):
+    # i18n: a child proposes something the board should ask adults to change.
+    title = StringField(
+        _l("Your idea, in a few words"),
+        validators=[
+            DataRequired(message=_l("Please write your idea in a few words.")),
+            Length(max=160, message=TOO_LONG),
+        ],
+        render_kw={"maxlength": 160},
+    )
+    description = _text(_l("Tell us more (you can skip this)"))
+    once = HiddenField()
+    submit = SubmitField(_l("Send my idea"))

@@ -7,6 +7,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    flash,
     g,
     redirect,
     render_template,
@@ -14,15 +15,26 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
 
+from board.actions import queries as action_queries
+from board.actions import services as action_services
+from board.actions.models import Action
+from board.boards.models import Service
 from board.db import db
 from board.extensions import limiter
+from board.feedback import services as feedback_services
+from board.feedback.models import RATINGS, Feedback
 from board.forms import ConfirmForm
 from board.i18n import LANGUAGES
 from board.meetings import services as meetings
 from board.meetings.models import Meeting
+from board.moderation.models import ModerationState
 from board.participate import tablet
-from board.participate.forms import WRONG_CODE, JoinForm
+from board.participate.forms import WRONG_CODE, FeedbackForm, JoinForm, ProposalForm
+from board.voting import services as voting
 
 bp = Blueprint("participate", __name__)
 
@@ -120,3 +132,194 @@ def finish():
     tablet.end()
     code = meeting.join_code if meeting is not None and meeting.is_open else None
     return redirect(url_for("participate.join", code=code, done=1))
+
+
+# What a child gives ------------------------------------------------------------------------
+
+
+def _services_for(meeting):
+    """The meeting's agenda services first, then the board's other active ones."""
+    agenda = [s for s in meeting.services if s.active]
+    others = [s for s in meeting.board.services if s.active and s not in agenda]
+    return agenda, others
+
+
+@bp.get("/meeting/services")
+@tablet.tablet_required()
+def services_list():
+    agenda, others = _services_for(g.meeting)
+    return render_template("participate/services.html", agenda=agenda, others=others)
+
+
+@bp.route("/meeting/services/<int:service_id>", methods=["GET", "POST"])
+@tablet.tablet_required()
+def give_feedback(service_id: int):
+    """Five faces and two optional questions; everything may be skipped."""
+    service = db.get(Service, service_id)
+    if service is None or service.board_id != g.meeting.board_id or not service.active:
+        abort(404)
+    form = FeedbackForm()
+    if form.validate_on_submit():
+        if g.tablet.spend(form.once.data):
+            given = feedback_services.give_feedback(
+                db,
+                g.meeting,
+                service,
+                rating=form.rating.data,
+                happened=form.happened.data,
+                better=form.better.data,
+                language=str(get_locale()),
+            )
+            db.commit()
+            g.tablet.feedback.append(given.id)
+        tablet.save(g.tablet)
+        return redirect(url_for("participate.thanks"))
+    form.once.data = tablet.new_once()
+    return render_template(
+        "participate/feedback.html", form=form, service=service, ratings=RATINGS
+    ), 400 if form.errors else 200
+
+
+@bp.get("/meeting/thanks")
+@tablet.tablet_required()
+def thanks():
+    return render_template("participate/thanks.html")
+
+
+@bp.get("/meeting/mine")
+@tablet.tablet_required()
+def mine():
+    """What this child gave during this session, with a way to take each back."""
+    given = [db.get(Feedback, i) for i in g.tablet.feedback]
+    given = [f for f in given if f is not None and f.meeting_id == g.meeting.id]
+    ideas = [db.get(Action, i) for i in g.tablet.proposals]
+    ideas = [a for a in ideas if a is not None and a.board_id == g.meeting.board_id]
+    return render_template(
+        "participate/mine.html", given=given, ideas=ideas, ratings=RATINGS, form=ConfirmForm()
+    )
+
+
+@bp.post("/meeting/mine/<kind>/<int:item_id>/delete")
+@tablet.tablet_required()
+def take_back(kind: str, item_id: int):
+    """Take back one answer or idea: only what this session gave (the signed cookie says)."""
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if kind == "feedback" and item_id in g.tablet.feedback:
+        feedback_services.take_back(db, g.meeting, item_id)
+        g.tablet.feedback.remove(item_id)
+    elif kind == "idea" and item_id in g.tablet.proposals:
+        action = db.get(Action, item_id)
+        if action is not None and action.moderation is ModerationState.PENDING:
+            db.delete(action)
+        g.tablet.proposals.remove(item_id)
+    else:
+        abort(404)
+    db.commit()
+    tablet.save(g.tablet)
+    flash(_("It is taken back. Nobody will read it."), "info")
+    return redirect(url_for("participate.mine"))
+
+
+@bp.route("/meeting/propose", methods=["GET", "POST"])
+@tablet.tablet_required()
+def propose():
+    """A child proposes an action; a facilitator reads it first."""
+    form = ProposalForm()
+    if form.validate_on_submit():
+        if g.tablet.spend(form.once.data):
+            action = action_services.propose_action(
+                db,
+                g.meeting.board,
+                title=form.title.data,
+                description=form.description.data or "",
+                language=str(get_locale()),
+            )
+            db.commit()
+            g.tablet.proposals.append(action.id)
+        tablet.save(g.tablet)
+        return redirect(url_for("participate.thanks"))
+    form.once.data = tablet.new_once()
+    return render_template("participate/propose.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/meeting/vote", methods=["GET", "POST"])
+@tablet.tablet_required()
+def vote():
+    """The open ballot: tick (approval) or share dots with + and -; results once closed."""
+    ballot = voting.current_ballot(db, g.meeting) or voting.latest_ballot(db, g.meeting)
+    if ballot is None:
+        return render_template("participate/vote_none.html")
+    if not ballot.is_open:
+        return render_template(
+            "participate/vote_results.html", ballot=ballot, results=voting.results(db, ballot)
+        )
+    if voting.has_voted(db, g.meeting, ballot, g.tablet.token):
+        return render_template("participate/vote_done.html", ballot=ballot)
+    points = _points_from(request.form if request.method == "POST" else {}, ballot)
+    error = None
+    if request.method == "POST":
+        if not ConfirmForm().validate_on_submit():
+            abort(400)
+        adjust = request.form.get("adjust", "")
+        if adjust:
+            points = _adjusted(points, adjust, ballot)
+        else:
+            try:
+                voting.cast_vote(db, g.meeting, ballot, g.tablet.token, points)
+            except voting.VoteError as problem:
+                db.rollback()
+                error = str(problem.message)
+            except IntegrityError:  # the same vote sent twice at the same moment
+                db.rollback()
+                return render_template("participate/vote_done.html", ballot=ballot)
+            else:
+                db.commit()
+                return redirect(url_for("participate.vote"))
+    return render_template(
+        "participate/vote.html",
+        ballot=ballot,
+        points=points,
+        error=error,
+        form=ConfirmForm(),
+        left=ballot.dots - sum(points.values()),
+    ), 400 if error else 200
+
+
+def _points_from(form, ballot) -> dict[int, int]:
+    """The choices in a submitted form (ticks or dots), for the ballot's own actions only."""
+    points = {}
+    for action in ballot.options:
+        raw = form.get(f"a{action.id}", "0")
+        try:
+            points[action.id] = max(0, min(int(raw), 99))
+        except ValueError:
+            points[action.id] = 0
+    return points
+
+
+def _adjusted(points: dict[int, int], adjust: str, ballot) -> dict[int, int]:
+    """A + or - button without JavaScript: one dot more or less, within the dots given."""
+    sign, _sep, raw_id = adjust.partition(":")
+    try:
+        action_id = int(raw_id)
+    except ValueError:
+        return points
+    if action_id not in points:
+        return points
+    if sign == "plus" and sum(points.values()) < ballot.dots:
+        points[action_id] += 1
+    elif sign == "minus" and points[action_id] > 0:
+        points[action_id] -= 1
+    return points
+
+
+@bp.get("/meeting/outcomes")
+@tablet.tablet_required()
+def outcomes():
+    """ "You said, we did": what became of the board's actions, in the child's language."""
+    return render_template(
+        "participate/outcomes.html",
+        actions=action_queries.outcomes_for_children(db, g.meeting.board),
+        lang=str(get_locale()),
+    )

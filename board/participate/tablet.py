@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import wraps
 
 from flask import flash, g, redirect, session, url_for
@@ -17,6 +17,7 @@ from board.meetings.models import Meeting
 KEY = "tablet"
 # A tablet sent back from the idle warning a little late still counts as idle.
 IDLE_SLACK_SECONDS = 5
+MAX_USED = 30
 
 
 @dataclass
@@ -25,6 +26,18 @@ class Tablet:
     token: str
     ready: bool = False  # has read the explanation
     seen: float = 0.0  # last request, epoch seconds (in the cookie only)
+    # What this child gave, so they can see it and take it back: ids, in the cookie only.
+    feedback: list[int] = field(default_factory=list)
+    proposals: list[int] = field(default_factory=list)
+    # Form tokens already used: a form sent twice (a refresh) is stored once.
+    used: list[str] = field(default_factory=list)
+
+    def spend(self, once: str | None) -> bool:
+        """True the first time a form token is seen; False for a repeat."""
+        if not once or once in self.used:
+            return False
+        self.used = [*self.used[-(MAX_USED - 1) :], once]
+        return True
 
 
 def start(meeting: Meeting) -> Tablet:
@@ -55,9 +68,17 @@ def load() -> Tablet | None:
             token=str(raw["token"]),
             ready=bool(raw.get("ready")),
             seen=float(raw.get("seen", 0)),
+            feedback=[int(i) for i in raw.get("feedback", [])],
+            proposals=[int(i) for i in raw.get("proposals", [])],
+            used=[str(u) for u in raw.get("used", [])],
         )
     except (KeyError, TypeError, ValueError):
         return None
+
+
+def new_once() -> str:
+    """A token for one form, so that sending it twice stores it once."""
+    return secrets.token_urlsafe(12)
 
 
 def _back_to_join(code: str | None, message: str | None):

@@ -130,3 +130,78 @@ def test_the_room_screen_shows_the_code_across_the_room(browser, live_server, op
     assert page.evaluate("document.querySelector('.room-qr').naturalWidth") > 0
     assert not check_page(page)
     context.close()
+
+
+def _join(tablet, base, code, language):
+    tablet.goto(f"{base}/join?code={code}")
+    tablet.click("#submit")
+    tablet.click(f"button.language-button:text-is('{language}')")
+    tablet.click(".start-form button")
+    tablet.wait_for_url(f"{base}/meeting")
+
+
+@pytest.mark.parametrize("language", ["English", "العربية"])
+def test_a_child_gives_feedback_proposes_votes_and_takes_back(
+    tablet, live_server, open_meeting, language
+):
+    base, (_id, code, _idle) = live_server.url, open_meeting
+    problems = []
+    _join(tablet, base, code, language)
+    problems += check_page(tablet)
+    tablet.click(".menu-item >> nth=0")
+    tablet.wait_for_url(f"{base}/meeting/services")
+    problems += check_page(tablet)
+    tablet.click(".tile-link >> nth=0")
+    problems += check_page(tablet)
+    faces = [f.bounding_box() for f in tablet.locator(".face").all()]
+    assert len(faces) == 5 and len({round(f["width"]) for f in faces}) == 1  # all the same
+    assert all(f["height"] >= 44 for f in faces)
+    assert tablet.locator(".face input:checked").count() == 0
+    tablet.click(".face >> nth=3")
+    tablet.fill("#happened", "The doctor was kind.")
+    assert "20" in tablet.inner_text("#happened-count")  # the counter follows the typing
+    tablet.click("#submit")
+    tablet.wait_for_url(f"{base}/meeting/thanks")
+    problems += check_page(tablet)
+    tablet.goto(f"{base}/meeting/propose")
+    problems += check_page(tablet)
+    tablet.fill("#title", "A room for homework")
+    tablet.click("#submit")
+    tablet.wait_for_url(f"{base}/meeting/thanks")
+    tablet.goto(f"{base}/meeting/mine")
+    problems += check_page(tablet)
+    assert tablet.locator(".given > li").count() == 2
+    tablet.click(".given > li >> nth=0 >> button")
+    assert tablet.locator(".given > li").count() == 1
+    tablet.goto(f"{base}/meeting/vote")
+    problems += check_page(tablet)
+    plus = tablet.locator("button[data-dots-step='1']")
+    for _ in range(5):  # more presses than dots: the extra ones do nothing
+        plus.first.click()
+    assert tablet.inner_text("[data-dots-left]") == "0"
+    tablet.click(".vote-form > button.primary")
+    tablet.wait_for_url(f"{base}/meeting/vote")
+    assert tablet.locator(".calm").count() == 1  # "your vote is counted"
+    problems += check_page(tablet)
+    tablet.goto(f"{base}/meeting/outcomes")
+    problems += check_page(tablet)
+    assert tablet.locator(".outcome").count() >= 1
+    assert not problems, "\n".join(problems)
+
+
+def test_feedback_with_the_keyboard_alone(tablet, live_server, open_meeting):
+    base, (_id, code, _idle) = live_server.url, open_meeting
+    _join(tablet, base, code, "English")
+    tablet.goto(f"{base}/meeting/services")
+    tablet.focus(".tile-link")
+    tablet.keyboard.press("Enter")
+    tablet.wait_for_url(f"{base}/meeting/services/*")
+    tablet.focus(".face input >> nth=0")
+    tablet.keyboard.press("ArrowRight")  # radio group: arrows move the choice
+    tablet.keyboard.press("ArrowRight")
+    assert tablet.locator(".face input:checked").get_attribute("value") == "3"
+    tablet.keyboard.press("Tab")
+    tablet.keyboard.type("Fine.")
+    tablet.focus("#submit")
+    tablet.keyboard.press("Enter")
+    tablet.wait_for_url(f"{base}/meeting/thanks")

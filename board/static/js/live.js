@@ -12,12 +12,16 @@
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
         if (!data) return;
-        if (data.state !== "open" || data.help_calls.length !== helpCount) {
+        var ballot = root.dataset.ballot || "";
+        if (data.state !== "open" || data.help_calls.length !== helpCount ||
+            (data.ballot || "") !== ballot) {
           window.location.reload();
           return;
         }
-        document.querySelectorAll("[data-live=attendance]").forEach(function (el) {
-          el.textContent = String(data.attendance);
+        ["attendance", "answers", "votes"].forEach(function (name) {
+          document.querySelectorAll("[data-live=" + name + "]").forEach(function (el) {
+            el.textContent = String(data[name]);
+          });
         });
       })
       .catch(function () {});

@@ -67,8 +67,52 @@
     schedule();
   }
 
+  // 3. A counter under each text box: how many letters are left.
+  function setUpCounters() {
+    document.querySelectorAll("textarea[data-counter]").forEach(function (box) {
+      var out = document.getElementById(box.dataset.counter);
+      var max = parseInt(box.getAttribute("maxlength") || "0", 10);
+      if (!out || !max) return;
+      var template = out.dataset.template || "{n} / {max}";
+      function update() {
+        out.textContent = template.replace("{n}", box.value.length).replace("{max}", max);
+      }
+      box.addEventListener("input", update);
+      update();
+    });
+  }
+
+  // 4. Dots with + and - buttons, without a round trip to the server (it works without too).
+  function setUpDots() {
+    var form = document.querySelector(".vote-form[data-dots]");
+    if (!form || !form.dataset.dots) return;
+    var total = parseInt(form.dataset.dots, 10);
+    var left = form.querySelector("[data-dots-left]");
+    function used() {
+      var sum = 0;
+      form.querySelectorAll("input[data-dots-for]").forEach(function (i) { sum += parseInt(i.value, 10) || 0; });
+      return sum;
+    }
+    form.querySelectorAll("button[data-dots-step]").forEach(function (button) {
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        var id = button.dataset.action;
+        var input = form.querySelector("input[data-dots-for='" + id + "']");
+        var value = parseInt(input.value, 10) || 0;
+        var step = parseInt(button.dataset.dotsStep, 10);
+        if (step > 0 && used() >= total) return;
+        if (step < 0 && value <= 0) return;
+        input.value = String(value + step);
+        form.querySelector("[data-dots-count='" + id + "']").textContent = input.value;
+        left.textContent = String(total - used());
+      });
+    });
+  }
+
   function start() {
     setUpIdle();
+    setUpCounters();
+    setUpDots();
     if ("speechSynthesis" in window) {
       if (window.speechSynthesis.getVoices().length) setUpReadAloud();
       else window.speechSynthesis.addEventListener("voiceschanged", setUpReadAloud, { once: true });

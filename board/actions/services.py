@@ -1,0 +1,91 @@
+"""Keeping a board's advocacy actions. Services flush; views commit."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from board.actions.models import Action, ActionStatus, Proposer
+from board.audit.services import record
+from board.boards.models import Board, ServiceCategory
+from board.feedback.models import MAX_TEXT
+from board.moderation.models import ModerationState
+
+MAX_TITLE = 160
+
+
+class ActionError(ValueError):
+    def __init__(self, message, field: str | None = None):
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
+
+
+def save_action(
+    session: Session,
+    actor,
+    board: Board,
+    action: Action | None,
+    *,
+    title: str,
+    description: str,
+    language: str,
+    pictogram: ServiceCategory,
+    status: ActionStatus,
+    outcome: str = "",
+    outcome_reason: str = "",
+    child_texts: dict | None = None,
+) -> Action:
+    """Create (``action`` None) or change an action; closing it needs an outcome and a reason."""
+    outcome, outcome_reason = outcome.strip(), outcome_reason.strip()
+    if status.closed and not outcome:
+        raise ActionError(_l("Write what came of it before closing the action."), "outcome")
+    if status.closed and not outcome_reason:
+        raise ActionError(_l("Write why before closing the action."), "outcome_reason")
+    if action is not None and action.moderation is not ModerationState.APPROVED:
+        raise ActionError(_l("A child's proposal is moderated before it can be changed."))
+    created = action is None
+    if created:
+        action = Action(board=board, proposed_by=Proposer.ADULT)
+        session.add(action)
+    action.title = title.strip()[:MAX_TITLE]
+    action.description = description.strip()[:MAX_TEXT]
+    action.language = language
+    action.pictogram = pictogram
+    action.status = status
+    action.outcome, action.outcome_reason = outcome, outcome_reason
+    action.child_texts = {
+        lang: {key: value.strip() for key, value in texts.items() if value and value.strip()}
+        for lang, texts in (child_texts or {}).items()
+    }
+    session.flush()
+    record(
+        session,
+        actor,
+        "action.create" if created else "action.update",
+        action,
+        board_id=board.id,
+        detail=status.value,
+    )
+    return action
+
+
+def propose_action(
+    session: Session, board: Board, *, title: str, description: str, language: str
+) -> Action:
+    """A child's proposal from the tablet: waits for moderation like any free text."""
+    title = title.strip()[:MAX_TITLE]
+    if not title:
+        raise ActionError(_l("Please write your idea in a few words."), "title")
+    action = Action(
+        board=board,
+        title=title,
+        description=description.strip()[:MAX_TEXT],
+        language=language,
+        proposed_by=Proposer.CHILD,
+        status=ActionStatus.PROPOSED,
+        moderation=ModerationState.PENDING,
+    )
+    session.add(action)
+    session.flush()
+    return action

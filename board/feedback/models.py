@@ -1,0 +1,61 @@
+"""A child's feedback on a service. Pseudonymous until moderated: nothing in a row says who
+gave it, and nothing links two rows of the same child (CHILD-SAFETY rules 1, 3, 4)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from board.boards.models import Service, enum_column
+from board.db import Base
+from board.meetings.models import Meeting
+from board.moderation.models import ModerationState
+
+MAX_TEXT = 1000
+
+# i18n: the five faces a child taps to rate a service, worst to best. One or two words.
+RATINGS = {
+    1: _l("Very bad"),
+    2: _l("Bad"),
+    3: _l("Okay"),
+    4: _l("Good"),
+    5: _l("Very good"),
+}
+
+
+class Feedback(Base):
+    __tablename__ = "feedback"
+    __table_args__ = (
+        sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_1_to_5"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True
+    )
+    service_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+    rating: Mapped[int | None]
+    happened: Mapped[str | None] = mapped_column(sa.Text)
+    better: Mapped[str | None] = mapped_column(sa.Text)
+    language: Mapped[str] = mapped_column(sa.String(10))
+    # The day only: a precise time could single a child out.
+    day: Mapped[date]
+    # Free text waits for a facilitator; feedback without text needs no moderation.
+    moderation: Mapped[ModerationState] = mapped_column(
+        enum_column(ModerationState), default=ModerationState.PENDING, index=True
+    )
+    # Personal details found at submission: [[start, end, kind], ...] per text.
+    happened_spans: Mapped[list] = mapped_column(sa.JSON, default=list)
+    better_spans: Mapped[list] = mapped_column(sa.JSON, default=list)
+
+    meeting: Mapped[Meeting] = relationship()
+    service: Mapped[Service] = relationship()
+
+    @property
+    def has_text(self) -> bool:
+        return bool(self.happened or self.better)

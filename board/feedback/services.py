@@ -1,0 +1,81 @@
+"""Storing and taking back a child's feedback. Services flush; views commit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from board.boards.models import Service
+from board.db import utcnow
+from board.feedback.models import MAX_TEXT, Feedback
+from board.meetings.models import Meeting
+from board.meetings.services import in_board_zone
+from board.moderation.detect import find_personal_details
+from board.moderation.models import ModerationState
+
+
+class FeedbackError(ValueError):
+    """The submission can't be stored; the message is translated for the child."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def _clean(text: str | None) -> str | None:
+    text = (text or "").strip()
+    return text[:MAX_TEXT] or None
+
+
+def watch_names(meeting: Meeting) -> list[str]:
+    """Names the board asked us to look for in children's text."""
+    return [line for line in (meeting.board.watch_names or "").splitlines() if line.strip()]
+
+
+def give_feedback(
+    session: Session,
+    meeting: Meeting,
+    service: Service,
+    *,
+    rating: int | None,
+    happened: str | None,
+    better: str | None,
+    language: str,
+) -> Feedback:
+    """Store one answer about one service; every part may be empty."""
+    if service.board_id != meeting.board_id or not service.active:
+        raise LookupError("service not offered at this meeting")
+    if rating is not None and rating not in range(1, 6):
+        raise ValueError("rating out of range")
+    happened, better = _clean(happened), _clean(better)
+    names = watch_names(meeting)
+    feedback = Feedback(
+        meeting_id=meeting.id,
+        service_id=service.id,
+        rating=rating,
+        happened=happened,
+        better=better,
+        language=language,
+        day=_meeting_day(meeting),
+        moderation=ModerationState.PENDING if happened or better else ModerationState.APPROVED,
+        happened_spans=[s.as_list() for s in find_personal_details(happened or "", names)],
+        better_spans=[s.as_list() for s in find_personal_details(better or "", names)],
+    )
+    session.add(feedback)
+    session.flush()
+    return feedback
+
+
+def _meeting_day(meeting: Meeting) -> date:
+    return in_board_zone(meeting.board, utcnow()).date()
+
+
+def take_back(session: Session, meeting: Meeting, feedback_id: int) -> bool:
+    """Delete an answer of this tablet's session (the caller checks it is theirs)."""
+    feedback = session.get(Feedback, feedback_id)
+    if feedback is None or feedback.meeting_id != meeting.id:
+        return False
+    session.delete(feedback)
+    session.flush()
+    return True

@@ -180,7 +180,7 @@ def test_a_child_proposes_an_action_that_waits_for_moderation(app, session, meet
     assert action.language == "sq"
     empty = client.post("/meeting/propose", data={"title": " ", "once": "x"})
     assert empty.status_code == 400
-    assert "Please write your idea" in empty.get_data(as_text=True)
+    assert 'id="title-error"' in empty.get_data(as_text=True)  # in Albanian, next to the field
     client.post(f"/meeting/mine/idea/{action.id}/delete")
     assert _all(session, Action) == []
 

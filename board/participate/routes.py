@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from board.actions import queries as action_queries
 from board.actions import services as action_services
-from board.actions.models import Action
+from board.actions.models import Action, ActionStatus
 from board.boards.models import Service
 from board.db import db
 from board.extensions import limiter
@@ -31,7 +31,6 @@ from board.forms import ConfirmForm
 from board.i18n import LANGUAGES
 from board.meetings import services as meetings
 from board.meetings.models import Meeting
-from board.moderation.models import ModerationState
 from board.participate import tablet
 from board.participate.forms import WRONG_CODE, FeedbackForm, JoinForm, ProposalForm
 from board.voting import services as voting
@@ -210,7 +209,8 @@ def take_back(kind: str, item_id: int):
         g.tablet.feedback.remove(item_id)
     elif kind == "idea" and item_id in g.tablet.proposals:
         action = db.get(Action, item_id)
-        if action is not None and action.moderation is ModerationState.PENDING:
+        # Taken back whatever a moderator did, unless it already went to a vote.
+        if action is not None and action.status is ActionStatus.PROPOSED:
             db.delete(action)
         g.tablet.proposals.remove(item_id)
     else:

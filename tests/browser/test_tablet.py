@@ -205,3 +205,32 @@ def test_feedback_with_the_keyboard_alone(tablet, live_server, open_meeting):
     tablet.focus("#submit")
     tablet.keyboard.press("Enter")
     tablet.wait_for_url(f"{base}/meeting/thanks")
+
+
+def test_child_pages_at_200_percent_zoom(browser, live_server, open_meeting):
+    """An 820 px tablet at 200 % zoom is a 410 px viewport: nothing scrolls sideways."""
+    base, (_id, code, _idle) = live_server.url, open_meeting
+    context = browser.new_context(viewport={"width": 410, "height": 590}, device_scale_factor=2)
+    page = instrument(context.new_page())
+    _join(page, base, code, "English")
+    for path in [
+        "/meeting",
+        "/meeting/services",
+        "/meeting/propose",
+        "/meeting/vote",
+        "/meeting/outcomes",
+        "/meeting/mine",
+        "/help",
+    ]:
+        page.goto(base + path)
+        overflow = page.evaluate(
+            "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+        )
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+    page.goto(f"{base}/meeting/services")
+    page.click(".tile-link >> nth=0")
+    overflow = page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+    assert overflow <= 0, f"feedback form scrolls sideways by {overflow}px"
+    context.close()

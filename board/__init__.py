@@ -93,6 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board.auth.routes import bp as auth_bp
     from board.home.routes import bp as home_bp
     from board.meetings.routes import bp as meetings_bp
+    from board.moderation.routes import bp as moderation_bp
     from board.participate.routes import bp as participate_bp
     from board.voting.routes import bp as voting_bp
 
@@ -101,12 +102,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(participate_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(voting_bp)
+    app.register_blueprint(moderation_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
 
     app.context_processor(_template_context)
-    from board.auth.access import can_run_meetings
+    from board.auth.access import can_handle_concerns, can_run_meetings
 
     app.jinja_env.globals["can_run_meetings"] = can_run_meetings
+    app.jinja_env.globals["can_handle_concerns"] = can_handle_concerns
 
     return app

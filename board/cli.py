@@ -73,3 +73,21 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
+    app.cli.add_command(purge)
+
+
+@click.command("purge")
+@click.option("--dry-run", is_flag=True, help="Print what would be deleted; delete nothing.")
+@with_appcontext
+def purge(dry_run: bool) -> None:
+    """Delete approved free text and closed safeguarding records past their retention."""
+    from board.moderation.services import purge as run_purge
+
+    report = run_purge(db, dry_run=dry_run)
+    db.commit()
+    verb = "would delete" if dry_run else "deleted"
+    for board_name in report.texts:
+        click.echo(
+            f"{board_name}: {verb} {report.texts[board_name]} approved texts and "
+            f"{report.concerns[board_name]} closed safeguarding records"
+        )

@@ -190,6 +190,7 @@ def seed(session: Session) -> bool | None:
         assign_role(session, None, partner, Role.PARTNER, audit=False)
     session.flush()
     _seed_meetings(session, boards)
+    _seed_concern(session, boards["sofia"])
     return True
 
 
@@ -225,6 +226,7 @@ def _seed_meetings(session: Session, boards: dict[str, Board]) -> None:
         actions = _seed_actions(session, board)
         if held:
             _seed_ballot(session, rng, held[-1], actions[:3])
+            _seed_queue(session, held[-1])
         if slug == "tirana":
             now = meetings.schedule_meeting(
                 session,
@@ -373,6 +375,63 @@ TODAY = [
     (1, 2, "I waited three hours.", None),
     (3, 5, None, "My friend's insta is @ana_tr, she wants to come too."),
 ]
+
+
+# Texts from the last held meeting, still waiting in each board's moderation queue.
+WAITING = [
+    (0, 3, "The new worker Dritan was nice but the room was cold.", None),
+    (1, 2, "Nobody came when I called +359 88 712 3456 at night.", "Answer the phone."),
+    (2, 5, None, "More games please"),
+]
+
+
+def _seed_queue(session: Session, meeting: Meeting) -> None:
+    from board.moderation.detect import find_personal_details
+
+    for index, rating, happened, better in WAITING:
+        service = meeting.services[index]
+        session.add(
+            Feedback(
+                meeting_id=meeting.id,
+                service_id=service.id,
+                rating=rating,
+                happened=happened,
+                better=better,
+                language="en",
+                day=meeting.starts_at.date(),
+                moderation=ModerationState.PENDING,
+                happened_spans=[s.as_list() for s in find_personal_details(happened or "")],
+                better_spans=[s.as_list() for s in find_personal_details(better or "")],
+            )
+        )
+    session.flush()
+
+
+def _seed_concern(session: Session, board: Board) -> None:
+    """One open safeguarding concern, on Sofia's last held meeting."""
+    from board.moderation.services import raise_concern
+
+    meeting = session.scalar(
+        sa.select(Meeting)
+        .where(Meeting.board_id == board.id, Meeting.state == MeetingState.CLOSED)
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
+    facilitator = session.scalar(
+        sa.select(User).where(User.email == "facilitator.sofia@example.org")
+    )
+    item = Feedback(
+        meeting_id=meeting.id,
+        service_id=meeting.services[0].id,
+        rating=1,
+        language="en",
+        happened="A man at the station says I owe him money and must work for him.",
+        day=meeting.starts_at.date(),
+        moderation=ModerationState.PENDING,
+    )
+    session.add(item)
+    session.flush()
+    raise_concern(session, facilitator, item, "The child may be exploited. Needs follow-up.")
 
 
 def open_meetings(session: Session) -> list[Meeting]:

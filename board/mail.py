@@ -6,7 +6,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from flask import current_app
+from flask import current_app, has_request_context, url_for
 
 log = logging.getLogger(__name__)
 
@@ -32,3 +32,12 @@ def send_mail(to: str, subject: str, body: str) -> None:
     except (OSError, smtplib.SMTPException):
         # The action that triggered the mail stands; the administrator still sees the link.
         log.exception("mail to %s could not be sent", to)
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute link for a mail: from the request, or BASE_URL on the command line."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    base = (current_app.config.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    with current_app.test_request_context("/"):
+        return base + url_for(endpoint, **values)

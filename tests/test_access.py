@@ -10,6 +10,8 @@ import re
 import pytest
 
 from board.actions.models import Action, ActionStatus, Proposer
+from board.feedback.services import give_feedback
+from board.moderation.models import Concern, ConcernSource
 from board.auth import services as accounts
 from board.auth.access import can_administer, can_view_board, is_partner_of, works_on_board
 from board.auth.models import Role
@@ -24,6 +26,7 @@ SIGNED_IN = set(ROLES) - {ANON}
 EVERYONE = set(ROLES)
 OWN_BOARD = {ADMIN, FACILITATOR, LEAD, PARTNER}
 RUNS_MEETINGS = {ADMIN, FACILITATOR}
+HANDLES_CONCERNS = {ADMIN, LEAD}
 
 # endpoint -> (method, who may use it)
 MATRIX = {
@@ -90,6 +93,16 @@ MATRIX = {
     "actions.action": ("GET", RUNS_MEETINGS),
     "voting.open_ballot": ("POST", RUNS_MEETINGS),
     "voting.close_ballot": ("POST", RUNS_MEETINGS),
+    # Moderation: the board's facilitators; concerns: its safeguarding leads (and admins).
+    "moderation.queue": ("GET", RUNS_MEETINGS),
+    "moderation.decide": ("POST", RUNS_MEETINGS),
+    "moderation.approve_all": ("POST", RUNS_MEETINGS),
+    "moderation.help_call_concern": ("POST", RUNS_MEETINGS),
+    "moderation.room_concern": ("POST", RUNS_MEETINGS),
+    "moderation.concerns": ("GET", HANDLES_CONCERNS),
+    "moderation.concern": ("GET", HANDLES_CONCERNS),
+    "moderation.acknowledge": ("POST", HANDLES_CONCERNS),
+    "moderation.close": ("POST", HANDLES_CONCERNS),
 }
 
 
@@ -145,6 +158,11 @@ def world(session, make):
     ballot = voting.open_ballot(
         session, None, meeting, [action, other_action], method=BallotMethod.APPROVAL
     )
+    feedback = give_feedback(
+        session, meeting, service, rating=3, happened="text", better=None, language="en"
+    )
+    concern = Concern(board_id=board.id, source=ConcernSource.OTHER, reason="seen")
+    session.add(concern)
     invited, token = accounts.invite_user(
         session, None, email="invited@example.org", name="Invited", organisation=partner_org
     )
@@ -162,7 +180,8 @@ def world(session, make):
         "action_id": action.id,
         "ballot_id": ballot.id,
         "kind": "feedback",
-        "item_id": 1,
+        "item_id": feedback.id,
+        "concern_id": concern.id,
         "calendar_token": board.calendar_token,
     }
     return people, args, board, other_board
@@ -199,6 +218,9 @@ def test_access_matrix(app, client, auth, world, role):
             "meetings.new_code",
             "meetings.new_calendar_token",
             "voting.close_ballot",
+            "moderation.decide",
+            "moderation.help_call_concern",
+            "moderation.close",
         )
         if ends_something and role in allowed:
             continue  # would end the session or the meeting the rest of the loop needs

@@ -82,6 +82,8 @@ class Action(Base):
     outcome_reason: Mapped[str] = mapped_column(sa.Text, default="")
     # Wording for children per language: {"sq": {"title": "...", "outcome": "..."}}.
     child_texts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    # A facilitator's own remark, kept apart: moderators never rewrite a child's words.
+    moderator_note: Mapped[str] = mapped_column(sa.Text, default="")
     proposed_on: Mapped[date] = mapped_column(default=date.today)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -58,3 +58,15 @@ def can_run_meetings(user: User, board: Board) -> bool:
     return user.is_authenticated and (
         can_administer(user) or board.id in user.board_ids(Role.FACILITATOR)
     )
+
+
+def can_moderate(user: User, board: Board) -> bool:
+    """The board's moderation queue: its facilitators (and administrators)."""
+    return can_run_meetings(user, board)
+
+
+def can_handle_concerns(user: User, board: Board) -> bool:
+    """Open and act on safeguarding concerns: the board's safeguarding leads and admins."""
+    return user.is_authenticated and (
+        can_administer(user) or board.id in user.board_ids(Role.SAFEGUARDING_LEAD)
+    )

@@ -52,6 +52,8 @@ class Feedback(Base):
     # Personal details found at submission: [[start, end, kind], ...] per text.
     happened_spans: Mapped[list] = mapped_column(sa.JSON, default=list)
     better_spans: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # A facilitator's own remark, kept apart: moderators never rewrite a child's words.
+    moderator_note: Mapped[str] = mapped_column(sa.Text, default="")
 
     meeting: Mapped[Meeting] = relationship()
     service: Mapped[Service] = relationship()

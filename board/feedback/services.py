@@ -28,9 +28,9 @@ def _clean(text: str | None) -> str | None:
     return text[:MAX_TEXT] or None
 
 
-def watch_names(meeting: Meeting) -> list[str]:
+def names_of(board) -> list[str]:
     """Names the board asked us to look for in children's text."""
-    return [line for line in (meeting.board.watch_names or "").splitlines() if line.strip()]
+    return [line for line in (board.watch_names or "").splitlines() if line.strip()]
 
 
 def give_feedback(
@@ -49,7 +49,7 @@ def give_feedback(
     if rating is not None and rating not in range(1, 6):
         raise ValueError("rating out of range")
     happened, better = _clean(happened), _clean(better)
-    names = watch_names(meeting)
+    names = names_of(meeting.board)
     feedback = Feedback(
         meeting_id=meeting.id,
         service_id=service.id,

@@ -6,10 +6,12 @@ from flask import Blueprint, abort, jsonify, render_template, request, session
 from flask_login import current_user, login_required
 
 from board.auth.access import can_view_board
+from board.auth.models import Role
 from board.boards import queries
 from board.boards.models import Board
-from board.db import database_answers, db
+from board.db import database_answers, db, utcnow
 from board.i18n import LANGUAGES
+from board.moderation import queries as moderation_queries
 from board.web import get_or_404, redirect_back
 
 bp = Blueprint("home", __name__)
@@ -20,7 +22,16 @@ def index():
     """Anonymous visitors see the way in; staff see their boards and tasks."""
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
-    return render_template("home/index.html", boards=queries.boards_for(db, current_user))
+    watched = current_user.board_ids(Role.FACILITATOR) | current_user.board_ids(
+        Role.SAFEGUARDING_LEAD
+    )
+    return render_template(
+        "home/index.html",
+        boards=queries.boards_for(db, current_user),
+        concerns=moderation_queries.unacknowledged(db, watched),
+        now=utcnow(),
+        age=moderation_queries.age,
+    )
 
 
 @bp.get("/boards/<int:board_id>")
@@ -30,7 +41,12 @@ def board(board_id: int):
     board = get_or_404(Board, board_id)
     if not can_view_board(current_user, board):
         abort(403)
-    return render_template("home/board.html", board=board, staff=queries.board_staff(db, board))
+    return render_template(
+        "home/board.html",
+        board=board,
+        staff=queries.board_staff(db, board),
+        moderation=moderation_queries.counts(db, board),
+    )
 
 
 @bp.post("/language")

@@ -1,0 +1,134 @@
+"""Reads for moderation and safeguarding."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from board.actions.models import Action
+from board.boards.models import Board
+from board.feedback.models import Feedback
+from board.meetings.models import Meeting
+from board.moderation.models import Concern, ConcernState, ModerationState, Rejection
+
+
+@dataclass
+class QueueItem:
+    kind: str  # "feedback" or "proposal"
+    item: Feedback | Action
+    day: date
+    spans: dict[str, list]  # field -> [[start, end, kind], ...]
+
+    @property
+    def texts(self) -> list[tuple[str, str]]:
+        fields = ("happened", "better") if self.kind == "feedback" else ("title", "description")
+        return [(f, getattr(self.item, f)) for f in fields if getattr(self.item, f)]
+
+
+def queue(session: Session, board: Board) -> list[QueueItem]:
+    """Every pending text of the board, oldest first."""
+    feedback = session.scalars(
+        sa.select(Feedback)
+        .join(Meeting)
+        .where(Meeting.board_id == board.id, Feedback.moderation == ModerationState.PENDING)
+        .options(selectinload(Feedback.service), selectinload(Feedback.meeting))
+    )
+    items = [
+        QueueItem(
+            "feedback",
+            f,
+            f.day,
+            {k: v for k, v in (("happened", f.happened_spans), ("better", f.better_spans)) if v},
+        )
+        for f in feedback
+    ]
+    proposals = session.scalars(
+        sa.select(Action).where(
+            Action.board_id == board.id, Action.moderation == ModerationState.PENDING
+        )
+    )
+    from board.feedback.services import names_of
+    from board.moderation.detect import find_personal_details
+
+    names = names_of(board)
+    for action in proposals:
+        spans = {}
+        for field in ("title", "description"):
+            found = find_personal_details(getattr(action, field) or "", names)
+            if found:
+                spans[field] = [s.as_list() for s in found]
+        items.append(QueueItem("proposal", action, action.proposed_on, spans))
+    return sorted(items, key=lambda i: (i.day, i.kind, i.item.id))
+
+
+def counts(session: Session, board: Board) -> dict[str, int]:
+    """Texts per moderation state, and rejections, for the board's page."""
+    rows = session.execute(
+        sa.select(Feedback.moderation, sa.func.count())
+        .join(Meeting)
+        .where(
+            Meeting.board_id == board.id,
+            sa.or_(
+                Feedback.happened.is_not(None),
+                Feedback.better.is_not(None),
+                Feedback.moderation.in_([ModerationState.REJECTED, ModerationState.SAFEGUARDING]),
+            ),
+        )
+        .group_by(Feedback.moderation)
+    ).all()
+    result = {state.value: 0 for state in ModerationState}
+    for state, number in rows:
+        result[state.value] += number
+    pending_ideas = session.scalar(
+        sa.select(sa.func.count())
+        .select_from(Action)
+        .where(Action.board_id == board.id, Action.moderation == ModerationState.PENDING)
+    )
+    result[ModerationState.PENDING.value] += pending_ideas
+    return result
+
+
+def rejection_counts(session: Session, board: Board) -> list[tuple[date, str, int]]:
+    return list(
+        session.execute(
+            sa.select(Rejection.month, Rejection.reason, sa.func.count())
+            .where(Rejection.board_id == board.id)
+            .group_by(Rejection.month, Rejection.reason)
+            .order_by(Rejection.month.desc())
+        ).all()
+    )
+
+
+def unacknowledged(session: Session, board_ids: set[int]) -> list[Concern]:
+    """Open concerns of these boards, oldest first: they stay at the top until acted on."""
+    if not board_ids:
+        return []
+    return list(
+        session.scalars(
+            sa.select(Concern)
+            .where(Concern.board_id.in_(board_ids), Concern.state == ConcernState.OPEN)
+            .order_by(Concern.raised_at)
+        )
+    )
+
+
+def board_concerns(session: Session, board: Board) -> list[Concern]:
+    return list(
+        session.scalars(
+            sa.select(Concern)
+            .where(Concern.board_id == board.id)
+            .order_by(
+                Concern.state != ConcernState.OPEN,
+                Concern.state == ConcernState.CLOSED,
+                Concern.raised_at.desc(),
+            )
+        )
+    )
+
+
+def age(moment: datetime, now: datetime) -> int:
+    """Whole hours since ``moment``."""
+    return int((now - moment).total_seconds() // 3600)

@@ -1,0 +1,242 @@
+"""The moderation queue (facilitators) and safeguarding concerns (safeguarding leads)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from board.actions.models import Action
+from board.auth.access import can_handle_concerns, can_moderate, can_run_meetings
+from board.boards.models import Board
+from board.db import db, utcnow
+from board.feedback.models import RATINGS, Feedback
+from board.forms import ConfirmForm
+from board.meetings.models import HelpCall, Meeting
+from board.moderation import queries, services
+from board.moderation.forms import ApproveAllForm, CloseConcernForm, DecisionForm, RoomConcernForm
+from board.moderation.models import Concern, RejectionReason
+from board.web import get_or_404
+
+bp = Blueprint("moderation", __name__)
+
+ITEMS = {"feedback": Feedback, "proposal": Action}
+
+
+def _board_to_moderate(board_id: int) -> Board:
+    board = get_or_404(Board, board_id)
+    if not can_moderate(current_user, board):
+        abort(403)
+    return board
+
+
+@bp.get("/boards/<int:board_id>/moderation")
+@login_required
+def queue(board_id: int):
+    board = _board_to_moderate(board_id)
+    return render_template(
+        "moderation/queue.html",
+        board=board,
+        items=queries.queue(db, board),
+        counts=queries.counts(db, board),
+        rejections=queries.rejection_counts(db, board),
+        form=DecisionForm(),
+        approve_all=ApproveAllForm(),
+        ratings=RATINGS,
+        segments=services.segments,
+    )
+
+
+def _removals(fields) -> services.Removals:
+    """Ticked spans ("field:start:end") and typed words ("words-field") from the form."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for value in request.form.getlist("remove"):
+        field, _sep, rest = value.partition(":")
+        start, _sep, end = rest.partition(":")
+        if field not in fields or not start.isdigit() or not end.isdigit():
+            raise services.ModerationError(
+                _("A part to remove is outside the text. Please try again.")
+            )
+        spans.setdefault(field, []).append((int(start), int(end)))
+    words = {f: request.form.get(f"words-{f}", "")[:500] for f in fields}
+    return services.Removals(spans, words)
+
+
+@bp.post("/moderation/<kind>/<int:item_id>")
+@login_required
+def decide(kind: str, item_id: int):
+    """Approve (with parts removed), reject with a reason, or raise a concern."""
+    model = ITEMS.get(kind)
+    if model is None:
+        abort(404)
+    item = get_or_404(model, item_id)
+    board = item.meeting.board if kind == "feedback" else item.board
+    if not can_moderate(current_user, board):
+        abort(403)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
+        return redirect(url_for("moderation.queue", board_id=board.id))
+    decision = request.form.get("decision")
+    fields = services.FEEDBACK_FIELDS if kind == "feedback" else services.PROPOSAL_FIELDS
+    try:
+        if decision == "approve":
+            removed = services.approve(
+                db, current_user, item, _removals(fields), form.note.data or ""
+            )
+            message = (
+                _("Approved, with %(num)d parts removed.", num=removed)
+                if removed
+                else _("Approved.")
+            )
+        elif decision == "reject":
+            if form.reason.data not in set(RejectionReason):
+                raise services.ModerationError(_("Choose a reason for rejecting."))
+            services.reject(
+                db, current_user, item, RejectionReason(form.reason.data), form.note.data or ""
+            )
+            message = _("Rejected. The text is deleted; the reason is counted.")
+        elif decision == "concern":
+            services.raise_concern(db, current_user, item, form.concern_reason.data or "")
+            message = _("A safeguarding concern is raised. The safeguarding lead is alerted.")
+        else:
+            abort(400)
+    except services.ModerationError as error:
+        db.rollback()
+        flash(str(error.message), "error")
+    else:
+        db.commit()
+        flash(message, "success")
+    return redirect(url_for("moderation.queue", board_id=board.id) + f"#item-{kind}-{item_id}")
+
+
+@bp.post("/boards/<int:board_id>/moderation/approve-all")
+@login_required
+def approve_all(board_id: int):
+    board = _board_to_moderate(board_id)
+    form = ApproveAllForm()
+    if form.validate_on_submit():
+        count = services.approve_all_clean(db, current_user, board)
+        db.commit()
+        flash(_("Approved: %(num)d items.", num=count), "success")
+    else:
+        flash(_("Tick the box to confirm."), "error")
+    return redirect(url_for("moderation.queue", board_id=board.id))
+
+
+@bp.post("/help-calls/<int:call_id>/concern")
+@login_required
+def help_call_concern(call_id: int):
+    call = get_or_404(HelpCall, call_id)
+    if not can_run_meetings(current_user, call.meeting.board):
+        abort(403)
+    if ConfirmForm().validate_on_submit():
+        services.raise_concern(db, current_user, call, request.form.get("reason", "")[:4000])
+        db.commit()
+        flash(_("A safeguarding concern is raised. The safeguarding lead is alerted."), "success")
+    return redirect(url_for("meetings.meeting", meeting_id=call.meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/concern")
+@login_required
+def room_concern(meeting_id: int):
+    meeting = get_or_404(Meeting, meeting_id)
+    if not can_run_meetings(current_user, meeting.board):
+        abort(403)
+    form = RoomConcernForm()
+    if form.validate_on_submit():
+        services.raise_concern_in_room(db, current_user, meeting, form.reason.data)
+        db.commit()
+        flash(_("A safeguarding concern is raised. The safeguarding lead is alerted."), "success")
+    else:
+        flash(_("Write what you saw or heard."), "error")
+    return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+
+
+# Safeguarding leads ----------------------------------------------------------------------
+
+
+def _concern_for(concern_id: int) -> Concern:
+    concern = get_or_404(Concern, concern_id)
+    if not can_handle_concerns(current_user, concern.board):
+        abort(403)
+    return concern
+
+
+@bp.get("/boards/<int:board_id>/concerns")
+@login_required
+def concerns(board_id: int):
+    board = get_or_404(Board, board_id)
+    if not can_handle_concerns(current_user, board):
+        abort(403)
+    return render_template(
+        "moderation/concerns.html",
+        board=board,
+        concerns=queries.board_concerns(db, board),
+        now=utcnow(),
+        age=queries.age,
+    )
+
+
+@bp.get("/concerns/<int:concern_id>")
+@login_required
+def concern(concern_id: int):
+    """A concern with the child's exact words; this reading is logged."""
+    concern = _concern_for(concern_id)
+    services.open_concern(db, current_user, concern)
+    db.commit()
+    return render_template(
+        "moderation/concern.html",
+        concern=concern,
+        board=concern.board,
+        confirm=ConfirmForm(),
+        form=CloseConcernForm(),
+        now=utcnow(),
+        age=queries.age,
+    )
+
+
+@bp.post("/concerns/<int:concern_id>/acknowledge")
+@login_required
+def acknowledge(concern_id: int):
+    concern = _concern_for(concern_id)
+    if ConfirmForm().validate_on_submit():
+        services.acknowledge_concern(db, current_user, concern)
+        db.commit()
+        flash(_("Acknowledged. Record what was done when you close it."), "success")
+    return redirect(url_for("moderation.concern", concern_id=concern.id))
+
+
+@bp.post("/concerns/<int:concern_id>/close")
+@login_required
+def close(concern_id: int):
+    concern = _concern_for(concern_id)
+    form = CloseConcernForm()
+    if form.validate_on_submit():
+        try:
+            services.close_concern(
+                db,
+                current_user,
+                concern,
+                action_taken=form.action_taken.data or "",
+                referral=form.referral.data or "",
+                note=form.note.data,
+            )
+        except services.ModerationError as error:
+            db.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.commit()
+            flash(_("The concern is closed."), "success")
+            return redirect(url_for("moderation.concerns", board_id=concern.board_id))
+    services.open_concern(db, current_user, concern)
+    db.commit()
+    return render_template(
+        "moderation/concern.html",
+        concern=concern,
+        board=concern.board,
+        confirm=ConfirmForm(),
+        form=form,
+        now=utcnow(),
+        age=queries.age,
+    ), 400

@@ -1,0 +1,411 @@
+"""Moderation and safeguarding. Moderators approve, redact ("[removed]") or reject; they
+never rewrite a child's words. After a decision only the moderated text is kept (rule 21).
+A safeguarding concern takes the item out of every output at once (rule 13).
+Services flush; views commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from board.actions.models import Action
+from board.audit.services import record
+from board.auth.models import Role, RoleAssignment, User
+from board.boards.models import Board
+from board.db import utcnow
+from board.feedback.models import Feedback
+from board.mail import external_url, send_mail
+from board.meetings.models import HelpCall, Meeting
+from board.moderation.models import (
+    Concern,
+    ConcernSource,
+    ConcernState,
+    ModerationState,
+    Rejection,
+    RejectionReason,
+)
+
+REMOVED = "[removed]"
+FEEDBACK_FIELDS = ("happened", "better")
+PROPOSAL_FIELDS = ("title", "description")
+
+
+class ModerationError(ValueError):
+    """A decision that can't be taken; the message is translated."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+class AlreadyDecided(ModerationError):
+    def __init__(self):
+        super().__init__(_l("Someone else decided this item a moment ago. Nothing was changed."))
+
+
+# Redaction -------------------------------------------------------------------------------
+
+
+def check_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted; each inside the text and none overlapping another, or ModerationError."""
+    ordered = sorted(set(spans))
+    for start, end in ordered:
+        if not 0 <= start < end <= len(text):
+            raise ModerationError(_l("A part to remove is outside the text. Please try again."))
+    for (_s1, end1), (start2, _e2) in zip(ordered, ordered[1:], strict=False):
+        if start2 < end1:
+            raise ModerationError(_l("Two parts to remove overlap. Choose one of them."))
+    return ordered
+
+
+def redact(text: str, spans: list[tuple[int, int]]) -> str:
+    """Each span replaced by "[removed]"; nothing else changes."""
+    out, last = [], 0
+    for start, end in check_spans(text, spans):
+        out += [text[last:start], REMOVED]
+        last = end
+    return "".join([*out, text[last:]])
+
+
+def fragment_spans(text: str, fragment: str) -> list[tuple[int, int]]:
+    """Every place ``fragment`` occurs (case ignored): words the moderator typed or selected."""
+    fragment = fragment.strip()
+    if not fragment:
+        return []
+    lowered, needle, spans, start = text.lower(), fragment.lower(), [], 0
+    while (found := lowered.find(needle, start)) != -1:
+        spans.append((found, found + len(needle)))
+        start = found + len(needle)
+    if not spans:
+        raise ModerationError(_l("These words are not in the text: %(words)s", words=fragment))
+    return spans
+
+
+def merge_removals(
+    text: str, chosen: list[tuple[int, int]], fragment: str
+) -> list[tuple[int, int]]:
+    """Chosen spans and typed words together; typed words inside a chosen span are dropped."""
+    spans = check_spans(text, chosen)
+    for extra in fragment_spans(text, fragment):
+        if not any(s <= extra[0] and extra[1] <= e for s, e in spans):
+            spans.append(extra)
+    return spans
+
+
+def segments(text: str, spans: list) -> list[tuple[str, str | None]]:
+    """The text cut into (piece, kind) for highlighting; kind None for ordinary text."""
+    out, last = [], 0
+    for start, end, kind in sorted(spans):
+        if start < last or end > len(text):
+            continue
+        out += [(text[last:start], None), (text[start:end], kind)]
+        last = end
+    out.append((text[last:], None))
+    return [(piece, kind) for piece, kind in out if piece]
+
+
+def _month(day: date) -> date:
+    return day.replace(day=1)
+
+
+# Decisions on feedback and proposals --------------------------------------------------
+
+
+def _conditional_update(session: Session, model, item_id: int, values: dict) -> None:
+    """Change a pending item; if another moderator got there first, change nothing."""
+    result = session.execute(
+        sa.update(model)
+        .where(model.id == item_id, model.moderation == ModerationState.PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise AlreadyDecided()
+
+
+@dataclass
+class Removals:
+    """What to remove from each text field: chosen spans and typed words."""
+
+    spans: dict[str, list[tuple[int, int]]]
+    words: dict[str, str]
+
+
+def approve(session: Session, actor, item, removals: Removals, note: str = "") -> int:
+    """Approve a feedback item or a child's proposal, with the chosen parts removed."""
+    fields = FEEDBACK_FIELDS if isinstance(item, Feedback) else PROPOSAL_FIELDS
+    values, removed = (
+        {"moderation": ModerationState.APPROVED, "moderator_note": note.strip()[:2000]},
+        0,
+    )
+    for field in fields:
+        text = getattr(item, field) or ""
+        spans = merge_removals(text, removals.spans.get(field, []), removals.words.get(field, ""))
+        if text:
+            values[field] = redact(text, spans)
+        removed += len(spans)
+    if isinstance(item, Feedback):
+        values.update(happened_spans=[], better_spans=[])
+    _conditional_update(session, type(item), item.id, values)
+    record(
+        session,
+        actor,
+        "moderation.redact" if removed else "moderation.approve",
+        item,
+        board_id=_board_id(item),
+        detail=f"{removed} parts removed" if removed else "",
+    )
+    session.expire(item)
+    return removed
+
+
+def reject(session: Session, actor, item, reason: RejectionReason, note: str = "") -> None:
+    """Reject the text: it is not kept at all; only the reason is counted."""
+    board_id, month = _board_id(item), _month(_item_day(item))
+    if isinstance(item, Feedback):
+        # The rating is not free text: it stays and counts.
+        _conditional_update(
+            session,
+            Feedback,
+            item.id,
+            {
+                "happened": None,
+                "better": None,
+                "happened_spans": [],
+                "better_spans": [],
+                "moderation": ModerationState.REJECTED,
+                "moderator_note": note.strip()[:2000],
+            },
+        )
+    else:
+        result = session.execute(
+            sa.delete(Action)
+            .where(Action.id == item.id, Action.moderation == ModerationState.PENDING)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise AlreadyDecided()
+    session.add(Rejection(board_id=board_id, month=month, reason=reason))
+    record(session, actor, "moderation.reject", item, board_id=board_id, detail=reason.value)
+    session.flush()
+
+
+def approve_all_clean(session: Session, actor, board: Board) -> int:
+    """Approve every pending item with nothing highlighted; returns how many."""
+    from board.moderation.queries import queue
+
+    count = 0
+    for item in queue(session, board):
+        if item.spans:
+            continue
+        try:
+            approve(session, actor, item.item, Removals({}, {}))
+        except AlreadyDecided:
+            continue
+        count += 1
+    return count
+
+
+def _board_id(item) -> int:
+    return item.meeting.board_id if isinstance(item, Feedback) else item.board_id
+
+
+def _item_day(item) -> date:
+    return item.day if isinstance(item, Feedback) else item.proposed_on
+
+
+# Safeguarding ------------------------------------------------------------------------------
+
+
+def raise_concern(session: Session, actor, item, reason: str = "") -> Concern:
+    """Take an item (feedback, a child's idea or a help call) out of every output at once,
+    keep the child's exact words in the concern, and alert the board's safeguarding leads."""
+    if isinstance(item, HelpCall):
+        board_id, meeting_id, words, source = (
+            item.meeting.board_id,
+            item.meeting_id,
+            "",
+            ConcernSource.HELP_CALL,
+        )
+        if item.handled_at is None:
+            item.handled_at, item.handled_by_id = utcnow(), actor.id
+    else:
+        if item.moderation is ModerationState.SAFEGUARDING:
+            raise ModerationError(_l("A concern was raised for this item already."))
+        fields = FEEDBACK_FIELDS if isinstance(item, Feedback) else PROPOSAL_FIELDS
+        words = "\n\n".join(getattr(item, f) for f in fields if getattr(item, f))
+        board_id = _board_id(item)
+        if isinstance(item, Feedback):
+            meeting_id, source = item.meeting_id, ConcernSource.FEEDBACK
+            values = {"happened": None, "better": None, "happened_spans": [], "better_spans": []}
+        else:
+            meeting_id, source = None, ConcernSource.PROPOSAL
+            values = {"description": "", "title": REMOVED}
+        result = session.execute(
+            sa.update(type(item))
+            .where(type(item).id == item.id, type(item).moderation != ModerationState.SAFEGUARDING)
+            .values(moderation=ModerationState.SAFEGUARDING, **values)
+            .execution_options(synchronize_session=False)
+        )
+        if result.rowcount != 1:
+            raise ModerationError(_l("A concern was raised for this item already."))
+        session.expire(item)
+    concern = Concern(
+        board_id=board_id,
+        meeting_id=meeting_id,
+        source=source,
+        words=words,
+        reason=reason.strip()[:4000],
+        raised_by_id=actor.id,
+        raised_at=utcnow(),
+    )
+    session.add(concern)
+    session.flush()
+    record(session, actor, "concern.raise", concern, board_id=board_id, detail=source.value)
+    _alert_leads(session, concern)
+    return concern
+
+
+def raise_concern_in_room(session: Session, actor, meeting: Meeting, reason: str) -> Concern:
+    """A concern about something seen or heard in the room, not tied to an item."""
+    if not reason.strip():
+        raise ModerationError(_l("Write what you saw or heard."))
+    concern = Concern(
+        board_id=meeting.board_id,
+        meeting_id=meeting.id,
+        source=ConcernSource.OTHER,
+        reason=reason.strip()[:4000],
+        raised_by_id=actor.id,
+        raised_at=utcnow(),
+    )
+    session.add(concern)
+    session.flush()
+    record(session, actor, "concern.raise", concern, board_id=meeting.board_id, detail="other")
+    _alert_leads(session, concern)
+    return concern
+
+
+def board_leads(session: Session, board_id: int) -> list[User]:
+    return list(
+        session.scalars(
+            sa.select(User)
+            .join(RoleAssignment)
+            .where(
+                RoleAssignment.role == Role.SAFEGUARDING_LEAD,
+                RoleAssignment.board_id == board_id,
+                User.active.is_(True),
+            )
+        )
+    )
+
+
+def _alert_leads(session: Session, concern: Concern) -> None:
+    """Mail each lead that a concern waits (never the child's words: they stay in the app)."""
+    board = session.get(Board, concern.board_id)
+    link = external_url("moderation.concern", concern_id=concern.id)
+    for lead in board_leads(session, concern.board_id):
+        send_mail(
+            lead.email,
+            str(_l("Safeguarding concern on %(board)s", board=board.name)),
+            str(_l("A safeguarding concern was raised. Open it here: %(link)s", link=link)),
+        )
+
+
+def open_concern(session: Session, actor, concern: Concern) -> None:
+    """Every reading of a concern is logged."""
+    record(session, actor, "concern.view", concern, board_id=concern.board_id)
+
+
+def acknowledge_concern(session: Session, actor, concern: Concern) -> None:
+    if concern.state is ConcernState.OPEN:
+        concern.state = ConcernState.ACKNOWLEDGED
+        concern.acknowledged_at, concern.acknowledged_by_id = utcnow(), actor.id
+        record(session, actor, "concern.acknowledge", concern, board_id=concern.board_id)
+        session.flush()
+
+
+def close_concern(
+    session: Session, actor, concern: Concern, *, action_taken: str, referral: str, note: str
+) -> None:
+    """Close with what was done, any referral, and a note (required)."""
+    if concern.state is ConcernState.CLOSED:
+        raise ModerationError(_l("This concern is closed already."))
+    if not note.strip():
+        raise ModerationError(_l("Write a closing note."))
+    if concern.state is ConcernState.OPEN:
+        acknowledge_concern(session, actor, concern)
+    concern.action_taken, concern.referral = action_taken.strip(), referral.strip()
+    concern.closing_note, concern.state = note.strip(), ConcernState.CLOSED
+    concern.closed_at, concern.closed_by_id = utcnow(), actor.id
+    record(session, actor, "concern.close", concern, board_id=concern.board_id)
+    session.flush()
+
+
+# Retention -------------------------------------------------------------------------------
+
+
+@dataclass
+class PurgeReport:
+    texts: dict[str, int]
+    concerns: dict[str, int]
+
+
+def purge(session: Session, *, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
+    """Delete approved free text older than each board's retention period (ratings stay) and
+    closed safeguarding records older than theirs."""
+    now = now or utcnow()
+    report = PurgeReport({}, {})
+    for board in session.scalars(sa.select(Board).order_by(Board.name)):
+        cutoff_day = (now - relativedelta(months=board.retention_months)).date()
+        old_text = (
+            sa.select(Feedback.id)
+            .join(Meeting)
+            .where(
+                Meeting.board_id == board.id,
+                Feedback.day < cutoff_day,
+                Feedback.moderation == ModerationState.APPROVED,
+                sa.or_(Feedback.happened.is_not(None), Feedback.better.is_not(None)),
+            )
+        )
+        ids = list(session.scalars(old_text))
+        cutoff = now - relativedelta(months=board.safeguarding_retention_months)
+        concern_ids = list(
+            session.scalars(
+                sa.select(Concern.id).where(
+                    Concern.board_id == board.id,
+                    Concern.state == ConcernState.CLOSED,
+                    Concern.closed_at < cutoff,
+                )
+            )
+        )
+        report.texts[board.name], report.concerns[board.name] = len(ids), len(concern_ids)
+        if dry_run or not (ids or concern_ids):
+            continue
+        if ids:
+            session.execute(
+                sa.update(Feedback)
+                .where(Feedback.id.in_(ids))
+                .values(happened=None, better=None)
+                .execution_options(synchronize_session=False)
+            )
+        if concern_ids:
+            session.execute(
+                sa.delete(Concern)
+                .where(Concern.id.in_(concern_ids))
+                .execution_options(synchronize_session=False)
+            )
+        record(
+            session,
+            None,
+            "retention.purge",
+            board,
+            board_id=board.id,
+            detail=f"{len(ids)} texts, {len(concern_ids)} closed concerns",
+        )
+    session.flush()
+    return report

@@ -1,0 +1,367 @@
+"""Moderation and safeguarding: from a child's text to an approved, redacted quote; rejects;
+concerns out of every output; the audit trail; retention; two moderators at once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, date, datetime, time
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from board.actions.models import Action, ActionStatus, Proposer
+from board.audit.models import AuditEntry
+from board.auth.models import Role
+from board.feedback import services as feedback_services
+from board.feedback.models import Feedback
+from board.meetings import services as meetings
+from board.moderation import services
+from board.moderation.models import Concern, ConcernState, ModerationState, Rejection
+
+
+@pytest.fixture
+def world(session, make):
+    board = make.board(watch_names="Dritan")
+    service = make.service(board, name="Clinic")
+    meeting = meetings.schedule_meeting(
+        session, None, board, day=date(2030, 1, 12), at=time(10), duration_minutes=60, place=""
+    )
+    session.flush()
+    meetings.open_meeting(session, None, meeting)
+    facilitator = make.user(Role.FACILITATOR, board, name="Fac")
+    lead = make.user(Role.SAFEGUARDING_LEAD, board, name="Lead")
+    session.commit()
+    return board, service, meeting, facilitator, lead
+
+
+def give(session, meeting, service, happened=None, better=None, rating=3):
+    item = feedback_services.give_feedback(
+        session, meeting, service, rating=rating, happened=happened, better=better, language="en"
+    )
+    session.commit()
+    return item
+
+
+def fresh(session, model, ident):
+    session.expire_all()
+    return session.get(model, ident)
+
+
+def test_from_a_childs_text_to_an_approved_redacted_quote(client, auth, session, world):
+    board, service, meeting, facilitator, _lead = world
+    item = give(
+        session,
+        meeting,
+        service,
+        happened="Dritan at the clinic was kind. Call 069 123 4567 if you want.",
+    )
+    auth.as_user(facilitator)
+    page = client.get(f"/boards/{board.id}/moderation").get_data(as_text=True)
+    assert '<mark class="detail detail-name">Dritan</mark>' in page
+    assert '<mark class="detail detail-phone">069 123 4567</mark>' in page
+    spans = item.happened_spans
+    response = client.post(
+        f"/moderation/feedback/{item.id}",
+        data={
+            "decision": "approve",
+            "remove": [f"happened:{s}:{e}" for s, e, _k in spans],
+            "words-happened": "the clinic",
+            "note": "Kind words about staff.",
+        },
+    )
+    assert response.status_code == 302
+    approved = fresh(session, Feedback, item.id)
+    assert approved.moderation is ModerationState.APPROVED
+    assert approved.happened == "[removed] at [removed] was kind. Call [removed] if you want."
+    assert approved.happened_spans == [] and approved.moderator_note == "Kind words about staff."
+    assert "069" not in str(session.execute(sa.select(Feedback.__table__)).all())
+    entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "moderation.redact"))
+    assert entry.actor_id == facilitator.id and entry.detail == "3 parts removed"
+    assert "Dritan" not in entry.detail and "kind" not in entry.detail
+
+
+def test_reject_keeps_no_text_and_counts_the_reason(client, auth, session, world):
+    board, service, meeting, facilitator, _lead = world
+    item = give(session, meeting, service, happened="something off topic", rating=2)
+    auth.as_user(facilitator)
+    client.post(
+        f"/moderation/feedback/{item.id}", data={"decision": "reject", "reason": "off_topic"}
+    )
+    rejected = fresh(session, Feedback, item.id)
+    assert rejected.moderation is ModerationState.REJECTED
+    assert rejected.happened is None and rejected.rating == 2  # the rating still counts
+    (rejection,) = session.scalars(sa.select(Rejection)).all()
+    assert rejection.reason.value == "off_topic" and rejection.month.day == 1
+    assert set(Rejection.__table__.columns.keys()) == {"id", "board_id", "month", "reason"}
+
+
+def test_a_childs_idea_is_approved_or_rejected(client, auth, session, world):
+    board, _service, _meeting, facilitator, _lead = world
+    idea = Action(
+        board_id=board.id,
+        title="Football with Dritan",
+        language="en",
+        proposed_by=Proposer.CHILD,
+        moderation=ModerationState.PENDING,
+    )
+    other = Action(
+        board_id=board.id,
+        title="nonsense",
+        language="en",
+        proposed_by=Proposer.CHILD,
+        moderation=ModerationState.PENDING,
+    )
+    session.add_all([idea, other])
+    session.commit()
+    auth.as_user(facilitator)
+    page = client.get(f"/boards/{board.id}/moderation").get_data(as_text=True)
+    assert '<mark class="detail detail-name">Dritan</mark>' in page
+    client.post(
+        f"/moderation/proposal/{idea.id}", data={"decision": "approve", "remove": ["title:14:20"]}
+    )
+    approved = fresh(session, Action, idea.id)
+    assert approved.title == "Football with [removed]"
+    assert approved.moderation is ModerationState.APPROVED
+    assert approved.status is ActionStatus.PROPOSED
+    client.post(
+        f"/moderation/proposal/{other.id}", data={"decision": "reject", "reason": "unclear"}
+    )
+    assert fresh(session, Action, other.id) is None
+
+
+@pytest.mark.parametrize(
+    ("remove", "words", "message"),
+    [
+        (["happened:5:500"], "", "outside the text"),
+        (["happened:0:6", "happened:3:9"], "", "overlap"),
+        (["happened:x:y"], "", "outside the text"),
+        (["elsewhere:0:3"], "", "outside the text"),
+        ([], "not in there", "These words are not in the text"),
+    ],
+)
+def test_bad_redactions_are_refused_and_nothing_is_half_written(
+    client, auth, session, world, remove, words, message
+):
+    board, service, meeting, facilitator, _lead = world
+    item = give(session, meeting, service, happened="Hello there, all good.")
+    auth.as_user(facilitator)
+    response = client.post(
+        f"/moderation/feedback/{item.id}",
+        data={"decision": "approve", "remove": remove, "words-happened": words},
+        follow_redirects=True,
+    )
+    assert message in response.get_data(as_text=True)
+    unchanged = fresh(session, Feedback, item.id)
+    assert unchanged.moderation is ModerationState.PENDING
+    assert unchanged.happened == "Hello there, all good."
+
+
+def test_two_facilitators_decide_the_same_item_at_the_same_moment(app, session, world):
+    _board, service, meeting, facilitator, _lead = world
+    item = give(session, meeting, service, happened="A text")
+    from board.db import get_engine
+
+    first, second = Session(get_engine(app)), Session(get_engine(app))
+    try:
+        item_1, item_2 = first.get(Feedback, item.id), second.get(Feedback, item.id)
+        services.approve(first, facilitator, item_1, services.Removals({}, {}))
+        first.commit()
+        with pytest.raises(services.AlreadyDecided):
+            services.reject(second, facilitator, item_2, services.RejectionReason.HURTFUL)
+        second.rollback()
+    finally:
+        first.close()
+        second.close()
+    decided = fresh(session, Feedback, item.id)
+    assert decided.moderation is ModerationState.APPROVED and decided.happened == "A text"
+    assert session.scalar(sa.select(sa.func.count()).select_from(Rejection)) == 0
+
+
+def test_the_loser_is_told(client, auth, session, world):
+    board, service, meeting, facilitator, _lead = world
+    item = give(session, meeting, service, happened="A text")
+    auth.as_user(facilitator)
+    client.post(f"/moderation/feedback/{item.id}", data={"decision": "approve"})
+    response = client.post(
+        f"/moderation/feedback/{item.id}",
+        data={"decision": "reject", "reason": "hurtful"},
+        follow_redirects=True,
+    )
+    assert "Someone else decided this item" in response.get_data(as_text=True)
+
+
+def test_approve_all_takes_only_items_without_highlights(client, auth, session, world):
+    board, service, meeting, facilitator, _lead = world
+    clean = give(session, meeting, service, happened="It was good.")
+    marked = give(session, meeting, service, happened="Ask Dritan.")
+    auth.as_user(facilitator)
+    refused = client.post(f"/boards/{board.id}/moderation/approve-all", follow_redirects=True)
+    assert "Tick the box" in refused.get_data(as_text=True)
+    client.post(f"/boards/{board.id}/moderation/approve-all", data={"confirm": "y"})
+    assert fresh(session, Feedback, clean.id).moderation is ModerationState.APPROVED
+    assert fresh(session, Feedback, marked.id).moderation is ModerationState.PENDING
+
+
+def test_a_concern_takes_the_item_out_keeps_the_words_and_alerts_the_lead(
+    client, auth, session, world, caplog
+):
+    board, service, meeting, facilitator, lead = world
+    caplog.set_level(logging.INFO, logger="board.mail")
+    item = give(session, meeting, service, happened="He takes my money and hits me.")
+    auth.as_user(facilitator)
+    client.post(
+        f"/moderation/feedback/{item.id}",
+        data={"decision": "concern", "concern_reason": "Possible exploitation."},
+    )
+    taken = fresh(session, Feedback, item.id)
+    assert taken.moderation is ModerationState.SAFEGUARDING and taken.happened is None
+    concern = session.scalar(sa.select(Concern))
+    assert concern.words == "He takes my money and hits me."
+    assert concern.raised_by_id == facilitator.id and concern.meeting_id == meeting.id
+    # The lead is told by mail (here: the log), without the child's words.
+    mails = [r.getMessage() for r in caplog.records if "mail" in r.getMessage()]
+    assert any(lead.email in m for m in mails)
+    assert not any("money" in m for m in mails)
+    # It stays at the top of the facilitator's and the lead's home until acknowledged.
+    home = client.get("/").get_data(as_text=True)
+    assert "Safeguarding concerns not yet acknowledged" in home
+    assert f"/concerns/{concern.id}" not in home  # facilitators cannot open it
+    assert client.get(f"/concerns/{concern.id}").status_code == 403
+    auth.as_user(lead)
+    assert f"/concerns/{concern.id}" in client.get("/").get_data(as_text=True)
+    page = client.get(f"/concerns/{concern.id}").get_data(as_text=True)
+    assert "He takes my money and hits me." in page
+    assert session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "concern.view"))
+    client.post(f"/concerns/{concern.id}/acknowledge")
+    assert fresh(session, Concern, concern.id).state is ConcernState.ACKNOWLEDGED
+    assert "not yet acknowledged" not in client.get("/").get_data(as_text=True)
+    refused = client.post(f"/concerns/{concern.id}/close", data={"note": ""})
+    assert refused.status_code == 400 and "Write a closing note." in refused.get_data(as_text=True)
+    client.post(
+        f"/concerns/{concern.id}/close",
+        data={
+            "action_taken": "Talked with the child.",
+            "referral": "Case worker informed.",
+            "note": "Child safe in shelter.",
+        },
+    )
+    closed = fresh(session, Concern, concern.id)
+    assert closed.state is ConcernState.CLOSED and closed.referral == "Case worker informed."
+    actions = [e.action for e in session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions[-1] == "concern.close"
+    assert (
+        actions.index("concern.raise")
+        < actions.index("concern.view")
+        < actions.index("concern.acknowledge")
+    )
+    for entry in session.scalars(sa.select(AuditEntry)):
+        assert "money" not in entry.detail
+
+
+def test_a_help_call_and_a_room_observation_can_be_raised(client, auth, session, world):
+    board, _service, meeting, facilitator, _lead = world
+    call = meetings.call_for_help(session, meeting)
+    session.commit()
+    auth.as_user(facilitator)
+    client.post(f"/help-calls/{call.id}/concern", data={"reason": ""})
+    client.post(f"/meetings/{meeting.id}/concern", data={"reason": "Bruises on the arm."})
+    empty = client.post(
+        f"/meetings/{meeting.id}/concern", data={"reason": ""}, follow_redirects=True
+    )
+    assert "Write what you saw or heard." in empty.get_data(as_text=True)
+    sources = sorted(c.source.value for c in session.scalars(sa.select(Concern)))
+    assert sources == ["help_call", "other"]
+
+
+def test_a_concern_item_is_absent_from_the_childrens_outputs(app, session, world):
+    """Safeguarding items never reach "You said, we did", the queue or a vote."""
+    board, _service, meeting, facilitator, _lead = world
+    idea = Action(
+        board_id=board.id,
+        title="Help me, he hurts me",
+        language="en",
+        proposed_by=Proposer.CHILD,
+        moderation=ModerationState.PENDING,
+    )
+    session.add(idea)
+    session.commit()
+    with app.app_context():
+        services.raise_concern(session, facilitator, idea, "")
+    session.commit()
+    from board.actions import queries as action_queries
+    from board.moderation import queries
+
+    assert queries.queue(session, board) == []
+    assert action_queries.board_actions(session, board) == []
+    assert action_queries.outcomes_for_children(session, board) == []
+    assert "hurts" not in str(session.execute(sa.select(Action.__table__)).all())
+
+
+def test_other_boards_cannot_see_or_act(app, client, auth, session, make, world):
+    board, service, meeting, facilitator, _lead = world
+    item = give(session, meeting, service, happened="text")
+    with app.app_context():
+        concern = services.raise_concern(
+            session, facilitator, give(session, meeting, service, happened="danger"), ""
+        )
+    session.commit()
+    stranger = make.user(Role.FACILITATOR, make.board())
+    other_lead = make.user(Role.SAFEGUARDING_LEAD, make.board())
+    make.commit()
+    auth.as_user(stranger)
+    assert client.get(f"/boards/{board.id}/moderation").status_code == 403
+    assert (
+        client.post(f"/moderation/feedback/{item.id}", data={"decision": "approve"}).status_code
+        == 403
+    )
+    auth.as_user(other_lead)
+    assert client.get(f"/concerns/{concern.id}").status_code == 403
+    assert client.get(f"/boards/{board.id}/concerns").status_code == 403
+    assert fresh(session, Feedback, item.id).moderation is ModerationState.PENDING
+
+
+def test_purge_and_its_dry_run(app, runner, session, world):
+    board, service, meeting, facilitator, _lead = world
+    old = give(session, meeting, service, happened="old words")
+    services.approve(session, facilitator, old, services.Removals({}, {}))
+    session.execute(sa.update(Feedback).where(Feedback.id == old.id).values(day=date(2020, 1, 1)))
+    recent = give(session, meeting, service, happened="new words")
+    services.approve(session, facilitator, recent, services.Removals({}, {}))
+    with app.app_context():
+        concern = services.raise_concern(
+            session, facilitator, give(session, meeting, service, happened="x"), ""
+        )
+    services.close_concern(session, facilitator, concern, action_taken="", referral="", note="done")
+    session.execute(sa.update(Concern).values(closed_at=datetime(2015, 1, 1, tzinfo=UTC)))
+    session.commit()
+    dry = runner.invoke(args=["purge", "--dry-run"])
+    assert f"{board.name}: would delete 1 approved texts and 1 closed safeguarding" in dry.output
+    assert fresh(session, Feedback, old.id).happened == "old words"
+    real = runner.invoke(args=["purge"])
+    assert real.exit_code == 0
+    purged = fresh(session, Feedback, old.id)
+    assert purged.happened is None and purged.rating == 3  # the aggregate stays
+    assert fresh(session, Feedback, recent.id).happened == "new words"
+    assert session.scalar(sa.select(sa.func.count()).select_from(Concern)) == 0
+    entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "retention.purge"))
+    assert entry.detail == "1 texts, 1 closed concerns"
+
+
+def test_the_audit_log_has_no_route_that_changes_it(app):
+    for rule in app.url_map.iter_rules():
+        if "audit" in rule.rule:
+            assert rule.methods <= {"GET", "HEAD", "OPTIONS"}
+
+
+def test_a_reject_without_a_known_reason_is_refused(client, auth, session, world):
+    _board, service, meeting, facilitator, _lead = world
+    item = give(session, meeting, service, happened="text")
+    auth.as_user(facilitator)
+    response = client.post(
+        f"/moderation/feedback/{item.id}",
+        data={"decision": "reject", "reason": "whatever"},
+        follow_redirects=True,
+    )
+    assert "Choose a reason" in response.get_data(as_text=True)
+    assert fresh(session, Feedback, item.id).moderation is ModerationState.PENDING

@@ -10,12 +10,12 @@ import re
 import pytest
 
 from board.actions.models import Action, ActionStatus, Proposer
-from board.feedback.services import give_feedback
-from board.moderation.models import Concern, ConcernSource
 from board.auth import services as accounts
 from board.auth.access import can_administer, can_view_board, is_partner_of, works_on_board
 from board.auth.models import Role
+from board.feedback.services import give_feedback
 from board.meetings.recurrence import MonthlyRule, RuleKind
+from board.moderation.models import Concern, ConcernSource
 from board.voting import services as voting
 from board.voting.models import BallotMethod
 

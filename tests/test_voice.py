@@ -97,6 +97,7 @@ def test_feedback_is_stored_with_the_day_and_nothing_else(app, session, meeting)
         "moderation",
         "happened_spans",
         "better_spans",
+        "moderator_note",
     }
 
 

@@ -365,3 +365,13 @@ def test_a_reject_without_a_known_reason_is_refused(client, auth, session, world
     )
     assert "Choose a reason" in response.get_data(as_text=True)
     assert fresh(session, Feedback, item.id).moderation is ModerationState.PENDING
+
+
+def test_facilitators_keep_the_list_of_names_to_look_for(client, auth, session, world):
+    board, service, meeting, facilitator, _lead = world
+    auth.as_user(facilitator)
+    client.post(f"/boards/{board.id}/watch-names", data={"watch_names": " Besa \n\nArben "})
+    session.expire_all()
+    assert session.get(type(board), board.id).watch_names == "Besa\nArben"
+    item = give(session, meeting, service, happened="besa was there")
+    assert item.happened_spans == [[0, 4, "name"]]

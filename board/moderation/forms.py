@@ -50,3 +50,12 @@ class CloseConcernForm(BaseForm):
         validators=[DataRequired(message=_l("Write a closing note.")), Length(max=4000)],
     )
     submit = SubmitField(_l("Close the concern"))
+
+
+class WatchNamesForm(BaseForm):
+    watch_names = TextAreaField(
+        _l("Names to look for in children's text"),
+        validators=[Optional(), Length(max=10000)],
+        description=_l("One per line: staff, places, people. They are marked for the moderator."),
+    )
+    submit = SubmitField(_l("Save"))

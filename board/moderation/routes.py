@@ -14,7 +14,13 @@ from board.feedback.models import RATINGS, Feedback
 from board.forms import ConfirmForm
 from board.meetings.models import HelpCall, Meeting
 from board.moderation import queries, services
-from board.moderation.forms import ApproveAllForm, CloseConcernForm, DecisionForm, RoomConcernForm
+from board.moderation.forms import (
+    ApproveAllForm,
+    CloseConcernForm,
+    DecisionForm,
+    RoomConcernForm,
+    WatchNamesForm,
+)
 from board.moderation.models import Concern, RejectionReason
 from board.web import get_or_404
 
@@ -42,6 +48,7 @@ def queue(board_id: int):
         rejections=queries.rejection_counts(db, board),
         form=DecisionForm(),
         approve_all=ApproveAllForm(),
+        names_form=WatchNamesForm(watch_names=board.watch_names),
         ratings=RATINGS,
         segments=services.segments,
     )
@@ -240,3 +247,16 @@ def close(concern_id: int):
         now=utcnow(),
         age=queries.age,
     ), 400
+
+
+@bp.post("/boards/<int:board_id>/watch-names")
+@login_required
+def watch_names(board_id: int):
+    """Facilitators keep the board's list of names to look for in children's text."""
+    board = _board_to_moderate(board_id)
+    form = WatchNamesForm()
+    if form.validate_on_submit():
+        services.set_watch_names(db, current_user, board, form.watch_names.data or "")
+        db.commit()
+        flash(_("Saved."), "success")
+    return redirect(url_for("moderation.queue", board_id=board.id) + "#watch-names")

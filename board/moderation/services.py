@@ -113,6 +113,13 @@ def _month(day: date) -> date:
     return day.replace(day=1)
 
 
+def set_watch_names(session: Session, actor, board: Board, names: str) -> None:
+    """The board's own list of names to mark in children's text (one per line)."""
+    board.watch_names = "\n".join(n.strip() for n in names.splitlines() if n.strip())
+    record(session, actor, "board.update", board, board_id=board.id, detail="names to look for")
+    session.flush()
+
+
 # Decisions on feedback and proposals --------------------------------------------------
 
 

@@ -73,3 +73,12 @@ class ConfirmForm(BaseForm):
     """A form with only its CSRF token, for buttons that change something."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+def show_error(form, error) -> None:
+    """Put a service's translated error next to the field it names (or above the form)."""
+    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
+    if field is not None:
+        field.errors = [*field.errors, str(error.message)]
+    else:
+        form.form_errors.append(str(error.message))

@@ -12,7 +12,7 @@ from board.actions.models import Action, ActionStatus
 from board.auth.access import can_run_meetings
 from board.boards.models import Board, ServiceCategory
 from board.db import db
-from board.forms import choices
+from board.forms import choices, show_error
 from board.i18n import LANGUAGES
 from board.web import get_or_404
 
@@ -68,11 +68,7 @@ def action(board_id: int | None = None, action_id: int | None = None):
                 child_texts=_child_texts(board),
             )
         except services.ActionError as error:
-            field = getattr(form, error.field, None) if error.field else None
-            if field is not None:
-                field.errors = [*field.errors, str(error.message)]
-            else:
-                form.form_errors.append(str(error.message))
+            show_error(form, error)
         else:
             db.commit()
             flash(_("The action is saved."), "success")

@@ -10,15 +10,13 @@ from board.audit.services import record
 from board.boards.models import Board, ServiceCategory
 from board.feedback.models import MAX_TEXT
 from board.moderation.models import ModerationState
+from board.rules import RuleError
 
 MAX_TITLE = 160
 
 
-class ActionError(ValueError):
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
+class ActionError(RuleError):
+    """A rule about advocacy actions was broken."""
 
 
 def save_action(

@@ -34,7 +34,7 @@ from board.boards import queries
 from board.boards import services as boards
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import db
-from board.forms import ConfirmForm, choices
+from board.forms import ConfirmForm, choices, show_error
 from board.mail import send_mail
 from board.web import get_or_404
 
@@ -49,15 +49,6 @@ def only_administrators():
     if not can_administer(current_user):
         abort(403)
     return None
-
-
-def _fail(form, error) -> None:
-    """Show a service's error next to the field it concerns (or above the form)."""
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _page(template: str, form, **context):
@@ -99,7 +90,7 @@ def organisation(organisation_id: int | None = None):
                 country=form.country.data,
             )
         except boards.BoardError as error:
-            _fail(form, error)
+            show_error(form, error)
         else:
             db.commit()
             flash(_("The organisation is saved."), "success")
@@ -153,7 +144,7 @@ def board(board_id: int | None = None):
                 partners=[organisations[i] for i in form.partner_ids.data],
             )
         except boards.BoardError as error:
-            _fail(form, error)
+            show_error(form, error)
         else:
             db.commit()
             flash(_("The board is saved."), "success")
@@ -179,7 +170,7 @@ def service(board_id: int | None = None, service_id: int | None = None):
                 active=form.active.data,
             )
         except boards.BoardError as error:
-            _fail(form, error)
+            show_error(form, error)
         else:
             db.commit()
             flash(_("The service is saved."), "success")
@@ -244,7 +235,7 @@ def invite():
                 ttl_hours=current_app.config["INVITATION_TTL_HOURS"],
             )
         except accounts.AccountError as error:
-            _fail(form, error)
+            show_error(form, error)
         else:
             db.commit()
             _send_invitation(user, token)
@@ -277,7 +268,7 @@ def add_role(user_id: int):
         try:
             accounts.assign_role(db, current_user, user, role, board)
         except accounts.AccountError as error:
-            _fail(form, error)
+            show_error(form, error)
         else:
             db.commit()
             flash(_("The role is added."), "success")

@@ -17,6 +17,7 @@ from board.audit.services import record
 from board.auth.models import Invitation, Role, RoleAssignment, User
 from board.boards.models import Board, Organisation
 from board.db import utcnow
+from board.rules import RuleError
 
 MIN_PASSWORD_LENGTH = 12
 PASSWORD_METHOD = "scrypt"  # noqa: S105  (a hashing method, not a password)
@@ -24,13 +25,8 @@ PASSWORD_METHOD = "scrypt"  # noqa: S105  (a hashing method, not a password)
 _DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method=PASSWORD_METHOD)
 
 
-class AccountError(ValueError):
+class AccountError(RuleError):
     """A rule about accounts was broken; the message is translated and shown to the user."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 class InvitationInvalid(AccountError):

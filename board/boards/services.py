@@ -18,15 +18,11 @@ from board.boards.models import (
     ServiceCategory,
 )
 from board.i18n import LANGUAGES
+from board.rules import RuleError
 
 
-class BoardError(ValueError):
+class BoardError(RuleError):
     """A rule about boards was broken; the message is translated, ``field`` names the input."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def valid_timezone(name: str) -> bool:

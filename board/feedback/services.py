@@ -15,14 +15,6 @@ from board.moderation.detect import find_personal_details
 from board.moderation.models import ModerationState
 
 
-class FeedbackError(ValueError):
-    """The submission can't be stored; the message is translated for the child."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
 def _clean(text: str | None) -> str | None:
     text = (text or "").strip()
     return text[:MAX_TEXT] or None

@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 from board.auth.access import can_run_meetings
 from board.boards.models import Board, Service
 from board.db import db
-from board.forms import ConfirmForm, choices
+from board.forms import ConfirmForm, choices, show_error
 from board.meetings import calendar, queries, services
 from board.meetings.forms import CancelForm, MeetingForm, SeriesForm
 from board.meetings.models import HelpCall, Meeting
@@ -56,14 +56,6 @@ def _with_services(form, board: Board):
 def _chosen_services(form, board: Board) -> list[Service]:
     by_id = {s.id: s for s in board.services}
     return [by_id[i] for i in form.service_ids.data or [] if i in by_id]
-
-
-def _fail(form, error) -> None:
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
-        form.form_errors.append(str(error.message))
 
 
 def _rule(form) -> MonthlyRule:
@@ -131,7 +123,7 @@ def new_series(board_id: int):
                 services=_chosen_services(form, board),
             )
         except services.MeetingError as error:
-            _fail(form, error)
+            show_error(form, error)
         else:
             db.commit()
             flash(_("The monthly series is scheduled."), "success")
@@ -198,7 +190,7 @@ def edit_meeting(meeting_id: int):
                 services=_chosen_services(form, board),
             )
         except services.MeetingError as error:
-            _fail(form, error)
+            show_error(form, error)
         else:
             db.commit()
             flash(_("The meeting is changed."), "success")
@@ -239,7 +231,7 @@ def edit_following(meeting_id: int):
                 services=_chosen_services(form, board),
             )
         except services.MeetingError as error:
-            _fail(form, error)
+            show_error(form, error)
         else:
             db.commit()
             flash(_("This meeting and the later ones are changed."), "success")

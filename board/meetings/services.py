@@ -15,19 +15,15 @@ from board.boards.models import Board, Service
 from board.db import utcnow
 from board.meetings.models import HelpCall, Meeting, MeetingSeries, MeetingState
 from board.meetings.recurrence import MonthlyRule, occurrences, to_utc
+from board.rules import RuleError
 
 # No look-alikes: no 0/O, 1/I/L; upper case only, so a child can read it across a room.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 6
 
 
-class MeetingError(ValueError):
+class MeetingError(RuleError):
     """A scheduling or meeting rule was broken; translated, ``field`` names the input."""
-
-    def __init__(self, message, field: str | None = None):
-        super().__init__(str(message))
-        self.message = message
-        self.field = field
 
 
 def local_to_utc(board: Board, day: date, at: time) -> datetime:

@@ -189,7 +189,11 @@ def concerns(board_id: int):
 @login_required
 def concern(concern_id: int):
     """A concern with the child's exact words; this reading is logged."""
-    concern = _concern_for(concern_id)
+    return _concern_page(_concern_for(concern_id), CloseConcernForm())
+
+
+def _concern_page(concern: Concern, form: CloseConcernForm, status: int = 200):
+    """Show a concern (the child's words among it); every showing is logged."""
     services.open_concern(db, current_user, concern)
     db.commit()
     return render_template(
@@ -197,10 +201,10 @@ def concern(concern_id: int):
         concern=concern,
         board=concern.board,
         confirm=ConfirmForm(),
-        form=CloseConcernForm(),
+        form=form,
         now=utcnow(),
         age=queries.age,
-    )
+    ), status
 
 
 @bp.post("/concerns/<int:concern_id>/acknowledge")
@@ -236,17 +240,7 @@ def close(concern_id: int):
             db.commit()
             flash(_("The concern is closed."), "success")
             return redirect(url_for("moderation.concerns", board_id=concern.board_id))
-    services.open_concern(db, current_user, concern)
-    db.commit()
-    return render_template(
-        "moderation/concern.html",
-        concern=concern,
-        board=concern.board,
-        confirm=ConfirmForm(),
-        form=form,
-        now=utcnow(),
-        age=queries.age,
-    ), 400
+    return _concern_page(concern, form, 400)
 
 
 @bp.post("/boards/<int:board_id>/watch-names")

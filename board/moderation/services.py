@@ -29,18 +29,15 @@ from board.moderation.models import (
     Rejection,
     RejectionReason,
 )
+from board.rules import RuleError
 
 REMOVED = "[removed]"
 FEEDBACK_FIELDS = ("happened", "better")
 PROPOSAL_FIELDS = ("title", "description")
 
 
-class ModerationError(ValueError):
+class ModerationError(RuleError):
     """A decision that can't be taken; the message is translated."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 class AlreadyDecided(ModerationError):

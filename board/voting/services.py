@@ -15,15 +15,12 @@ from board.audit.services import record
 from board.db import utcnow
 from board.meetings.models import Meeting
 from board.moderation.models import ModerationState
+from board.rules import RuleError
 from board.voting.models import Ballot, BallotCast, BallotMethod, BallotState, BallotTally
 
 
-class VoteError(ValueError):
+class VoteError(RuleError):
     """A vote or ballot that can't be taken; the message is translated."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
 
 
 def open_ballot(

@@ -1,0 +1,136 @@
+"""Disclosure control: the one place that turns counts into figures anyone outside the
+room may see (CHILD-SAFETY rule 16). Pure functions; pages, CSV, JSON and print all use
+``publish``. Nothing finer than one board's month ever comes in.
+
+The rules, for a table of counts (rows: services; columns: the five ratings):
+
+- A row's total is shown only when at least k; otherwise "fewer than k".
+- A row's distribution (the count per rating, their percentages, the median) is shown
+  only when the total is at least k, every count in it is 0 or at least k, and it is not
+  a small group (under 3k) in which everyone or all but one gave the same rating.
+  Otherwise all of its counts are hidden together, never one alone.
+- The month's distribution over all services, and its grand total, are shown only when
+  every row's distribution (for the distribution) or every row's total (for the grand
+  total) is shown. A hidden figure then never sits in a published sum with all its
+  neighbours known, so no hidden count can be worked out from totals: this is the
+  complementary suppression, done by withholding the margin.
+- A percentage is shown only where its count and its total are both at least k.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIN_K = 3
+SMALL_GROUP_FACTOR = 3
+RATINGS = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A count as published: ``value`` when shown, else None (shown as "fewer than k"
+    when ``small`` is true, "not shown" otherwise)."""
+
+    value: int | None
+    small: bool = False
+
+    @property
+    def shown(self) -> bool:
+        return self.value is not None
+
+
+@dataclass(frozen=True)
+class Row:
+    key: object
+    total: Figure
+    counts: tuple[Figure, ...]  # one per rating, all shown or all hidden
+    percents: tuple[int | None, ...]
+    median: float | None
+
+    @property
+    def distribution_shown(self) -> bool:
+        return all(f.shown for f in self.counts)
+
+
+@dataclass(frozen=True)
+class Table:
+    k: int
+    rows: tuple[Row, ...]
+    total: Figure
+    counts: tuple[Figure, ...]  # the month over all rows
+    percents: tuple[int | None, ...]
+    median: float | None
+
+
+def _threshold(k: int) -> int:
+    if k < MIN_K:
+        raise ValueError(f"k must be at least {MIN_K}")
+    return k
+
+
+def _distribution_ok(counts: list[int], k: int) -> bool:
+    total = sum(counts)
+    if total < k or any(0 < c < k for c in counts):
+        return False
+    dominated = max(counts) >= total - 1
+    return not (dominated and total < SMALL_GROUP_FACTOR * k)
+
+
+def _median(counts: list[int]) -> float:
+    """Median rating of a distribution (the mean of the two middle ratings if even)."""
+    ordered = [rating for rating, n in zip(RATINGS, counts, strict=True) for _ in range(n)]
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return float(ordered[middle])
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _percents(counts: list[int], k: int) -> tuple[int | None, ...]:
+    total = sum(counts)
+    return tuple(round(100 * c / total) if c >= k and total >= k else None for c in counts)
+
+
+def _hidden(count: int, k: int) -> Figure:
+    return Figure(None, small=0 < count < k)
+
+
+def _shown_or_hidden(counts: list[int], k: int, ok: bool):
+    """The counts, their percentages and median, or all hidden together. Nobody counted
+    (all zeros) is shown as zeros: there is no child behind it."""
+    if not any(counts):
+        return tuple(Figure(0) for _ in counts), tuple(None for _ in counts), None
+    if ok:
+        return tuple(Figure(c) for c in counts), _percents(counts, k), _median(counts)
+    return tuple(Figure(None) for _ in counts), tuple(None for _ in counts), None
+
+
+def publish(rows: dict[object, list[int]], k: int) -> Table:
+    """The publishable figures of one board's month: ``rows`` maps a key (a service) to
+    its five counts, ratings 1 to 5."""
+    k = _threshold(k)
+    published = []
+    for key, counts in rows.items():
+        counts = list(counts)
+        if len(counts) != len(RATINGS) or any(c < 0 for c in counts):
+            raise ValueError("five non-negative counts per row")
+        total = sum(counts)
+        total_figure = Figure(total) if total >= k or total == 0 else _hidden(total, k)
+        cells, percents, median = _shown_or_hidden(counts, k, _distribution_ok(counts, k))
+        published.append(Row(key, total_figure, cells, percents, median))
+    month = [sum(list(r)[i] for r in rows.values()) for i in range(len(RATINGS))]
+    grand = sum(month)
+    every_total = all(r.total.shown for r in published)
+    every_row = all(r.distribution_shown for r in published)
+    # Withheld to protect a hidden row, the grand total is "not shown", never "fewer than
+    # k": saying it is small could pin down the small rows inside it.
+    total = Figure(grand) if every_total else Figure(None)
+    ok = every_row and _distribution_ok(month, k)
+    cells, percents, median = _shown_or_hidden(month, k, ok)
+    return Table(k, tuple(published), total, cells, percents, median)
+
+
+def describe(figure: Figure, k: int) -> str:
+    """A figure for a page or an export, untranslated: the number, "<k" or "-"."""
+    if figure.shown:
+        return str(figure.value)
+    return f"<{k}" if figure.small else "-"

@@ -18,8 +18,29 @@ class NoClientAddress(logging.Filter):
         return True
 
 
+class NoLimiterKey(logging.Filter):
+    """Flask-Limiter names the limit's key (the client address) when a limit is exceeded:
+    keep the limit and the endpoint, drop the key."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (
+            isinstance(record.args, tuple)
+            and len(record.args) == 3
+            and "exceeded" in str(record.msg)
+        ):
+            record.msg = "ratelimit %s exceeded at endpoint: %s"
+            record.args = (record.args[0], record.args[2])
+        return True
+
+
+def _install(logger_name: str, kind: type[logging.Filter]) -> None:
+    logger = logging.getLogger(logger_name)
+    if not any(isinstance(f, kind) for f in logger.filters):
+        logger.addFilter(kind())
+
+
 def init_app(app) -> None:
-    """Install the filter on the development server's logger (gunicorn: see gunicorn.conf.py)."""
-    logger = logging.getLogger("werkzeug")
-    if not any(isinstance(f, NoClientAddress) for f in logger.filters):
-        logger.addFilter(NoClientAddress())
+    """Install the filters: the development server's request lines and Flask-Limiter's
+    messages (gunicorn's access log is off: see gunicorn.conf.py)."""
+    _install("werkzeug", NoClientAddress)
+    _install("flask-limiter", NoLimiterKey)

@@ -175,14 +175,20 @@ def test_a_session_of_one_meeting_is_no_key_to_another(tablet_client, session, m
     assert tablet_client.get("/meeting").headers["Location"] == "/join"
 
 
-def test_join_attempts_are_rate_limited(make_app, meeting):
+def test_join_attempts_are_rate_limited(make_app, meeting, caplog):
+    caplog.set_level(logging.DEBUG)
     app = make_app(JOIN_LIMIT_PER_CLIENT="3 per minute")
     client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = CLIENT_ADDRESS
     for _ in range(3):
         assert client.post("/join", data={"code": "WRONG1"}).status_code == 400
     response = client.post("/join", data={"code": meeting.join_code})
     assert response.status_code == 429
     assert "Too many tries" in response.get_data(as_text=True)
+    # The limiter's own log line keeps the limit and drops the client's address.
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("exceeded" in m for m in messages)
+    assert not any(CLIENT_ADDRESS in m for m in messages)
 
 
 def test_talk_to_an_adult_stores_a_time_and_nothing_else(tablet_client, session, meeting):

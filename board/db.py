@@ -64,11 +64,16 @@ def _sqlite_pragmas(dbapi_connection, _record):
 
 def make_engine(url: str) -> sa.Engine:
     """Create the engine for ``url``; SQLite gets WAL, foreign keys and a busy timeout."""
+    # Children's words must not reach a log through an error message: parameters stay out.
     if url.startswith("sqlite"):
-        engine = sa.create_engine(url, connect_args={"check_same_thread": False})
+        engine = sa.create_engine(
+            url, connect_args={"check_same_thread": False}, hide_parameters=True
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return sa.create_engine(
+        url, pool_pre_ping=True, pool_size=5, max_overflow=10, hide_parameters=True
+    )
 
 
 def get_engine(app: Flask | None = None) -> sa.Engine:

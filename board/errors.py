@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import logging
-
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
-
-log = logging.getLogger(__name__)
 
 MESSAGES = {
     400: (_l("Something in the request was not right"), _l("Please go back and try again.")),
@@ -43,8 +39,7 @@ def _handle_csrf(error: CSRFError):
 
 
 def _handle_unexpected(error: Exception):
-    original = getattr(error, "original_exception", None) or error
-    log.error("unhandled error", exc_info=original)
+    # Flask has logged it already (through board.logs.NoDatabaseValues).
     return render_error(500)
 
 

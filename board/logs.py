@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import re
 
+from sqlalchemy.exc import DBAPIError
+
 # Werkzeug's development server starts each request line with the client's address.
 _ADDRESS_PREFIX = re.compile(r"^\S+ - - ")
 
@@ -33,6 +35,20 @@ class NoLimiterKey(logging.Filter):
         return True
 
 
+class NoDatabaseValues(logging.Filter):
+    """A database error's message can repeat the row (PostgreSQL: "Failing row contains
+    ..."), which may hold a child's words: log its kind and statement, not its message."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, DBAPIError):
+            record.msg = "%s; database error %s in: %s"
+            record.args = (record.getMessage(), type(error.orig).__name__, error.statement)
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
 def _install(logger_name: str, kind: type[logging.Filter]) -> None:
     logger = logging.getLogger(logger_name)
     if not any(isinstance(f, kind) for f in logger.filters):
@@ -44,3 +60,5 @@ def init_app(app) -> None:
     messages (gunicorn's access log is off: see gunicorn.conf.py)."""
     _install("werkzeug", NoClientAddress)
     _install("flask-limiter", NoLimiterKey)
+    if not any(isinstance(f, NoDatabaseValues) for f in app.logger.filters):
+        app.logger.addFilter(NoDatabaseValues())

@@ -3,6 +3,8 @@ per request that only views commit."""
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -66,3 +68,23 @@ def test_uncommitted_work_of_a_failed_request_is_rolled_back(app, client):
     with app.app_context():
         assert db.scalar(sa.select(Organisation).where(Organisation.name == "Half done")) is None
         assert db.scalar(sa.select(sa.func.count()).select_from(Board)) == 0
+
+
+def test_database_errors_never_log_the_values(app, client, caplog):
+    """A failed statement's log line must not repeat what was being stored (a child's text):
+    PostgreSQL's message names the failing row."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    from board.db import db
+
+    @app.post("/store-words")
+    def store_words():
+        db.execute(
+            sa.text("INSERT INTO board (id, name) VALUES (:id, :name)"),
+            {"id": 1, "name": "secret words of a child"},
+        )
+
+    caplog.set_level(logging.DEBUG)
+    assert client.post("/store-words").status_code == 500
+    logged = " ".join(r.getMessage() + str(r.exc_info or "") for r in caplog.records)
+    assert "database error" in logged
+    assert "secret words" not in logged

@@ -282,7 +282,7 @@ def vote():
         points=points,
         error=error,
         form=ConfirmForm(),
-        left=ballot.dots - sum(points.values()),
+        left=max(0, ballot.dots - sum(points.values())),
     ), 400 if error else 200
 
 

@@ -95,6 +95,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board.meetings.routes import bp as meetings_bp
     from board.moderation.routes import bp as moderation_bp
     from board.participate.routes import bp as participate_bp
+    from board.summaries.routes import bp as summaries_bp
     from board.voting.routes import bp as voting_bp
 
     app.register_blueprint(home_bp)
@@ -103,6 +104,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(actions_bp)
     app.register_blueprint(voting_bp)
     app.register_blueprint(moderation_bp)
+    app.register_blueprint(summaries_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
 

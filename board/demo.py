@@ -23,6 +23,7 @@ from board.meetings import services as meetings
 from board.meetings.models import Meeting, MeetingState
 from board.meetings.recurrence import MonthlyRule, RuleKind
 from board.moderation.models import ModerationState
+from board.summaries.models import ResponseStatus
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotCast, BallotMethod, BallotState, BallotTally
 
@@ -191,6 +192,8 @@ def seed(session: Session) -> bool | None:
     session.flush()
     _seed_meetings(session, boards)
     _seed_concern(session, boards["sofia"])
+    for board in boards.values():
+        _seed_summary(session, board)
     return True
 
 
@@ -432,6 +435,52 @@ def _seed_concern(session: Session, board: Board) -> None:
     session.add(item)
     session.flush()
     raise_concern(session, facilitator, item, "The child may be exploited. Needs follow-up.")
+
+
+def _seed_summary(session: Session, board: Board) -> None:
+    """The last held month, summarised and published; one partner answered it."""
+    from board.summaries import services as summaries
+
+    last = session.scalar(
+        sa.select(Meeting)
+        .where(Meeting.board_id == board.id, Meeting.state == MeetingState.CLOSED)
+        .order_by(Meeting.starts_at.desc())
+        .limit(1)
+    )
+    month = last.starts_at.date().replace(day=1)
+    summary = summaries.start_summary(session, None, board, month)
+    quotes = [key for key, _text in summaries.quotable(session, board, month)][:2]
+    summaries.save_draft(
+        session,
+        None,
+        summary,
+        narrative="<p>Children told us the drop-in centre feels <strong>safe</strong>, "
+        "but waiting times at the health centre are long.</p>",
+        recommendations=[
+            "Add a second nurse on Saturdays",
+            "Explain documents in the children's languages",
+        ],
+        quotes=quotes,
+    )
+    summaries.publish(session, None, summary)
+    partner = session.scalar(
+        sa.select(User).where(User.email == "partner.international@example.org")
+    )
+    recommendation = next(i for i in summary.items if i.kind.value == "recommendation")
+    response = summaries.respond(
+        session,
+        partner,
+        recommendation,
+        status=ResponseStatus.PARTLY,
+        what="We will fund an interpreter two days a week from next month.",
+        by_when=None,
+    )
+    summaries.approve_for_children(
+        session,
+        None,
+        response,
+        {"en": "An interpreter will come two days a week, starting next month."},
+    )
 
 
 def open_meetings(session: Session) -> list[Meeting]:

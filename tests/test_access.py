@@ -6,6 +6,7 @@ A new route fails ``test_every_route_is_in_the_matrix`` until its rule is writte
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 
@@ -16,6 +17,14 @@ from board.auth.models import Role
 from board.feedback.services import give_feedback
 from board.meetings.recurrence import MonthlyRule, RuleKind
 from board.moderation.models import Concern, ConcernSource
+from board.summaries.models import (
+    ItemKind,
+    Response,
+    ResponseStatus,
+    Summary,
+    SummaryItem,
+    SummaryState,
+)
 from board.voting import services as voting
 from board.voting.models import BallotMethod
 
@@ -27,6 +36,7 @@ EVERYONE = set(ROLES)
 OWN_BOARD = {ADMIN, FACILITATOR, LEAD, PARTNER}
 RUNS_MEETINGS = {ADMIN, FACILITATOR}
 HANDLES_CONCERNS = {ADMIN, LEAD}
+READS_SUMMARY = {ADMIN, FACILITATOR, PARTNER}
 
 # endpoint -> (method, who may use it)
 MATRIX = {
@@ -104,6 +114,16 @@ MATRIX = {
     "moderation.concern": ("GET", HANDLES_CONCERNS),
     "moderation.acknowledge": ("POST", HANDLES_CONCERNS),
     "moderation.close": ("POST", HANDLES_CONCERNS),
+    # Summaries: composed by facilitators; read by the partners they went to.
+    "summaries.board_summaries": ("GET", RUNS_MEETINGS),
+    "summaries.start": ("POST", RUNS_MEETINGS),
+    "summaries.edit": ("GET", RUNS_MEETINGS),
+    "summaries.publish": ("POST", RUNS_MEETINGS),
+    "summaries.view": ("GET", READS_SUMMARY),
+    "summaries.export_csv": ("GET", READS_SUMMARY),
+    "summaries.export_json": ("GET", READS_SUMMARY),
+    "summaries.respond": ("POST", {PARTNER}),
+    "summaries.for_children": ("GET", RUNS_MEETINGS),
 }
 
 
@@ -122,7 +142,7 @@ def world(session, make):
         OTHER_FACILITATOR: make.user(Role.FACILITATOR, other_board),
         OTHER_PARTNER: make.user(Role.PARTNER, organisation=other_org),
     }
-    from datetime import date, time
+    from datetime import time
 
     from board.meetings import services as meetings
 
@@ -164,6 +184,17 @@ def world(session, make):
     )
     concern = Concern(board_id=board.id, source=ConcernSource.OTHER, reason="seen")
     session.add(concern)
+    summary = Summary(
+        board=board, month=date(2030, 1, 1), state=SummaryState.PUBLISHED, recipients=[partner_org]
+    )
+    item = SummaryItem(kind=ItemKind.RECOMMENDATION, text="Do it")
+    summary.items.append(item)
+    session.add(summary)
+    session.flush()
+    response = Response(
+        item=item, organisation_id=partner_org.id, status=ResponseStatus.ACCEPTED, what="We will"
+    )
+    session.add(response)
     invited, token = accounts.invite_user(
         session, None, email="invited@example.org", name="Invited", organisation=partner_org
     )
@@ -183,6 +214,9 @@ def world(session, make):
         "kind": "feedback",
         "item_id": feedback.id,
         "concern_id": concern.id,
+        "summary_id": summary.id,
+        "summary_item_id": item.id,
+        "response_id": response.id,
         "calendar_token": board.calendar_token,
     }
     return people, args, board, other_board
@@ -191,6 +225,8 @@ def world(session, make):
 def _args_for(endpoint: str, args: dict) -> dict:
     if endpoint == "meetings.board_feed":
         return {**args, "token": args["calendar_token"]}
+    if endpoint == "summaries.respond":
+        return {**args, "item_id": args["summary_item_id"]}
     return args
 
 
@@ -222,6 +258,8 @@ def test_access_matrix(app, client, auth, world, role):
             "moderation.decide",
             "moderation.help_call_concern",
             "moderation.close",
+            "summaries.publish",
+            "summaries.start",
         )
         if ends_something and role in allowed:
             continue  # would end the session or the meeting the rest of the loop needs

@@ -12,6 +12,7 @@ from board.boards.models import Board
 from board.db import database_answers, db, utcnow
 from board.i18n import LANGUAGES
 from board.moderation import queries as moderation_queries
+from board.summaries import queries as summary_queries
 from board.web import get_or_404, redirect_back
 
 bp = Blueprint("home", __name__)
@@ -29,6 +30,7 @@ def index():
         "home/index.html",
         boards=queries.boards_for(db, current_user),
         concerns=moderation_queries.unacknowledged(db, watched),
+        received=summary_queries.received(db, current_user) if current_user.is_partner else [],
         now=utcnow(),
         age=moderation_queries.age,
     )

@@ -33,6 +33,7 @@ from board.meetings import services as meetings
 from board.meetings.models import Meeting
 from board.participate import tablet
 from board.participate.forms import WRONG_CODE, FeedbackForm, JoinForm, ProposalForm
+from board.summaries import queries as summary_queries
 from board.voting import services as voting
 
 bp = Blueprint("participate", __name__)
@@ -321,5 +322,6 @@ def outcomes():
     return render_template(
         "participate/outcomes.html",
         actions=action_queries.outcomes_for_children(db, g.meeting.board),
+        responses=summary_queries.responses_for_children(db, g.meeting.board),
         lang=str(get_locale()),
     )

@@ -1,0 +1,67 @@
+"""Reads about summaries and responses."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session, selectinload
+
+from board.auth.models import User
+from board.boards.models import Board
+from board.meetings.models import Meeting, MeetingState
+from board.summaries.models import Response, Summary, SummaryItem, SummaryState
+
+
+def board_summaries(session: Session, board: Board) -> list[Summary]:
+    return list(
+        session.scalars(
+            sa.select(Summary).where(Summary.board_id == board.id).order_by(Summary.month.desc())
+        )
+    )
+
+
+def months_with_meetings(session: Session, board: Board) -> list[date]:
+    """Months in which the board held a meeting, newest first."""
+    days = session.scalars(
+        sa.select(Meeting.starts_at).where(
+            Meeting.board_id == board.id, Meeting.state == MeetingState.CLOSED
+        )
+    )
+    return sorted({d.date().replace(day=1) for d in days}, reverse=True)
+
+
+def received(session: Session, user: User) -> list[Summary]:
+    """Published summaries the user's organisation received."""
+    return list(
+        session.scalars(
+            sa.select(Summary)
+            .join(Summary.recipients)
+            .where(
+                Summary.state == SummaryState.PUBLISHED,
+                Summary.recipients.any(id=user.organisation_id),
+            )
+            .options(selectinload(Summary.board))
+            .order_by(Summary.published_at.desc())
+            .distinct()
+        )
+    )
+
+
+def responses_for_children(session: Session, board: Board) -> list[Response]:
+    """Partners' answers approved for children, newest first ("You said, we did")."""
+    return list(
+        session.scalars(
+            sa.select(Response)
+            .join(SummaryItem)
+            .join(Summary)
+            .where(Summary.board_id == board.id, Response.approved_for_children.is_(True))
+            .order_by(Response.created_at.desc())
+            .limit(30)
+        )
+    )
+
+
+def waiting_items(summary: Summary) -> list[SummaryItem]:
+    """Findings and recommendations no partner has answered yet."""
+    return [i for i in summary.items if i.kind.value != "quote" and not i.responses]

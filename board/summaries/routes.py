@@ -1,0 +1,316 @@
+"""Facilitators compose summaries; partners read, export and answer them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from board.auth.access import can_administer, can_run_meetings
+from board.boards.models import Board
+from board.db import db
+from board.disclosure import describe
+from board.forms import ConfirmForm, choices, show_error
+from board.summaries import queries, services
+from board.summaries.forms import DraftForm, ResponseForm
+from board.summaries.models import Response as PartnerResponse
+from board.summaries.models import ResponseStatus, Summary, SummaryItem
+from board.web import get_or_404
+
+bp = Blueprint("summaries", __name__)
+
+
+def can_read(user, summary: Summary) -> bool:
+    """Partners of the recipients once published; the board's facilitators; admins."""
+    if can_administer(user) or can_run_meetings(user, summary.board):
+        return True
+    return (
+        summary.published
+        and user.is_partner
+        and user.organisation_id in {o.id for o in summary.recipients}
+    )
+
+
+def _board(board_id: int) -> Board:
+    board = get_or_404(Board, board_id)
+    if not can_run_meetings(current_user, board):
+        abort(403)
+    return board
+
+
+def _own(summary_id: int) -> Summary:
+    summary = get_or_404(Summary, summary_id)
+    if not can_run_meetings(current_user, summary.board):
+        abort(403)
+    return summary
+
+
+def _readable(summary_id: int) -> Summary:
+    summary = get_or_404(Summary, summary_id)
+    if not can_read(current_user, summary):
+        abort(403 if summary.published else 404)
+    return summary
+
+
+@bp.get("/boards/<int:board_id>/summaries")
+@login_required
+def board_summaries(board_id: int):
+    board = _board(board_id)
+    return render_template(
+        "summaries/list.html",
+        board=board,
+        summaries=queries.board_summaries(db, board),
+        months=queries.months_with_meetings(db, board),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.post("/boards/<int:board_id>/summaries")
+@login_required
+def start(board_id: int):
+    board = _board(board_id)
+    try:
+        month = date.fromisoformat(request.form.get("month", ""))
+    except ValueError:
+        abort(400)
+    if ConfirmForm().validate_on_submit():
+        summary = services.start_summary(db, current_user, board, month)
+        db.commit()
+        return redirect(url_for("summaries.edit", summary_id=summary.id))
+    abort(400)
+
+
+@bp.route("/summaries/<int:summary_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(summary_id: int):
+    summary = _own(summary_id)
+    if summary.published:
+        return redirect(url_for("summaries.view", summary_id=summary.id))
+    form = DraftForm()
+    quotable = services.quotable(db, summary.board, summary.month)
+    form.quotes.choices = choices(quotable)
+    if request.method == "GET":
+        form.narrative.data = summary.narrative
+        form.recommendations.data = "\n".join(
+            i.text for i in summary.items if i.kind.value == "recommendation"
+        )
+        chosen = {i.text for i in summary.items if i.kind.value == "quote"}
+        form.quotes.data = [key for key, text in quotable if text in chosen]
+    if form.validate_on_submit():
+        try:
+            services.save_draft(
+                db,
+                current_user,
+                summary,
+                narrative=form.narrative.data or "",
+                recommendations=(form.recommendations.data or "").splitlines(),
+                quotes=form.quotes.data or [],
+            )
+        except services.SummaryError as error:
+            show_error(form, error)
+        else:
+            db.commit()
+            flash(_("The draft is saved. Check the preview before you publish."), "success")
+            return redirect(url_for("summaries.view", summary_id=summary.id))
+    return render_template(
+        "summaries/edit.html", summary=summary, form=form, board=summary.board
+    ), 400 if form.errors else 200
+
+
+@bp.post("/summaries/<int:summary_id>/publish")
+@login_required
+def publish(summary_id: int):
+    summary = _own(summary_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            recipients = services.publish(db, current_user, summary)
+        except services.SummaryError as error:
+            db.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.commit()
+            flash(
+                _("Published to: %(names)s", names=", ".join(o.name for o in recipients)), "success"
+            )
+    return redirect(url_for("summaries.view", summary_id=summary.id))
+
+
+def _context(summary: Summary) -> dict:
+    board = summary.board
+    return {
+        "summary": summary,
+        "board": board,
+        "table": services.figures(db, board, summary.month),
+        "attendance": services.attendance(db, board, summary.month),
+        "describe": describe,
+        "k": board.threshold_k,
+        "waiting": queries.waiting_items(summary),
+    }
+
+
+@bp.get("/summaries/<int:summary_id>")
+@login_required
+def view(summary_id: int):
+    """Exactly what partners see; for the facilitator of a draft, the preview."""
+    summary = _readable(summary_id)
+    return render_template(
+        "summaries/view.html",
+        **_context(summary),
+        confirm=ConfirmForm(),
+        response_form=ResponseForm(),
+        can_respond=_can_respond(summary),
+    )
+
+
+def _can_respond(summary: Summary) -> bool:
+    return (
+        summary.published
+        and current_user.is_partner
+        and current_user.organisation_id in {o.id for o in summary.recipients}
+    )
+
+
+def _rows(summary: Summary) -> list[list[str]]:
+    context = _context(summary)
+    k, table = context["k"], context["table"]
+    month = summary.month.strftime("%Y-%m")
+    rows = [
+        [
+            "board",
+            "month",
+            "service",
+            "ratings",
+            "very bad",
+            "bad",
+            "okay",
+            "good",
+            "very good",
+            "median",
+        ]
+    ]
+    for row in table.rows:
+        rows.append(
+            [
+                summary.board.name,
+                month,
+                row.key.name,
+                describe(row.total, k),
+                *[describe(f, k) for f in row.counts],
+                "" if row.median is None else str(row.median),
+            ]
+        )
+    rows.append(
+        [
+            summary.board.name,
+            month,
+            "all services",
+            describe(table.total, k),
+            *[describe(f, k) for f in table.counts],
+            "" if table.median is None else str(table.median),
+        ]
+    )
+    return rows
+
+
+def _safe_cell(value: str) -> str:
+    """No spreadsheet formula can start a cell (CSV injection)."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") and value != "-" else value
+
+
+@bp.get("/summaries/<int:summary_id>.csv")
+@login_required
+def export_csv(summary_id: int):
+    summary = _readable(summary_id)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in _rows(summary):
+        writer.writerow([_safe_cell(str(cell)) for cell in row])
+    name = f"summary-{summary.board_id}-{summary.month:%Y-%m}.csv"
+    return Response(
+        buffer.getvalue(),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@bp.get("/summaries/<int:summary_id>.json")
+@login_required
+def export_json(summary_id: int):
+    summary = _readable(summary_id)
+    header, *rows = _rows(summary)
+    return jsonify(
+        board=summary.board.name,
+        month=summary.month.strftime("%Y-%m"),
+        threshold=summary.board.threshold_k,
+        published=summary.published,
+        figures=[dict(zip(header, row, strict=True)) for row in rows],
+        quotes=[i.text for i in summary.items if i.kind.value == "quote"],
+        recommendations=[i.text for i in summary.items if i.kind.value == "recommendation"],
+    )
+
+
+@bp.post("/summary-items/<int:item_id>/respond")
+@login_required
+def respond(item_id: int):
+    item = get_or_404(SummaryItem, item_id)
+    if not _can_respond(item.summary):
+        abort(403)
+    form = ResponseForm()
+    if form.validate_on_submit():
+        try:
+            services.respond(
+                db,
+                current_user,
+                item,
+                status=ResponseStatus(form.status.data),
+                what=form.what.data,
+                by_when=form.by_when.data,
+            )
+        except services.SummaryError as error:
+            db.rollback()
+            flash(str(error.message), "error")
+        else:
+            db.commit()
+            flash(_("Thank you. Your answer is recorded; the children will hear it."), "success")
+    else:
+        flash(_("Write what you will do."), "error")
+    return redirect(url_for("summaries.view", summary_id=item.summary_id) + f"#item-{item.id}")
+
+
+@bp.route("/responses/<int:response_id>/children", methods=["GET", "POST"])
+@login_required
+def for_children(response_id: int):
+    """The facilitator puts a partner's answer in children's words, per language."""
+    response = get_or_404(PartnerResponse, response_id)
+    board = response.item.summary.board
+    if not can_run_meetings(current_user, board):
+        abort(403)
+    form = ConfirmForm()
+    error = None
+    if form.validate_on_submit():
+        texts = {lang: request.form.get(f"text-{lang}", "") for lang in board.language_codes}
+        try:
+            services.approve_for_children(db, current_user, response, texts)
+        except services.SummaryError as problem:
+            error = str(problem.message)
+        else:
+            db.commit()
+            flash(_("The children will see this answer."), "success")
+            return redirect(url_for("summaries.view", summary_id=response.item.summary_id))
+    return render_template(
+        "summaries/children.html", response=response, board=board, form=form, error=error
+    ), 400 if error else 200

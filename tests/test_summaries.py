@@ -1,0 +1,246 @@
+"""Summaries: composed from disclosure-controlled figures and approved words, published to
+the partners named to the children and no one else, answered, and heard by the children."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, time
+
+import pytest
+import sqlalchemy as sa
+
+from board.auth.models import Role
+from board.feedback.models import Feedback
+from board.meetings import services as meetings
+from board.moderation.models import ModerationState
+from board.summaries.models import Response, Summary, SummaryState
+from board.summaries.services import sanitize_html
+
+
+@pytest.fixture
+def world(session, make):
+    partner_org = make.organisation(name="City hall")
+    late_org = make.organisation(name="Joined later")
+    other_org = make.organisation(name="Elsewhere")
+    board = make.board(languages="en sq", partners=[partner_org], threshold_k=5)
+    clinic = make.service(board, name="Clinic")
+    school = make.service(board, name="School")
+    meeting = meetings.schedule_meeting(
+        session, None, board, day=date(2030, 3, 9), at=time(10), duration_minutes=60, place=""
+    )
+    session.flush()
+    meetings.open_meeting(session, None, meeting)  # names City hall to the children
+    meetings.close_meeting(session, None, meeting)
+    meeting.attendance = 9
+    board.partners = [partner_org, late_org]  # linked after the meeting: not a recipient
+    day = date(2030, 3, 9)
+    ratings = {clinic: [4] * 6 + [5] * 5, school: [1, 5, 5, 5, 5, 5]}
+    for service, values in ratings.items():
+        for value in values:
+            session.add(
+                Feedback(
+                    meeting_id=meeting.id,
+                    service_id=service.id,
+                    rating=value,
+                    language="en",
+                    day=day,
+                    moderation=ModerationState.APPROVED,
+                )
+            )
+    session.add(
+        Feedback(
+            meeting_id=meeting.id,
+            service_id=clinic.id,
+            rating=2,
+            language="en",
+            day=day,
+            happened="The nurse listened.",
+            moderation=ModerationState.APPROVED,
+        )
+    )
+    session.add(
+        Feedback(
+            meeting_id=meeting.id,
+            service_id=clinic.id,
+            rating=1,
+            language="en",
+            day=day,
+            happened=None,
+            moderation=ModerationState.SAFEGUARDING,
+        )
+    )
+    session.add(
+        Feedback(
+            meeting_id=meeting.id,
+            service_id=school.id,
+            language="en",
+            day=day,
+            happened="Not yet moderated",
+            moderation=ModerationState.PENDING,
+        )
+    )
+    people = {
+        "facilitator": make.user(Role.FACILITATOR, board),
+        "partner": make.user(Role.PARTNER, organisation=partner_org),
+        "late": make.user(Role.PARTNER, organisation=late_org),
+        "other": make.user(Role.PARTNER, organisation=other_org),
+    }
+    session.commit()
+    return board, people
+
+
+def compose(client, auth, session, board, people, **draft):
+    auth.as_user(people["facilitator"])
+    client.post(f"/boards/{board.id}/summaries", data={"month": "2030-03-01"})
+    summary = session.scalar(sa.select(Summary))
+    data = {
+        "narrative": "<p>Children <strong>liked</strong> the clinic.</p>",
+        "recommendations": "Open the clinic on Saturdays\n\n",
+        "quotes": [],
+    }
+    data.update(draft)
+    response = client.post(f"/summaries/{summary.id}/edit", data=data)
+    return summary, response
+
+
+def test_the_whole_loop(client, auth, session, world, app):
+    board, people = world
+    summary, _ = compose(
+        client, auth, session, board, people, quotes=[f"{_quote_id(session)}:happened"]
+    )
+    preview = client.get(f"/summaries/{summary.id}").get_data(as_text=True)
+    assert "Preview: this is exactly what partners will see" in preview
+    assert "The nurse listened." in preview and "Not yet moderated" not in preview
+    # Figures through disclosure control: 12 ratings of the clinic (the concern's is out).
+    assert "<td>12</td>" in preview
+    # Partners cannot read a draft.
+    auth.as_user(people["partner"])
+    assert client.get(f"/summaries/{summary.id}").status_code == 404
+    auth.as_user(people["facilitator"])
+    client.post(f"/summaries/{summary.id}/publish")
+    session.expire_all()
+    published = session.get(Summary, summary.id)
+    assert published.state is SummaryState.PUBLISHED
+    assert [o.name for o in published.recipients] == ["City hall"]  # not "Joined later"
+    # The partner reads, exports and answers.
+    auth.as_user(people["partner"])
+    assert f"/summaries/{summary.id}" in client.get("/").get_data(as_text=True)
+    page = client.get(f"/summaries/{summary.id}").get_data(as_text=True)
+    assert "Answer this" in page
+    rows = list(
+        csv.reader(io.StringIO(client.get(f"/summaries/{summary.id}.csv").get_data(as_text=True)))
+    )
+    assert rows[0][:4] == ["board", "month", "service", "ratings"]
+    clinic_row = next(r for r in rows if r[2] == "Clinic")
+    assert clinic_row[3] == "12"
+    school_row = next(r for r in rows if r[2] == "School")
+    assert school_row[3] == "6" and school_row[4:9] == ["-"] * 5  # 1 child rated it Very bad
+    data = client.get(f"/summaries/{summary.id}.json").json
+    assert data["quotes"] == ["The nurse listened."] and data["threshold"] == 5
+    item = next(i for i in published.items if i.kind.value == "recommendation")
+    client.post(
+        f"/summary-items/{item.id}/respond",
+        data={"status": "partly", "what": "Saturday mornings from June.", "by_when": "2030-06-01"},
+    )
+    response = session.scalar(sa.select(Response))
+    assert response.status.value == "partly" and not response.approved_for_children
+    # The facilitator puts it in children's words; the children see it.
+    auth.as_user(people["facilitator"])
+    client.post(
+        f"/responses/{response.id}/children",
+        data={
+            "text-en": "The clinic will open on Saturday mornings from June.",
+            "text-sq": "Klinika do të hapet të shtunën në mëngjes nga qershori.",
+        },
+    )
+    meeting = meetings.schedule_meeting(
+        session, None, board, day=date(2030, 4, 13), at=time(10), duration_minutes=60, place=""
+    )
+    session.flush()
+    meetings.open_meeting(session, None, meeting)
+    session.commit()
+    tablet = app.test_client()
+    tablet.post("/join", data={"code": meeting.join_code})
+    tablet.post("/join/language", data={"lang": "sq"})
+    tablet.post("/join/welcome")
+    outcomes = tablet.get("/meeting/outcomes").get_data(as_text=True)
+    assert "Klinika do të hapet" in outcomes and "City hall" in outcomes
+
+
+def _quote_id(session):
+    return session.scalar(sa.select(Feedback.id).where(Feedback.happened == "The nurse listened."))
+
+
+def test_only_the_named_partners_read_it(client, auth, session, world):
+    board, people = world
+    summary, _ = compose(client, auth, session, board, people)
+    client.post(f"/summaries/{summary.id}/publish")
+    for who in ("late", "other"):
+        auth.as_user(people[who])
+        assert client.get(f"/summaries/{summary.id}").status_code == 403
+        assert client.get(f"/summaries/{summary.id}.csv").status_code == 403
+        item = session.scalars(sa.select(Summary)).first().items[0]
+        assert (
+            client.post(
+                f"/summary-items/{item.id}/respond", data={"status": "accepted", "what": "x"}
+            ).status_code
+            == 403
+        )
+
+
+def test_a_narrative_full_of_script_is_cleaned(client, auth, session, world):
+    board, people = world
+    summary, _ = compose(
+        client,
+        auth,
+        session,
+        board,
+        people,
+        narrative=(
+            '<script>alert(1)</script><p onclick="x()">Hi <a href="https://evil">there</a></p>'
+        ),
+    )
+    session.expire_all()
+    narrative = session.get(Summary, summary.id).narrative
+    assert "<script" not in narrative and "onclick" not in narrative and "href" not in narrative
+    assert sanitize_html("<h3>Title</h3><em>ok</em>") == "<h3>Title</h3><em>ok</em>"
+
+
+def test_only_approved_words_can_be_quoted(client, auth, session, world):
+    board, people = world
+    pending = session.scalar(sa.select(Feedback.id).where(Feedback.happened == "Not yet moderated"))
+    summary, response = compose(
+        client, auth, session, board, people, quotes=[f"{pending}:happened"]
+    )
+    assert response.status_code == 400
+    assert not any(i.kind.value == "quote" for i in session.get(Summary, summary.id).items)
+
+
+def test_csv_cells_cannot_start_a_formula(client, auth, session, world, make):
+    board, people = world
+    board.services[0].name = '=HYPERLINK("http://evil")'
+    session.commit()
+    summary, _ = compose(client, auth, session, board, people)
+    text = client.get(f"/summaries/{summary.id}.csv").get_data(as_text=True)
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert '\'=HYPERLINK("http://evil")' in cells
+    assert not any(cell.startswith("=") for cell in cells)
+
+
+def test_publishing_needs_named_partners(client, auth, session, make):
+    board = make.board()
+    make.service(board)
+    meeting = meetings.schedule_meeting(
+        session, None, board, day=date(2030, 3, 9), at=time(10), duration_minutes=60, place=""
+    )
+    session.flush()
+    meetings.open_meeting(session, None, meeting)
+    meetings.close_meeting(session, None, meeting)
+    facilitator = make.user(Role.FACILITATOR, board)
+    make.commit()
+    auth.as_user(facilitator)
+    client.post(f"/boards/{board.id}/summaries", data={"month": "2030-03-01"})
+    summary = session.scalar(sa.select(Summary))
+    response = client.post(f"/summaries/{summary.id}/publish", follow_redirects=True)
+    assert "No partner was named to the children" in response.get_data(as_text=True)

@@ -124,6 +124,7 @@ MATRIX = {
     "summaries.export_json": ("GET", READS_SUMMARY),
     "summaries.respond": ("POST", {PARTNER}),
     "summaries.for_children": ("GET", RUNS_MEETINGS),
+    "summaries.waiting": ("GET", {ADMIN, FACILITATOR, OTHER_FACILITATOR, PARTNER, OTHER_PARTNER}),
 }
 
 

@@ -244,3 +244,22 @@ def test_publishing_needs_named_partners(client, auth, session, make):
     summary = session.scalar(sa.select(Summary))
     response = client.post(f"/summaries/{summary.id}/publish", follow_redirects=True)
     assert "No partner was named to the children" in response.get_data(as_text=True)
+
+
+def test_what_still_waits_for_an_answer(client, auth, session, world):
+    board, people = world
+    summary, _ = compose(client, auth, session, board, people)
+    client.post(f"/summaries/{summary.id}/publish")
+    page = client.get("/answers/waiting").get_data(as_text=True)
+    assert "Open the clinic on Saturdays" in page and "0 days" in page
+    auth.as_user(people["partner"])
+    assert "Open the clinic on Saturdays" in client.get("/answers/waiting").get_data(as_text=True)
+    item = next(
+        i for i in session.get(Summary, summary.id).items if i.kind.value == "recommendation"
+    )
+    client.post(f"/summary-items/{item.id}/respond", data={"status": "accepted", "what": "Yes."})
+    assert "Open the clinic on Saturdays" not in client.get("/answers/waiting").get_data(
+        as_text=True
+    )
+    auth.as_user(people["other"])
+    assert "Open the clinic" not in client.get("/answers/waiting").get_data(as_text=True)

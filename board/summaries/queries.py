@@ -65,3 +65,23 @@ def responses_for_children(session: Session, board: Board) -> list[Response]:
 def waiting_items(summary: Summary) -> list[SummaryItem]:
     """Findings and recommendations no partner has answered yet."""
     return [i for i in summary.items if i.kind.value != "quote" and not i.responses]
+
+
+def waiting_for(
+    session: Session, *, organisation_id: int | None = None, board_ids: set[int] | None = None
+) -> list[tuple[SummaryItem, Summary]]:
+    """Published findings and recommendations still without an answer (from this
+    organisation, or from anyone for these boards), oldest summary first."""
+    query = (
+        sa.select(SummaryItem, Summary)
+        .join(Summary)
+        .where(Summary.state == SummaryState.PUBLISHED, SummaryItem.kind != "quote")
+        .order_by(Summary.published_at, SummaryItem.position)
+    )
+    if organisation_id is not None:
+        query = query.where(Summary.recipients.any(id=organisation_id)).where(
+            ~SummaryItem.responses.any(Response.organisation_id == organisation_id)
+        )
+    if board_ids is not None:
+        query = query.where(Summary.board_id.in_(board_ids), ~SummaryItem.responses.any())
+    return [(item, summary) for item, summary in session.execute(query).all()]

@@ -21,8 +21,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from board.auth.access import can_administer, can_run_meetings
+from board.auth.models import Role
 from board.boards.models import Board
-from board.db import db
+from board.db import db, utcnow
 from board.disclosure import describe
 from board.forms import ConfirmForm, choices, show_error
 from board.summaries import queries, services
@@ -314,3 +315,22 @@ def for_children(response_id: int):
     return render_template(
         "summaries/children.html", response=response, board=board, form=form, error=error
     ), 400 if error else 200
+
+
+@bp.get("/answers/waiting")
+@login_required
+def waiting():
+    """What still waits for an answer, and for how long: a partner's own, or a board's."""
+    if current_user.is_partner:
+        rows = queries.waiting_for(db, organisation_id=current_user.organisation_id)
+    else:
+        boards = current_user.board_ids(Role.FACILITATOR)
+        if not boards and not can_administer(current_user):
+            abort(403)
+        rows = queries.waiting_for(
+            db, board_ids=None if can_administer(current_user) and not boards else boards
+        )
+    now = utcnow()
+    return render_template(
+        "summaries/waiting.html", rows=rows, days=lambda moment: (now - (moment or now)).days
+    )

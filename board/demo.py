@@ -17,6 +17,7 @@ from board.auth.models import Role, User
 from board.auth.services import assign_role, set_password
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import Base, utcnow
+from board.feedback import tallies
 from board.feedback.models import Feedback
 from board.feedback.services import give_feedback
 from board.meetings import services as meetings
@@ -192,6 +193,7 @@ def seed(session: Session) -> bool | None:
     session.flush()
     _seed_meetings(session, boards)
     _seed_concern(session, boards["sofia"])
+    tallies.rebuild(session)  # the demo wrote feedback rows directly
     for board in boards.values():
         _seed_summary(session, board)
     return True

@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from board.auth.models import Role
+from board.feedback import tallies
 from board.feedback.models import Feedback
 from board.meetings import services as meetings
 from board.moderation.models import ModerationState
@@ -80,6 +81,7 @@ def world(session, make):
             moderation=ModerationState.PENDING,
         )
     )
+    tallies.rebuild(session)  # rows written directly, as a bulk import would
     people = {
         "facilitator": make.user(Role.FACILITATOR, board),
         "partner": make.user(Role.PARTNER, organisation=partner_org),

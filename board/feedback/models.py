@@ -61,3 +61,25 @@ class Feedback(Base):
     @property
     def has_text(self) -> bool:
         return bool(self.happened or self.better)
+
+
+class RatingTally(Base):
+    """How many children gave each rating to a service in a month: kept up to date as
+    answers come in, are taken back or raised as concerns, so that partner pages read a
+    few rows however many years of answers pile up. Counts only; never published without
+    board.disclosure."""
+
+    __tablename__ = "rating_tally"
+
+    service_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
+    )
+    month: Mapped[date] = mapped_column(primary_key=True)  # first day of the month
+    rating: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("board.id", ondelete="CASCADE"))
+    count: Mapped[int] = mapped_column(default=0)
+
+    __table_args__ = (
+        sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating_1_to_5"),
+        sa.Index("ix_rating_tally_board_month", "board_id", "month"),
+    )

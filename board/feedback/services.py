@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from board.boards.models import Service
 from board.db import utcnow
+from board.feedback import tallies
 from board.feedback.models import MAX_TEXT, Feedback
 from board.meetings.models import Meeting
 from board.meetings.services import in_board_zone
@@ -56,6 +57,14 @@ def give_feedback(
     )
     session.add(feedback)
     session.flush()
+    tallies.adjust(
+        session,
+        board_id=meeting.board_id,
+        service_id=service.id,
+        day=feedback.day,
+        rating=rating,
+        delta=1,
+    )
     return feedback
 
 
@@ -68,6 +77,15 @@ def take_back(session: Session, meeting: Meeting, feedback_id: int) -> bool:
     feedback = session.get(Feedback, feedback_id)
     if feedback is None or feedback.meeting_id != meeting.id:
         return False
+    if tallies.counted(feedback):
+        tallies.adjust(
+            session,
+            board_id=meeting.board_id,
+            service_id=feedback.service_id,
+            day=feedback.day,
+            rating=feedback.rating,
+            delta=-1,
+        )
     session.delete(feedback)
     session.flush()
     return True

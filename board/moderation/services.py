@@ -18,6 +18,7 @@ from board.audit.services import record
 from board.auth.models import Role, RoleAssignment, User
 from board.boards.models import Board
 from board.db import utcnow
+from board.feedback import tallies
 from board.feedback.models import Feedback
 from board.mail import external_url, send_mail
 from board.meetings.models import HelpCall, Meeting
@@ -258,6 +259,16 @@ def raise_concern(session: Session, actor, item, reason: str = "") -> Concern:
         )
         if result.rowcount != 1:
             raise ModerationError(_l("A concern was raised for this item already."))
+        if isinstance(item, Feedback) and tallies.counted(item):
+            # Out of every output at once: its rating leaves the figures too.
+            tallies.adjust(
+                session,
+                board_id=board_id,
+                service_id=item.service_id,
+                day=item.day,
+                rating=item.rating,
+                delta=-1,
+            )
         session.expire(item)
     concern = Concern(
         board_id=board_id,

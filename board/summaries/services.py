@@ -16,7 +16,7 @@ from board.audit.services import record
 from board.auth.models import Role, RoleAssignment, User
 from board.boards.models import Board, Organisation, Service
 from board.db import utcnow
-from board.feedback.models import Feedback
+from board.feedback.models import Feedback, RatingTally
 from board.mail import external_url, send_mail
 from board.meetings.models import Meeting, MeetingState
 from board.moderation.models import ModerationState
@@ -49,19 +49,14 @@ def month_span(month: date) -> tuple[date, date]:
 
 
 def rating_counts(session: Session, board: Board, month: date) -> dict[Service, list[int]]:
-    """Ratings per service in the board's month; items raised as concerns never count."""
-    start, end = month_span(month)
+    """Ratings per service in the board's month, from the kept tallies (items raised as
+    concerns are already out of them)."""
     rows = session.execute(
-        sa.select(Feedback.service_id, Feedback.rating, sa.func.count())
-        .join(Meeting, Feedback.meeting_id == Meeting.id)
-        .where(
-            Meeting.board_id == board.id,
-            Feedback.day >= start,
-            Feedback.day < end,
-            Feedback.rating.is_not(None),
-            Feedback.moderation != ModerationState.SAFEGUARDING,
+        sa.select(RatingTally.service_id, RatingTally.rating, RatingTally.count).where(
+            RatingTally.board_id == board.id,
+            RatingTally.month == month.replace(day=1),
+            RatingTally.count > 0,
         )
-        .group_by(Feedback.service_id, Feedback.rating)
     ).all()
     services = {s.id: s for s in board.services}
     counts: dict[Service, list[int]] = {}

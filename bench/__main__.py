@@ -131,6 +131,10 @@ def bench_child_pages(app) -> list[tuple]:
 
 
 def main() -> None:
+    import os
+
+    from bench import history
+
     rows, child_rows = bench_pages()
     print(f"\npages (SQLite, demo network, {REPEAT} requests each, in-process)")
     header = (
@@ -147,6 +151,12 @@ def main() -> None:
     for path, size, foreign in child_rows:
         within = "yes" if size <= ONE_ROUND_TRIP else "NO"
         print(f"{path:<18} {size:>8} {ONE_ROUND_TRIP:>8} {within:>7} {foreign:>14}")
+    with tempfile.TemporaryDirectory() as folder:
+        history.run(f"sqlite:///{Path(folder) / 'history.sqlite3'}", "SQLite")
+    if os.environ.get("BENCH_POSTGRES_URL"):
+        history.run(os.environ["BENCH_POSTGRES_URL"], "PostgreSQL")
+    else:
+        print("\n(set BENCH_POSTGRES_URL to run the history benchmark on PostgreSQL too)")
 
 
 if __name__ == "__main__":

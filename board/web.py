@@ -35,3 +35,11 @@ def get_or_404(model, ident):
     if row is None:
         abort(404)
     return row
+
+
+def get_allowed(model, ident, allowed):
+    """The row of ``model`` if ``allowed(row)``: 404 when unknown, 403 when not one's own."""
+    row = get_or_404(model, ident)
+    if not allowed(row):
+        abort(403)
+    return row

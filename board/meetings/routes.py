@@ -27,23 +27,17 @@ from board.meetings import calendar, queries, services
 from board.meetings.forms import CancelForm, MeetingForm, SeriesForm
 from board.meetings.models import HelpCall, Meeting
 from board.meetings.recurrence import MonthlyRule, RuleKind
-from board.web import get_or_404
+from board.web import get_allowed, get_or_404
 
 bp = Blueprint("meetings", __name__)
 
 
 def _board_for(board_id: int) -> Board:
-    board = get_or_404(Board, board_id)
-    if not can_run_meetings(current_user, board):
-        abort(403)
-    return board
+    return get_allowed(Board, board_id, lambda b: can_run_meetings(current_user, b))
 
 
 def _meeting_for(meeting_id: int) -> Meeting:
-    meeting = get_or_404(Meeting, meeting_id)
-    if not can_run_meetings(current_user, meeting.board):
-        abort(403)
-    return meeting
+    return get_allowed(Meeting, meeting_id, lambda m: can_run_meetings(current_user, m.board))
 
 
 def _with_services(form, board: Board):

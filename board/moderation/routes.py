@@ -22,7 +22,7 @@ from board.moderation.forms import (
     WatchNamesForm,
 )
 from board.moderation.models import Concern, RejectionReason
-from board.web import get_or_404
+from board.web import get_allowed, get_or_404
 
 bp = Blueprint("moderation", __name__)
 
@@ -30,10 +30,7 @@ ITEMS = {"feedback": Feedback, "proposal": Action}
 
 
 def _board_to_moderate(board_id: int) -> Board:
-    board = get_or_404(Board, board_id)
-    if not can_moderate(current_user, board):
-        abort(403)
-    return board
+    return get_allowed(Board, board_id, lambda b: can_moderate(current_user, b))
 
 
 @bp.get("/boards/<int:board_id>/moderation")
@@ -164,10 +161,7 @@ def room_concern(meeting_id: int):
 
 
 def _concern_for(concern_id: int) -> Concern:
-    concern = get_or_404(Concern, concern_id)
-    if not can_handle_concerns(current_user, concern.board):
-        abort(403)
-    return concern
+    return get_allowed(Concern, concern_id, lambda c: can_handle_concerns(current_user, c.board))
 
 
 @bp.get("/boards/<int:board_id>/concerns")

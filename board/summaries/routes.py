@@ -30,7 +30,7 @@ from board.summaries import queries, services
 from board.summaries.forms import DraftForm, ResponseForm
 from board.summaries.models import Response as PartnerResponse
 from board.summaries.models import ResponseStatus, Summary, SummaryItem
-from board.web import get_or_404
+from board.web import get_allowed, get_or_404
 
 bp = Blueprint("summaries", __name__)
 
@@ -47,17 +47,11 @@ def can_read(user, summary: Summary) -> bool:
 
 
 def _board(board_id: int) -> Board:
-    board = get_or_404(Board, board_id)
-    if not can_run_meetings(current_user, board):
-        abort(403)
-    return board
+    return get_allowed(Board, board_id, lambda b: can_run_meetings(current_user, b))
 
 
 def _own(summary_id: int) -> Summary:
-    summary = get_or_404(Summary, summary_id)
-    if not can_run_meetings(current_user, summary.board):
-        abort(403)
-    return summary
+    return get_allowed(Summary, summary_id, lambda s: can_run_meetings(current_user, s.board))
 
 
 def _readable(summary_id: int) -> Summary:

@@ -265,3 +265,18 @@ def test_what_still_waits_for_an_answer(client, auth, session, world):
     )
     auth.as_user(people["other"])
     assert "Open the clinic" not in client.get("/answers/waiting").get_data(as_text=True)
+
+
+def test_quotes_carry_the_month_and_no_finer_date(client, auth, session, world):
+    """CHILD-SAFETY rule 17: nothing more precise than the month goes with a child's words."""
+    board, people = world
+    summary, _ = compose(
+        client, auth, session, board, people, quotes=[f"{_quote_id(session)}:happened"]
+    )
+    client.post(f"/summaries/{summary.id}/publish")
+    auth.as_user(people["partner"])
+    page = client.get(f"/summaries/{summary.id}").get_data(as_text=True)
+    exported = client.get(f"/summaries/{summary.id}.json").get_data(as_text=True)
+    assert "The nurse listened." in page and "(2030-03)" in page
+    for text in (page, exported, client.get(f"/summaries/{summary.id}.csv").get_data(as_text=True)):
+        assert "2030-03-09" not in text and "09.03.2030" not in text

@@ -52,6 +52,19 @@ def _chosen_services(form, board: Board) -> list[Service]:
     return [by_id[i] for i in form.service_ids.data or [] if i in by_id]
 
 
+def _series_settings(form, board: Board) -> dict:
+    """What a series form says, as the keyword arguments the scheduling services take."""
+    return {
+        "rule": _rule(form),
+        "start": form.start_date.data,
+        "until": form.until.data,
+        "at": form.at.data,
+        "duration_minutes": form.duration_minutes.data,
+        "place": form.place.data or "",
+        "services": _chosen_services(form, board),
+    }
+
+
 def _rule(form) -> MonthlyRule:
     kind = RuleKind(form.kind.data)
     if kind is RuleKind.NTH_WEEKDAY:
@@ -108,13 +121,7 @@ def new_series(board_id: int):
                 db,
                 current_user,
                 board,
-                rule=_rule(form),
-                start=form.start_date.data,
-                until=form.until.data,
-                at=form.at.data,
-                duration_minutes=form.duration_minutes.data,
-                place=form.place.data or "",
-                services=_chosen_services(form, board),
+                **_series_settings(form, board),
             )
         except services.MeetingError as error:
             show_error(form, error)
@@ -216,13 +223,7 @@ def edit_following(meeting_id: int):
                 db,
                 current_user,
                 meeting,
-                rule=_rule(form),
-                start=form.start_date.data,
-                until=form.until.data,
-                at=form.at.data,
-                duration_minutes=form.duration_minutes.data,
-                place=form.place.data or "",
-                services=_chosen_services(form, board),
+                **_series_settings(form, board),
             )
         except services.MeetingError as error:
             show_error(form, error)
@@ -230,10 +231,9 @@ def edit_following(meeting_id: int):
             db.commit()
             flash(_("This meeting and the later ones are changed."), "success")
             first = services.series_meetings(db, new)
-            target = first[0].id if first else None
-            if target is None:
+            if not first:
                 return redirect(url_for("meetings.board_meetings", board_id=board.id))
-            return redirect(url_for("meetings.meeting", meeting_id=target))
+            return redirect(url_for("meetings.meeting", meeting_id=first[0].id))
     return render_template(
         "meetings/series_form.html", form=form, board=board, meeting=meeting
     ), 400 if form.errors else 200

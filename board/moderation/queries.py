@@ -11,7 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 from board.actions.models import Action
 from board.boards.models import Board
 from board.feedback.models import Feedback
+from board.feedback.services import names_of
 from board.meetings.models import Meeting
+from board.moderation.detect import find_personal_details
 from board.moderation.models import Concern, ConcernState, ModerationState, Rejection
 
 
@@ -50,9 +52,6 @@ def queue(session: Session, board: Board) -> list[QueueItem]:
             Action.board_id == board.id, Action.moderation == ModerationState.PENDING
         )
     )
-    from board.feedback.services import names_of
-    from board.moderation.detect import find_personal_details
-
     names = names_of(board)
     for action in proposals:
         spans = {}

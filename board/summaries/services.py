@@ -3,7 +3,7 @@ board.disclosure; only approved text is quoted. Services flush; views commit."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import bleach
 import sqlalchemy as sa
@@ -71,33 +71,25 @@ def figures(session: Session, board: Board, month: date) -> disclosure.Table:
     return disclosure.publish(rating_counts(session, board, month), board.threshold_k)
 
 
+def _month_meetings(session: Session, board: Board, month: date) -> list[Meeting]:
+    """The board's meetings held in the month."""
+    start, end = (datetime.combine(day, time(), UTC) for day in month_span(month))
+    return list(
+        session.scalars(
+            sa.select(Meeting).where(
+                Meeting.board_id == board.id,
+                Meeting.state == MeetingState.CLOSED,
+                Meeting.starts_at >= start,
+                Meeting.starts_at < end,
+            )
+        )
+    )
+
+
 def attendance(session: Session, board: Board, month: date) -> disclosure.Figure:
     """Tablets that joined the month's meetings, as publishable."""
-    start, end = month_span(month)
-    total = sum(
-        m.attendance
-        for m in session.scalars(
-            sa.select(Meeting).where(
-                Meeting.board_id == board.id, Meeting.state == MeetingState.CLOSED
-            )
-        )
-        if start <= m.starts_at.date() < end
-    )
-    table = disclosure.publish({"all": [total, 0, 0, 0, 0]}, board.threshold_k)
-    return table.rows[0].total
-
-
-def _month_meetings(session: Session, board: Board, month: date) -> list[Meeting]:
-    start, end = month_span(month)
-    return [
-        m
-        for m in session.scalars(
-            sa.select(Meeting).where(
-                Meeting.board_id == board.id, Meeting.state == MeetingState.CLOSED
-            )
-        )
-        if start <= m.starts_at.date() < end
-    ]
+    total = sum(m.attendance for m in _month_meetings(session, board, month))
+    return disclosure.publish({"all": [total, 0, 0, 0, 0]}, board.threshold_k).rows[0].total
 
 
 def start_summary(session: Session, actor, board: Board, month: date) -> Summary:

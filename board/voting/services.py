@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections import Counter
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -166,9 +167,7 @@ def results(session: Session, ballot: Ballot) -> list[Result]:
         for t in session.scalars(sa.select(BallotTally).where(BallotTally.ballot_id == ballot.id))
     }
     ordered = sorted(ballot.options, key=lambda a: (-tallies.get(a.id, 0), a.id))
-    counts: dict[int, int] = {}
-    for action in ordered:
-        counts[tallies.get(action.id, 0)] = counts.get(tallies.get(action.id, 0), 0) + 1
+    counts = Counter(tallies.get(action.id, 0) for action in ordered)
     out, rank, previous = [], 0, None
     for position, action in enumerate(ordered, start=1):
         points = tallies.get(action.id, 0)

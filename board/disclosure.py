@@ -105,7 +105,7 @@ def _shown_or_hidden(counts: list[int], k: int, ok: bool):
 
 
 def publish(rows: dict[object, list[int]], k: int) -> Table:
-    """The publishable figures of one board's month: ``rows`` maps a key (a service) to
+    """The publishable figures of one board's period: ``rows`` maps a key (a service) to
     its five counts, ratings 1 to 5."""
     k = _threshold(k)
     published = []
@@ -117,15 +117,32 @@ def publish(rows: dict[object, list[int]], k: int) -> Table:
         total_figure = Figure(total) if total >= k or total == 0 else _hidden(total, k)
         cells, percents, median = _shown_or_hidden(counts, k, _distribution_ok(counts, k))
         published.append(Row(key, total_figure, cells, percents, median))
-    month = [sum(list(r)[i] for r in rows.values()) for i in range(len(RATINGS))]
-    grand = sum(month)
+    return assemble(published, k)
+
+
+def restore(key: object, total: Figure, counts: list[int | None], median, k: int) -> Row:
+    """A row as it was published (kept figures), with its percentages worked out again."""
+    cells = tuple(Figure(c) for c in counts)
+    shown = all(c is not None for c in counts)
+    percents = _percents(list(counts), k) if shown else tuple(None for _ in counts)
+    return Row(key, total, cells, percents, median)
+
+
+def assemble(published: list[Row], k: int) -> Table:
+    """The table of published rows, with the margins over all of them. The margins are
+    worked out from published figures only, so a summary kept as published shows the same
+    margins again."""
     every_total = all(r.total.shown for r in published)
     every_row = all(r.distribution_shown for r in published)
     # Withheld to protect a hidden row, the grand total is "not shown", never "fewer than
     # k": saying it is small could pin down the small rows inside it.
-    total = Figure(grand) if every_total else Figure(None)
-    ok = every_row and _distribution_ok(month, k)
-    cells, percents, median = _shown_or_hidden(month, k, ok)
+    total = Figure(sum(r.total.value for r in published)) if every_total else Figure(None)
+    if every_row:
+        month = [sum(r.counts[i].value for r in published) for i in range(len(RATINGS))]
+        cells, percents, median = _shown_or_hidden(month, k, _distribution_ok(month, k))
+    else:
+        cells = tuple(Figure(None) for _ in RATINGS)
+        percents, median = tuple(None for _ in RATINGS), None
     return Table(k, tuple(published), total, cells, percents, median)
 
 
@@ -134,3 +151,29 @@ def describe(figure: Figure, k: int) -> str:
     if figure.shown:
         return str(figure.value)
     return f"<{k}" if figure.small else "-"
+
+
+@dataclass(frozen=True)
+class Place:
+    """One action's place in a closed vote: its rank (ties share one), and its points,
+    shown only when every option's points are 0 or at least k."""
+
+    key: object
+    rank: int
+    points: Figure
+
+
+def publish_votes(points: dict[object, int], voters: int, k: int) -> tuple[Place, ...] | None:
+    """A vote's results as publishable, best first; None when fewer than k children voted
+    (then not even the order is shown). The number of voters itself is never published."""
+    k = _threshold(k)
+    if voters < k:
+        return None
+    shown = all(p == 0 or p >= k for p in points.values())
+    ordered = sorted(points.items(), key=lambda pair: -pair[1])
+    places = []
+    for key, value in ordered:
+        rank = 1 + sum(1 for other in points.values() if other > value)
+        figure = Figure(value) if shown else _hidden(value, k)
+        places.append(Place(key, rank, figure))
+    return tuple(places)

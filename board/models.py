@@ -1,17 +1,27 @@
 """Every model, imported once so that Base.metadata knows them all (Alembic, tests)."""
 
 from board.actions.models import Action, ActionStatus, Proposer
+from board.api.models import ApiToken
 from board.audit.models import AuditEntry
 from board.auth.models import Invitation, Role, RoleAssignment, User
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import Base
 from board.feedback.models import Feedback
 from board.meetings.models import HelpCall, Meeting, MeetingSeries, MeetingState
+from board.moderation.models import Concern, Rejection
+from board.summaries.models import Response, Summary, SummaryFigure, SummaryItem
 from board.voting.models import Ballot, BallotCast, BallotMethod, BallotState, BallotTally
 
 __all__ = [
     "Action",
     "ActionStatus",
+    "ApiToken",
+    "Concern",
+    "Rejection",
+    "Response",
+    "Summary",
+    "SummaryFigure",
+    "SummaryItem",
     "Ballot",
     "BallotCast",
     "BallotMethod",

@@ -94,7 +94,7 @@ def world(session, make):
 
 def compose(client, auth, session, board, people, **draft):
     auth.as_user(people["facilitator"])
-    client.post(f"/boards/{board.id}/summaries", data={"month": "2030-03-01"})
+    client.post(f"/boards/{board.id}/summaries", data={"period": "2030-03-01/1"})
     summary = session.scalar(sa.select(Summary))
     data = {
         "narrative": "<p>Children <strong>liked</strong> the clinic.</p>",
@@ -133,13 +133,15 @@ def test_the_whole_loop(client, auth, session, world, app):
     rows = list(
         csv.reader(io.StringIO(client.get(f"/summaries/{summary.id}.csv").get_data(as_text=True)))
     )
-    assert rows[0][:4] == ["board", "month", "service", "ratings"]
+    assert rows[0][:4] == ["board", "period", "service", "ratings"]
     clinic_row = next(r for r in rows if r[2] == "Clinic")
     assert clinic_row[3] == "12"
     school_row = next(r for r in rows if r[2] == "School")
     assert school_row[3] == "6" and school_row[4:9] == ["-"] * 5  # 1 child rated it Very bad
     data = client.get(f"/summaries/{summary.id}.json").json
-    assert data["quotes"] == ["The nurse listened."] and data["threshold"] == 5
+    quotes = [i for i in data["items"] if i["kind"] == "quote"]
+    assert [(q["text"], q["month"]) for q in quotes] == [("The nurse listened.", "2030-03")]
+    assert data["threshold"] == 5 and data["period"]["label"] == "2030-03"
     item = next(i for i in published.items if i.kind.value == "recommendation")
     client.post(
         f"/summary-items/{item.id}/respond",
@@ -242,7 +244,7 @@ def test_publishing_needs_named_partners(client, auth, session, make):
     facilitator = make.user(Role.FACILITATOR, board)
     make.commit()
     auth.as_user(facilitator)
-    client.post(f"/boards/{board.id}/summaries", data={"month": "2030-03-01"})
+    client.post(f"/boards/{board.id}/summaries", data={"period": "2030-03-01/1"})
     summary = session.scalar(sa.select(Summary))
     response = client.post(f"/summaries/{summary.id}/publish", follow_redirects=True)
     assert "No partner was named to the children" in response.get_data(as_text=True)

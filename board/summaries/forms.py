@@ -8,6 +8,11 @@ from board.forms import BaseForm, CheckboxesField, choices
 from board.summaries.models import ResponseStatus
 
 
+class StartForm(BaseForm):
+    period = SelectField(_l("Period"), validators=[DataRequired()])
+    submit = SubmitField(_l("Compose the summary of this period"))
+
+
 class DraftForm(BaseForm):
     narrative = TextAreaField(
         _l("What the children said, in your words"),

@@ -6,9 +6,11 @@ import enum
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from board.actions.models import Action
 from board.auth.models import User
 from board.boards.models import Board, Organisation, Service, enum_column
 from board.db import Base, UTCDateTime, utcnow
@@ -23,6 +25,7 @@ class ItemKind(enum.StrEnum):
     FINDING = "finding"  # the figures of one service
     RECOMMENDATION = "recommendation"
     QUOTE = "quote"  # approved words of a child, with the month only
+    ACTION = "action"  # an advocacy action the children voted on, with its result
 
     @property
     def label(self) -> str:
@@ -30,6 +33,7 @@ class ItemKind(enum.StrEnum):
             ItemKind.FINDING: _l("Finding"),
             ItemKind.RECOMMENDATION: _l("Recommendation"),
             ItemKind.QUOTE: _l("In the children's words"),
+            ItemKind.ACTION: _l("Advocacy action the children voted on"),
         }[self]
 
 
@@ -58,15 +62,23 @@ summary_recipients = sa.Table(
 )
 
 
+PERIOD_MONTHS = (1, 3)  # a month, or a calendar quarter
+
+
 class Summary(Base):
-    """One board's month, as partners will read it."""
+    """One board's month or quarter, as partners will read it. A board's periods never
+    overlap, so no figure can be worked out by taking one period from another."""
 
     __tablename__ = "summary"
-    __table_args__ = (sa.UniqueConstraint("board_id", "month"),)
+    __table_args__ = (
+        sa.UniqueConstraint("board_id", "month"),
+        sa.CheckConstraint("months IN (1, 3)", name="month_or_quarter"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     board_id: Mapped[int] = mapped_column(sa.ForeignKey("board.id", ondelete="CASCADE"), index=True)
-    month: Mapped[date]  # first day of the month
+    month: Mapped[date]  # first day of the period
+    months: Mapped[int] = mapped_column(default=1, server_default="1")
     state: Mapped[SummaryState] = mapped_column(
         enum_column(SummaryState), default=SummaryState.DRAFT
     )
@@ -74,6 +86,10 @@ class Summary(Base):
     narrative: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set when published, through disclosure control: None is "not shown", and
+    # attendance_small says it was fewer than k.
+    attendance: Mapped[int | None]
+    attendance_small: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     board: Mapped[Board] = relationship()
     recipients: Mapped[list[Organisation]] = relationship(
@@ -83,9 +99,58 @@ class Summary(Base):
         back_populates="summary", order_by="SummaryItem.position", cascade="all, delete-orphan"
     )
 
+    figures: Mapped[list[SummaryFigure]] = relationship(
+        order_by="SummaryFigure.position", cascade="all, delete-orphan"
+    )
+
     @property
     def published(self) -> bool:
         return self.state is SummaryState.PUBLISHED
+
+    @property
+    def end(self) -> date:
+        """The first day after the period."""
+        return self.month + relativedelta(months=self.months)
+
+    @property
+    def period(self) -> str:
+        """ "2026-03", or "2026-01 – 2026-03" for a quarter: the same in every language."""
+        return period_label(self.month, self.months)
+
+
+def period_label(month: date, months: int) -> str:
+    if months == 1:
+        return f"{month:%Y-%m}"
+    return f"{month:%Y-%m} – {month + relativedelta(months=months - 1):%Y-%m}"
+
+
+class SummaryFigure(Base):
+    """One published row of a summary's figures, as disclosure control let it out (None
+    is a hidden count). Kept as published, so a summary never changes after it is sent,
+    and the partners' dashboard adds up only what was published."""
+
+    __tablename__ = "summary_figure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    summary_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("summary.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(sa.String(200))  # the service's name when published
+    category: Mapped[str] = mapped_column(sa.String(32))
+    total: Mapped[int | None]
+    total_small: Mapped[bool] = mapped_column(default=False)
+    r1: Mapped[int | None]
+    r2: Mapped[int | None]
+    r3: Mapped[int | None]
+    r4: Mapped[int | None]
+    r5: Mapped[int | None]
+    median: Mapped[float | None]
+
+    @property
+    def counts(self) -> tuple[int | None, ...]:
+        return (self.r1, self.r2, self.r3, self.r4, self.r5)
 
 
 class SummaryItem(Base):
@@ -99,9 +164,16 @@ class SummaryItem(Base):
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(sa.Text, default="")
     service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id", ondelete="SET NULL"))
+    month: Mapped[date | None]  # a quote's month: never a finer date
+    # An action the children voted on: its place and points as published (None: hidden).
+    action_id: Mapped[int | None] = mapped_column(sa.ForeignKey("action.id", ondelete="SET NULL"))
+    rank: Mapped[int | None]
+    points: Mapped[int | None]
+    points_small: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     summary: Mapped[Summary] = relationship(back_populates="items")
     service: Mapped[Service | None] = relationship()
+    action: Mapped[Action | None] = relationship()
     responses: Mapped[list[Response]] = relationship(
         back_populates="item", order_by="Response.created_at", cascade="all, delete-orphan"
     )

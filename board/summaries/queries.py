@@ -31,6 +31,18 @@ def months_with_meetings(session: Session, board: Board) -> list[date]:
     return sorted({d.date().replace(day=1) for d in days}, reverse=True)
 
 
+def periods(session: Session, board: Board) -> list[tuple[str, str]]:
+    """What a summary can cover, as (value, label): each month with a meeting, and each
+    quarter holding one, newest first."""
+    from board.summaries.models import period_label
+
+    months = months_with_meetings(session, board)
+    quarters = sorted({m.replace(month=(m.month - 1) // 3 * 3 + 1) for m in months}, reverse=True)
+    out = [(f"{m.isoformat()}/1", period_label(m, 1)) for m in months]
+    out += [(f"{q.isoformat()}/3", period_label(q, 3)) for q in quarters]
+    return out
+
+
 def received(session: Session, user: User) -> list[Summary]:
     """Published summaries the user's organisation received."""
     return list(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import (
@@ -26,8 +24,8 @@ from board.boards.models import Board
 from board.db import db, utcnow
 from board.disclosure import describe
 from board.forms import ConfirmForm, choices, show_error
-from board.summaries import queries, services
-from board.summaries.forms import DraftForm, ResponseForm
+from board.summaries import export, queries, services
+from board.summaries.forms import DraftForm, ResponseForm, StartForm
 from board.summaries.models import Response as PartnerResponse
 from board.summaries.models import ResponseStatus, Summary, SummaryItem
 from board.web import get_allowed, get_or_404
@@ -61,32 +59,46 @@ def _readable(summary_id: int) -> Summary:
     return summary
 
 
-@bp.get("/boards/<int:board_id>/summaries")
-@login_required
-def board_summaries(board_id: int):
-    board = _board(board_id)
+def _start_form(board: Board) -> StartForm:
+    form = StartForm()
+    form.period.choices = choices(queries.periods(db, board))
+    return form
+
+
+def _list(board: Board, form: StartForm, status: int = 200):
     return render_template(
         "summaries/list.html",
         board=board,
         summaries=queries.board_summaries(db, board),
-        months=queries.months_with_meetings(db, board),
-        confirm=ConfirmForm(),
-    )
+        form=form,
+    ), status
+
+
+@bp.get("/boards/<int:board_id>/summaries")
+@login_required
+def board_summaries(board_id: int):
+    board = _board(board_id)
+    return _list(board, _start_form(board))
 
 
 @bp.post("/boards/<int:board_id>/summaries")
 @login_required
 def start(board_id: int):
     board = _board(board_id)
-    try:
-        month = date.fromisoformat(request.form.get("month", ""))
-    except ValueError:
-        abort(400)
-    if ConfirmForm().validate_on_submit():
-        summary = services.start_summary(db, current_user, board, month)
-        db.commit()
-        return redirect(url_for("summaries.edit", summary_id=summary.id))
-    abort(400)
+    form = _start_form(board)
+    if form.validate_on_submit():
+        first, months = form.period.data.split("/")
+        try:
+            summary = services.start_summary(
+                db, current_user, board, date.fromisoformat(first), int(months)
+            )
+        except services.SummaryError as error:
+            db.rollback()
+            show_error(form, error)
+        else:
+            db.commit()
+            return redirect(url_for("summaries.edit", summary_id=summary.id))
+    return _list(board, form, 400)
 
 
 @bp.route("/summaries/<int:summary_id>/edit", methods=["GET", "POST"])
@@ -96,15 +108,15 @@ def edit(summary_id: int):
     if summary.published:
         return redirect(url_for("summaries.view", summary_id=summary.id))
     form = DraftForm()
-    quotable = services.quotable(db, summary.board, summary.month)
-    form.quotes.choices = choices(quotable)
+    quotable = services.quotable(db, summary)
+    form.quotes.choices = choices((key, text) for key, text, _month in quotable)
     if request.method == "GET":
         form.narrative.data = summary.narrative
         form.recommendations.data = "\n".join(
             i.text for i in summary.items if i.kind.value == "recommendation"
         )
         chosen = {i.text for i in summary.items if i.kind.value == "quote"}
-        form.quotes.data = [key for key, text in quotable if text in chosen]
+        form.quotes.data = [key for key, text, _month in quotable if text in chosen]
     if form.validate_on_submit():
         try:
             services.save_draft(
@@ -146,11 +158,15 @@ def publish(summary_id: int):
 
 def _context(summary: Summary) -> dict:
     board = summary.board
+    table = services.summary_table(db, summary)
+    before, changes = services.changes(db, summary, table)
     return {
         "summary": summary,
         "board": board,
-        "table": services.figures(db, board, summary.month),
-        "attendance": services.attendance(db, board, summary.month),
+        "table": table,
+        "attendance": services.summary_attendance(db, summary),
+        "before": before,
+        "changes": changes,
         "describe": describe,
         "k": board.threshold_k,
         "waiting": queries.waiting_items(summary),
@@ -179,64 +195,13 @@ def _can_respond(summary: Summary) -> bool:
     )
 
 
-def _rows(summary: Summary) -> list[list[str]]:
-    context = _context(summary)
-    k, table = context["k"], context["table"]
-    month = summary.month.strftime("%Y-%m")
-    rows = [
-        [
-            "board",
-            "month",
-            "service",
-            "ratings",
-            "very bad",
-            "bad",
-            "okay",
-            "good",
-            "very good",
-            "median",
-        ]
-    ]
-    for row in table.rows:
-        rows.append(
-            [
-                summary.board.name,
-                month,
-                row.key.name,
-                describe(row.total, k),
-                *[describe(f, k) for f in row.counts],
-                "" if row.median is None else str(row.median),
-            ]
-        )
-    rows.append(
-        [
-            summary.board.name,
-            month,
-            "all services",
-            describe(table.total, k),
-            *[describe(f, k) for f in table.counts],
-            "" if table.median is None else str(table.median),
-        ]
-    )
-    return rows
-
-
-def _safe_cell(value: str) -> str:
-    """No spreadsheet formula can start a cell (CSV injection)."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") and value != "-" else value
-
-
 @bp.get("/summaries/<int:summary_id>.csv")
 @login_required
 def export_csv(summary_id: int):
     summary = _readable(summary_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in _rows(summary):
-        writer.writerow([_safe_cell(str(cell)) for cell in row])
-    name = f"summary-{summary.board_id}-{summary.month:%Y-%m}.csv"
+    name = f"summary-{summary.board_id}-{summary.month:%Y-%m}-{summary.months}m.csv"
     return Response(
-        buffer.getvalue(),
+        export.to_csv(export.figure_rows(db, summary)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -245,17 +210,7 @@ def export_csv(summary_id: int):
 @bp.get("/summaries/<int:summary_id>.json")
 @login_required
 def export_json(summary_id: int):
-    summary = _readable(summary_id)
-    header, *rows = _rows(summary)
-    return jsonify(
-        board=summary.board.name,
-        month=summary.month.strftime("%Y-%m"),
-        threshold=summary.board.threshold_k,
-        published=summary.published,
-        figures=[dict(zip(header, row, strict=True)) for row in rows],
-        quotes=[i.text for i in summary.items if i.kind.value == "quote"],
-        recommendations=[i.text for i in summary.items if i.kind.value == "recommendation"],
-    )
+    return jsonify(export.summary_document(db, _readable(summary_id)))
 
 
 @bp.post("/summary-items/<int:item_id>/respond")

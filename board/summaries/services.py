@@ -3,6 +3,7 @@ board.disclosure; only approved text is quoted. Services flush; views commit."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 import bleach
@@ -22,13 +23,17 @@ from board.meetings.models import Meeting, MeetingState
 from board.moderation.models import ModerationState
 from board.rules import RuleError
 from board.summaries.models import (
+    PERIOD_MONTHS,
     ItemKind,
     Response,
     ResponseStatus,
     Summary,
+    SummaryFigure,
     SummaryItem,
     SummaryState,
 )
+from board.voting import services as voting
+from board.voting.models import Ballot, BallotState
 
 ALLOWED_TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "h3", "blockquote"]
 
@@ -43,37 +48,61 @@ def sanitize_html(text: str) -> str:
     return bleach.clean(text or "", tags=ALLOWED_TAGS, attributes={}, strip=True).strip()
 
 
-def month_span(month: date) -> tuple[date, date]:
+def month_span(month: date, months: int = 1) -> tuple[date, date]:
     first = month.replace(day=1)
-    return first, first + relativedelta(months=1)
+    return first, first + relativedelta(months=months)
 
 
-def rating_counts(session: Session, board: Board, month: date) -> dict[Service, list[int]]:
-    """Ratings per service in the board's month, from the kept tallies (items raised as
+def rating_counts(
+    session: Session, board: Board, month: date, months: int = 1
+) -> dict[Service, list[int]]:
+    """Ratings per service in the board's period, from the kept tallies (items raised as
     concerns are already out of them)."""
+    start, end = month_span(month, months)
     rows = session.execute(
-        sa.select(RatingTally.service_id, RatingTally.rating, RatingTally.count).where(
+        sa.select(RatingTally.service_id, RatingTally.rating, sa.func.sum(RatingTally.count))
+        .where(
             RatingTally.board_id == board.id,
-            RatingTally.month == month.replace(day=1),
+            RatingTally.month >= start,
+            RatingTally.month < end,
             RatingTally.count > 0,
         )
+        .group_by(RatingTally.service_id, RatingTally.rating)
     ).all()
     services = {s.id: s for s in board.services}
     counts: dict[Service, list[int]] = {}
     for service_id, rating, number in rows:
         service = services.get(service_id)
         if service is not None:
-            counts.setdefault(service, [0] * 5)[rating - 1] += number
+            counts.setdefault(service, [0] * 5)[rating - 1] += int(number)
     return dict(sorted(counts.items(), key=lambda pair: pair[0].name))
 
 
-def figures(session: Session, board: Board, month: date) -> disclosure.Table:
-    return disclosure.publish(rating_counts(session, board, month), board.threshold_k)
+def figures(session: Session, board: Board, month: date, months: int = 1) -> disclosure.Table:
+    return disclosure.publish(rating_counts(session, board, month, months), board.threshold_k)
 
 
-def _month_meetings(session: Session, board: Board, month: date) -> list[Meeting]:
-    """The board's meetings held in the month."""
-    start, end = (datetime.combine(day, time(), UTC) for day in month_span(month))
+def summary_table(session: Session, summary: Summary) -> disclosure.Table:
+    """A summary's figures: as kept when it was published, worked out now for a draft."""
+    k = summary.board.threshold_k
+    if not summary.published:
+        return figures(session, summary.board, summary.month, summary.months)
+    rows = [
+        disclosure.restore(
+            figure,
+            disclosure.Figure(figure.total, figure.total_small),
+            list(figure.counts),
+            figure.median,
+            k,
+        )
+        for figure in summary.figures
+    ]
+    return disclosure.assemble(rows, k)
+
+
+def _period_meetings(session: Session, board: Board, month: date, months: int = 1) -> list[Meeting]:
+    """The board's meetings held in the period."""
+    start, end = (datetime.combine(day, time(), UTC) for day in month_span(month, months))
     return list(
         session.scalars(
             sa.select(Meeting).where(
@@ -86,41 +115,130 @@ def _month_meetings(session: Session, board: Board, month: date) -> list[Meeting
     )
 
 
-def attendance(session: Session, board: Board, month: date) -> disclosure.Figure:
-    """Tablets that joined the month's meetings, as publishable."""
-    total = sum(m.attendance for m in _month_meetings(session, board, month))
+def attendance(session: Session, board: Board, month: date, months: int = 1) -> disclosure.Figure:
+    """Tablets that joined the period's meetings, as publishable."""
+    total = sum(m.attendance for m in _period_meetings(session, board, month, months))
     return disclosure.publish({"all": [total, 0, 0, 0, 0]}, board.threshold_k).rows[0].total
 
 
-def start_summary(session: Session, actor, board: Board, month: date) -> Summary:
-    """The board's summary of a month (created as a draft the first time)."""
-    month = month.replace(day=1)
-    summary = session.scalar(
-        sa.select(Summary).where(Summary.board_id == board.id, Summary.month == month)
-    )
-    if summary is not None:
-        return summary
-    summary = Summary(board=board, month=month)
-    session.add(summary)
-    for position, service in enumerate(rating_counts(session, board, month)):
-        summary.items.append(
-            SummaryItem(kind=ItemKind.FINDING, position=position, service_id=service.id)
+def summary_attendance(session: Session, summary: Summary) -> disclosure.Figure:
+    if summary.published:
+        return disclosure.Figure(summary.attendance, summary.attendance_small)
+    return attendance(session, summary.board, summary.month, summary.months)
+
+
+@dataclass(frozen=True)
+class VoteResult:
+    """One closed vote of the period, as publishable: ``places`` is None when fewer than k
+    children voted."""
+
+    ballot: Ballot
+    places: tuple[disclosure.Place, ...] | None
+
+
+def vote_results(session: Session, board: Board, month: date, months: int = 1) -> list[VoteResult]:
+    out = []
+    for meeting in sorted(_period_meetings(session, board, month, months), key=_starts):
+        ballots = session.scalars(
+            sa.select(Ballot)
+            .where(Ballot.meeting_id == meeting.id, Ballot.state == BallotState.CLOSED)
+            .order_by(Ballot.id)
         )
+        for ballot in ballots:
+            points = {r.action: r.points for r in voting.results(session, ballot)}
+            voters = voting.count_votes(session, ballot)
+            out.append(
+                VoteResult(ballot, disclosure.publish_votes(points, voters, board.threshold_k))
+            )
+    return out
+
+
+def _starts(meeting: Meeting):
+    return meeting.starts_at
+
+
+def _generated_items(session: Session, summary: Summary) -> list[SummaryItem]:
+    """A finding per service rated in the period, and each action the children voted on
+    with its place: made again until the summary is published, then kept."""
+    board = summary.board
+    items = [
+        SummaryItem(kind=ItemKind.FINDING, service_id=service.id)
+        for service in rating_counts(session, board, summary.month, summary.months)
+    ]
+    for result in vote_results(session, board, summary.month, summary.months):
+        if result.places is None:
+            items += [
+                SummaryItem(kind=ItemKind.ACTION, action_id=a.id, text=a.title)
+                for a in result.ballot.options
+            ]
+            continue
+        for place in result.places:
+            items.append(
+                SummaryItem(
+                    kind=ItemKind.ACTION,
+                    action_id=place.key.id,
+                    text=place.key.title,
+                    rank=place.rank,
+                    points=place.points.value,
+                    points_small=place.points.small,
+                )
+            )
+    return items
+
+
+def _arrange(summary: Summary, generated: list[SummaryItem], written: list[SummaryItem]) -> None:
+    summary.items = generated + written
+    for position, item in enumerate(summary.items):
+        item.position = position
+
+
+def _refresh(session: Session, summary: Summary) -> None:
+    written = [i for i in summary.items if i.kind in (ItemKind.RECOMMENDATION, ItemKind.QUOTE)]
+    _arrange(summary, _generated_items(session, summary), written)
+
+
+def _overlaps(a_start: date, a_months: int, b_start: date, b_months: int) -> bool:
+    a_end, b_end = month_span(a_start, a_months)[1], month_span(b_start, b_months)[1]
+    return a_start < b_end and b_start < a_end
+
+
+def start_summary(session: Session, actor, board: Board, month: date, months: int = 1) -> Summary:
+    """The board's summary of a month or a calendar quarter (a draft the first time). A
+    board's periods never overlap: otherwise one period taken from another could show a
+    figure that disclosure control hid."""
+    month = month.replace(day=1)
+    if months not in PERIOD_MONTHS:
+        raise SummaryError(_l("A summary covers a month or a quarter."), "months")
+    if months == 3 and month.month not in (1, 4, 7, 10):
+        raise SummaryError(_l("A quarter starts in January, April, July or October."), "month")
+    existing = session.scalars(sa.select(Summary).where(Summary.board_id == board.id)).all()
+    for summary in existing:
+        if summary.month == month and summary.months == months:
+            return summary
+        if _overlaps(summary.month, summary.months, month, months):
+            raise SummaryError(
+                _l(
+                    "The summary of %(period)s already covers part of this period.",
+                    period=summary.period,
+                ),
+                "month",
+            )
+    summary = Summary(board=board, month=month, months=months)
+    session.add(summary)
+    _refresh(session, summary)
     session.flush()
-    record(
-        session, actor, "summary.create", summary, board_id=board.id, detail=month.strftime("%Y-%m")
-    )
+    record(session, actor, "summary.create", summary, board_id=board.id, detail=summary.period)
     return summary
 
 
-def quotable(session: Session, board: Board, month: date) -> list[tuple[str, str]]:
-    """Approved words of the month, as (key, text): only these can be quoted."""
-    start, end = month_span(month)
+def quotable(session: Session, summary: Summary) -> list[tuple[str, str, date]]:
+    """Approved words of the period, as (key, text, month): only these can be quoted."""
+    start, end = month_span(summary.month, summary.months)
     rows = session.scalars(
         sa.select(Feedback)
         .join(Meeting, Feedback.meeting_id == Meeting.id)
         .where(
-            Meeting.board_id == board.id,
+            Meeting.board_id == summary.board_id,
             Feedback.day >= start,
             Feedback.day < end,
             Feedback.moderation == ModerationState.APPROVED,
@@ -132,7 +250,7 @@ def quotable(session: Session, board: Board, month: date) -> list[tuple[str, str
         for field in ("happened", "better"):
             text = getattr(feedback, field)
             if text:
-                out.append((f"{feedback.id}:{field}", text))
+                out.append((f"{feedback.id}:{field}", text, feedback.day.replace(day=1)))
     return out
 
 
@@ -148,39 +266,54 @@ def save_draft(
     """The facilitator's part: a narrative, recommendations, and approved words to quote."""
     if summary.published:
         raise SummaryError(_l("A published summary cannot be changed."))
-    allowed = dict(quotable(session, summary.board, summary.month))
+    allowed = {key: (text, month) for key, text, month in quotable(session, summary)}
     if any(key not in allowed for key in quotes):
-        raise SummaryError(_l("Only approved words of this month can be quoted."))
+        raise SummaryError(_l("Only approved words of this period can be quoted."), "quotes")
     summary.narrative = sanitize_html(narrative)
-    summary.items = [i for i in summary.items if i.kind is ItemKind.FINDING]
-    position = len(summary.items)
-    for text in recommendations:
-        if text.strip():
-            summary.items.append(
-                SummaryItem(
-                    kind=ItemKind.RECOMMENDATION, position=position, text=text.strip()[:1000]
-                )
-            )
-            position += 1
-    for key in quotes:
-        summary.items.append(SummaryItem(kind=ItemKind.QUOTE, position=position, text=allowed[key]))
-        position += 1
+    written = [
+        SummaryItem(kind=ItemKind.RECOMMENDATION, text=text.strip()[:1000])
+        for text in recommendations
+        if text.strip()
+    ]
+    written += [
+        SummaryItem(kind=ItemKind.QUOTE, text=allowed[key][0], month=allowed[key][1])
+        for key in quotes
+    ]
+    _arrange(summary, _generated_items(session, summary), written)
     session.flush()
     record(session, actor, "summary.update", summary, board_id=summary.board_id)
 
 
 def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
-    """Send it to the partners named to the children at the month's meetings, no one else."""
+    """Send it to the partners named to the children at the period's meetings, no one
+    else; its figures are kept as published."""
     if summary.published:
         raise SummaryError(_l("This summary is published already."))
     recipients: dict[int, Organisation] = {}
-    for meeting in _month_meetings(session, summary.board, summary.month):
+    for meeting in _period_meetings(session, summary.board, summary.month, summary.months):
         for organisation in meeting.recipients:
             recipients[organisation.id] = organisation
     if not recipients:
         raise SummaryError(
-            _l("No partner was named to the children this month, so nobody can receive it.")
+            _l("No partner was named to the children in this period, so nobody can receive it.")
         )
+    _refresh(session, summary)
+    table = summary_table(session, summary)
+    summary.figures = [
+        SummaryFigure(
+            position=position,
+            service_id=row.key.id,
+            name=row.key.name,
+            category=row.key.category.value,
+            total=row.total.value,
+            total_small=row.total.small,
+            median=row.median,
+            **{f"r{i}": figure.value for i, figure in enumerate(row.counts, start=1)},
+        )
+        for position, row in enumerate(table.rows)
+    ]
+    present = summary_attendance(session, summary)
+    summary.attendance, summary.attendance_small = present.value, present.small
     summary.recipients = sorted(recipients.values(), key=lambda o: o.name)
     summary.state, summary.published_at = SummaryState.PUBLISHED, utcnow()
     session.flush()
@@ -200,6 +333,52 @@ def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
             str(_l("Read it here: %(link)s", link=link)),
         )
     return summary.recipients
+
+
+def previous(session: Session, summary: Summary) -> Summary | None:
+    """The board's last published summary before this one's period."""
+    return session.scalar(
+        sa.select(Summary)
+        .where(
+            Summary.board_id == summary.board_id,
+            Summary.state == SummaryState.PUBLISHED,
+            Summary.month < summary.month,
+        )
+        .order_by(Summary.month.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """A service against the previous summary: its published ratings and median then, and
+    the median's change when both medians were published."""
+
+    total: disclosure.Figure
+    median: float | None
+    median_change: float | None
+
+
+def changes(
+    session: Session, summary: Summary, table: disclosure.Table
+) -> tuple[Summary | None, dict[int, Change]]:
+    """Per service id, from published figures only, so nothing new is disclosed."""
+    before = previous(session, summary)
+    if before is None:
+        return None, {}
+    then = {f.service_id: f for f in before.figures if f.service_id is not None}
+    out = {}
+    for row in table.rows:
+        key = row.key
+        service_id = key.service_id if isinstance(key, SummaryFigure) else key.id
+        old = then.get(service_id)
+        if old is None:
+            continue
+        delta = None
+        if row.median is not None and old.median is not None:
+            delta = round(row.median - old.median, 1)
+        out[service_id] = Change(disclosure.Figure(old.total, old.total_small), old.median, delta)
+    return before, out
 
 
 def partner_accounts(session: Session, organisations: list[Organisation]) -> list[User]:

@@ -90,6 +90,8 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     from board.actions.routes import bp as actions_bp
     from board.admin.routes import bp as admin_bp
+    from board.api.routes import bp as api_bp
+    from board.api.tokens import bp as tokens_bp
     from board.auth.routes import bp as auth_bp
     from board.home.routes import bp as home_bp
     from board.meetings.routes import bp as meetings_bp
@@ -107,11 +109,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(summaries_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(api_bp)
+    app.register_blueprint(tokens_bp)
 
     app.context_processor(_template_context)
-    from board.auth.access import can_handle_concerns, can_run_meetings
+    from board.auth.access import can_handle_concerns, can_read_dashboard, can_run_meetings
 
     app.jinja_env.globals["can_run_meetings"] = can_run_meetings
     app.jinja_env.globals["can_handle_concerns"] = can_handle_concerns
+    app.jinja_env.globals["can_read_dashboard"] = can_read_dashboard
 
     return app

@@ -57,6 +57,7 @@ WTFORMS_MESSAGES = (
     _l("Invalid email address."),
     _l("Not a valid integer value."),
     _l("Not a valid choice."),
+    _l("Not a valid date value."),
     _l("Invalid Choice: could not coerce."),
     _l("Invalid choice(s): one or more data inputs could not be coerced."),
     _l("Number must be at least %(min)s."),

@@ -79,5 +79,48 @@ class Factory:
         self.session.flush()
         return user
 
+    def held(self, board, day, ratings=None, *, attendance=10, texts=()):
+        """A closed meeting on ``day`` that named the board's partners to the children,
+        with approved ratings ({service: [1-5, ...]}) and approved texts counted."""
+        from datetime import UTC, datetime, time
+
+        from board.feedback import tallies
+        from board.feedback.models import Feedback
+        from board.meetings.models import Meeting, MeetingState
+        from board.moderation.models import ModerationState
+
+        meeting = Meeting(
+            board=board,
+            starts_at=datetime.combine(day, time(10), UTC),
+            duration_minutes=120,
+            state=MeetingState.CLOSED,
+            attendance=attendance,
+        )
+        meeting.recipients = list(board.partners)
+        self.session.add(meeting)
+        self.session.flush()
+        for service, values in (ratings or {}).items():
+            for n, value in enumerate(values):
+                self.session.add(
+                    Feedback(
+                        meeting_id=meeting.id,
+                        service_id=service.id,
+                        rating=value,
+                        language="en",
+                        day=day,
+                        happened=texts[n] if n < len(texts) else None,
+                        moderation=ModerationState.APPROVED,
+                    )
+                )
+                tallies.adjust(
+                    self.session,
+                    board_id=board.id,
+                    service_id=service.id,
+                    day=day,
+                    rating=value,
+                    delta=1,
+                )
+        return meeting
+
     def commit(self):
         self.session.commit()

@@ -37,6 +37,7 @@ OWN_BOARD = {ADMIN, FACILITATOR, LEAD, PARTNER}
 RUNS_MEETINGS = {ADMIN, FACILITATOR}
 HANDLES_CONCERNS = {ADMIN, LEAD}
 READS_SUMMARY = {ADMIN, FACILITATOR, PARTNER}
+DASHBOARD = {ADMIN, FACILITATOR, PARTNER, OTHER_FACILITATOR, OTHER_PARTNER}
 
 # endpoint -> (method, who may use it)
 MATRIX = {
@@ -124,6 +125,9 @@ MATRIX = {
     "summaries.export_json": ("GET", READS_SUMMARY),
     "summaries.respond": ("POST", {PARTNER}),
     "summaries.for_children": ("GET", RUNS_MEETINGS),
+    "summaries.dashboard_page": ("GET", DASHBOARD),
+    "summaries.dashboard_csv": ("GET", DASHBOARD),
+    "summaries.dashboard_json": ("GET", DASHBOARD),
     "summaries.waiting": ("GET", {ADMIN, FACILITATOR, OTHER_FACILITATOR, PARTNER, OTHER_PARTNER}),
 }
 

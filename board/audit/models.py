@@ -72,6 +72,13 @@ ACTION_LABELS = {
     "concern.acknowledge": _l("Acknowledged a safeguarding concern"),
     "concern.close": _l("Closed a safeguarding concern"),
     "retention.purge": _l("Deleted old texts (retention)"),
+    "summary.create": _l("Started a summary"),
+    "summary.update": _l("Changed a summary"),
+    "summary.publish": _l("Published a summary"),
+    "response.create": _l("Answered a summary"),
+    "response.approve": _l("Approved an answer for children"),
+    "token.create": _l("Made an API token"),
+    "token.revoke": _l("Revoked an API token"),
 }
 TARGET_LABELS = {
     "user": _l("Account"),
@@ -85,4 +92,7 @@ TARGET_LABELS = {
     "feedback": _l("Feedback"),
     "concern": _l("Safeguarding concern"),
     "helpcall": _l("A call for an adult"),
+    "summary": _l("Summary"),
+    "response": _l("Answer"),
+    "apitoken": _l("API token"),
 }

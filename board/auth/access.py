@@ -60,6 +60,14 @@ def can_run_meetings(user: User, board: Board) -> bool:
     )
 
 
+def can_read_dashboard(user: User) -> bool:
+    """Published figures across boards: partners (what they received), facilitators
+    (their boards') and administrators (all)."""
+    return user.is_authenticated and (
+        can_administer(user) or user.is_partner or bool(user.board_ids(Role.FACILITATOR))
+    )
+
+
 def can_moderate(user: User, board: Board) -> bool:
     """The board's moderation queue: its facilitators (and administrators)."""
     return can_run_meetings(user, board)

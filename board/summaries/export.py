@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from board.disclosure import Figure, describe
 from board.summaries import services
+from board.summaries.dashboard import Dashboard, Total
 from board.summaries.models import ItemKind, Summary
 
 RATING_NAMES = ("very bad", "bad", "okay", "good", "very good")
@@ -122,3 +123,64 @@ def summary_document(session: Session, summary: Summary) -> dict:
         "all_services": figures(table.total, table.counts, table.median, table.percents),
         "items": items,
     }
+
+
+def _total_document(total: Total) -> dict:
+    return {
+        "ratings": total.ratings,
+        "counts": dict(zip(RATING_NAMES, total.counts, strict=True)),
+        "ratings_with_distribution": total.base,
+        "percents": dict(zip(RATING_NAMES, total.percents, strict=True)),
+        "good_or_very_good_percent": total.good,
+        "mean": total.mean,
+        "withheld_rows": total.withheld,
+    }
+
+
+def dashboard_document(data: Dashboard) -> dict:
+    """The dashboard's figures as JSON: sums of published figures only."""
+
+    def listing(totals: list[Total], name: str, key) -> list[dict]:
+        return [{name: key(t), "label": t.label, **_total_document(t)} for t in totals]
+
+    return {
+        "summaries": data.summaries,
+        "overall": _total_document(data.overall),
+        "by_period": listing(
+            data.by_period,
+            "period",
+            lambda t: {"start": t.key[0].strftime("%Y-%m"), "months": t.key[1]},
+        ),
+        "by_category": listing(data.by_category, "category", lambda t: t.key),
+        "by_board": listing(data.by_board, "board", lambda t: t.key),
+    }
+
+
+def dashboard_rows(data: Dashboard) -> list[list[str]]:
+    rows = [
+        [
+            "dimension",
+            "value",
+            "ratings",
+            *RATING_NAMES,
+            "ratings with distribution",
+            "good or very good %",
+            "withheld rows",
+        ]
+    ]
+    groups = [("all", [data.overall]), ("period", data.by_period)]
+    groups += [("category", data.by_category), ("board", data.by_board)]
+    for dimension, totals in groups:
+        for t in totals:
+            rows.append(
+                [
+                    dimension,
+                    t.label if dimension != "category" else str(t.key),
+                    str(t.ratings),
+                    *[str(c) for c in t.counts],
+                    str(t.base),
+                    "" if t.good is None else str(t.good),
+                    str(t.withheld),
+                ]
+            )
+    return rows

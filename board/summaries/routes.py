@@ -18,14 +18,14 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from board.auth.access import can_administer, can_run_meetings
+from board.auth.access import can_administer, can_read_dashboard, can_run_meetings
 from board.auth.models import Role
 from board.boards.models import Board
 from board.db import db, utcnow
 from board.disclosure import describe
 from board.forms import ConfirmForm, choices, show_error
-from board.summaries import export, queries, services
-from board.summaries.forms import DraftForm, ResponseForm, StartForm
+from board.summaries import dashboard, export, queries, services
+from board.summaries.forms import DashboardForm, DraftForm, ResponseForm, StartForm
 from board.summaries.models import Response as PartnerResponse
 from board.summaries.models import ResponseStatus, Summary, SummaryItem
 from board.web import get_allowed, get_or_404
@@ -283,3 +283,57 @@ def waiting():
     return render_template(
         "summaries/waiting.html", rows=rows, days=lambda moment: (now - (moment or now)).days
     )
+
+
+def _audience() -> dashboard.Audience:
+    """Whose summaries the signed-in person may add up; 403 for anyone else."""
+    if not can_read_dashboard(current_user):
+        abort(403)
+    if can_administer(current_user):
+        return dashboard.Audience(everything=True)
+    if current_user.is_partner:
+        return dashboard.Audience(organisation_id=current_user.organisation_id)
+    return dashboard.Audience(board_ids=frozenset(current_user.board_ids(Role.FACILITATOR)))
+
+
+def _dashboard_form(audience: dashboard.Audience) -> DashboardForm:
+    form = DashboardForm(formdata=request.args)
+    return form.offer(dashboard.boards_for(db, audience))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard_page():
+    """Published figures across boards, countries, kinds of service and periods."""
+    audience = _audience()
+    form = _dashboard_form(audience)
+    if not form.validate():
+        return render_template("summaries/dashboard.html", form=form, data=None), 400
+    data = dashboard.build(db, audience, form.filters())
+    query = {key: value for key, value in request.args.items() if value and key != "submit"}
+    return render_template("summaries/dashboard.html", form=form, data=data, query=query)
+
+
+@bp.get("/dashboard.csv")
+@login_required
+def dashboard_csv():
+    audience = _audience()
+    form = _dashboard_form(audience)
+    if not form.validate():
+        return jsonify(errors=form.errors), 400
+    data = dashboard.build(db, audience, form.filters())
+    return Response(
+        export.to_csv(export.dashboard_rows(data)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="dashboard.csv"'},
+    )
+
+
+@bp.get("/dashboard.json")
+@login_required
+def dashboard_json():
+    audience = _audience()
+    form = _dashboard_form(audience)
+    if not form.validate():
+        return jsonify(errors=form.errors), 400
+    return jsonify(export.dashboard_document(dashboard.build(db, audience, form.filters())))

@@ -1,0 +1,190 @@
+"""Summaries of a month or a quarter: periods that never overlap, figures kept as
+published, the change since the previous summary, and the votes' results."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from board.actions.models import Action, ActionStatus, Proposer
+from board.feedback import tallies
+from board.feedback.models import Feedback
+from board.moderation.models import ModerationState
+from board.summaries import services
+from board.summaries.models import ItemKind, Summary
+from board.voting.models import Ballot, BallotCast, BallotMethod, BallotState, BallotTally
+
+
+@pytest.fixture
+def publish(app, session):
+    """Publishing mails the partners, which needs the application (for links)."""
+
+    def send(summary):
+        with app.app_context():
+            return services.publish(session, None, summary)
+
+    return send
+
+
+@pytest.fixture
+def board(make):
+    partner = make.organisation(name="City hall")
+    board = make.board(partners=[partner], threshold_k=3)
+    board.clinic = make.service(board, name="Clinic")
+    return board
+
+
+def test_a_quarter_pools_its_months(session, make, board):
+    # Two children a month: too few for any month alone, enough for the quarter.
+    for month in (1, 2, 3):
+        make.held(board, date(2030, month, 9), {board.clinic: [4, 5]})
+    assert not services.figures(session, board, date(2030, 1, 1)).rows[0].total.shown
+    quarter = services.start_summary(session, None, board, date(2030, 1, 1), 3)
+    table = services.summary_table(session, quarter)
+    assert table.rows[0].total.value == 6
+    assert quarter.period == "2030-01 – 2030-03"
+    assert services.summary_attendance(session, quarter).value == 30
+
+
+def test_periods_of_a_board_never_overlap(session, make, board):
+    make.held(board, date(2030, 2, 9), {board.clinic: [4, 5, 5]})
+    month = services.start_summary(session, None, board, date(2030, 2, 1))
+    assert services.start_summary(session, None, board, date(2030, 2, 1)) is month  # the same
+    with pytest.raises(services.SummaryError, match="already covers"):
+        services.start_summary(session, None, board, date(2030, 1, 1), 3)
+    with pytest.raises(services.SummaryError, match="quarter starts"):
+        services.start_summary(session, None, board, date(2030, 2, 1), 3)
+    with pytest.raises(services.SummaryError, match="month or a quarter"):
+        services.start_summary(session, None, board, date(2030, 2, 1), 2)
+    services.start_summary(session, None, board, date(2030, 4, 1), 3)  # the next quarter
+
+
+def test_overlap_is_refused_on_the_page(client, auth, session, make, board):
+    from board.auth.models import Role
+
+    make.held(board, date(2030, 2, 9), {board.clinic: [4, 5, 5]})
+    services.start_summary(session, None, board, date(2030, 2, 1))
+    facilitator = make.user(Role.FACILITATOR, board)
+    session.commit()
+    auth.as_user(facilitator)
+    page = client.get(f"/boards/{board.id}/summaries").get_data(as_text=True)
+    assert 'value="2030-01-01/3"' in page and 'value="2030-02-01/1"' in page
+    response = client.post(f"/boards/{board.id}/summaries", data={"period": "2030-01-01/3"})
+    assert response.status_code == 400
+    assert "already covers part of this period" in response.get_data(as_text=True)
+    bad = client.post(f"/boards/{board.id}/summaries", data={"period": "2031-05-01/1"})
+    assert bad.status_code == 400  # not a period the board held meetings in
+    assert session.scalar(sa.select(sa.func.count()).select_from(Summary)) == 1
+
+
+def test_a_published_summary_keeps_its_figures(session, make, board, publish):
+    meeting = make.held(board, date(2030, 3, 9), {board.clinic: [4, 4, 4, 5, 5, 5]})
+    summary = services.start_summary(session, None, board, date(2030, 3, 1))
+    publish(summary)
+    session.flush()
+    # Later, one of the answers is raised as a concern and leaves the tallies.
+    item = session.scalars(sa.select(Feedback).where(Feedback.rating == 5)).first()
+    item.moderation = ModerationState.SAFEGUARDING
+    tallies.rebuild(session)
+    assert services.figures(session, board, date(2030, 3, 1)).rows[0].total.value == 5
+    kept = services.summary_table(session, summary)
+    assert kept.rows[0].total.value == 6 and kept.rows[0].median == 4.5
+    assert [f.value for f in kept.rows[0].counts] == [0, 0, 0, 3, 3]
+    assert kept.total.value == 6 and kept.median == 4.5  # margins rebuilt from kept rows
+    assert kept.rows[0].percents == (None, None, None, 50, 50)
+    assert meeting.id  # the meeting stays; only the figures were kept
+
+
+def test_change_since_the_previous_summary(client, auth, session, make, board, publish):
+    from board.auth.models import Role
+
+    make.held(board, date(2030, 1, 9), {board.clinic: [2, 2, 2, 3, 3, 3]})
+    make.held(board, date(2030, 2, 9), {board.clinic: [4, 4, 4, 5, 5, 5]})
+    january = services.start_summary(session, None, board, date(2030, 1, 1))
+    publish(january)
+    february = services.start_summary(session, None, board, date(2030, 2, 1))
+    before, changes = services.changes(session, february, services.summary_table(session, february))
+    assert before is january
+    change = changes[board.clinic.id]
+    assert change.median == 2.5 and change.median_change == 2.0 and change.total.value == 6
+    facilitator = make.user(Role.FACILITATOR, board)
+    session.commit()
+    auth.as_user(facilitator)
+    page = client.get(f"/summaries/{february.id}").get_data(as_text=True)
+    assert "Change in the median since 2030-01" in page and "+2.0" in page
+
+
+def _vote(session, make, board, day, points: dict[str, int], voters: int):
+    meeting = make.held(board, day)
+    actions = {}
+    for title in points:
+        actions[title] = Action(
+            board=board,
+            title=title,
+            language="en",
+            proposed_by=Proposer.CHILD,
+            status=ActionStatus.ON_BALLOT,
+            moderation=ModerationState.APPROVED,
+        )
+    ballot = Ballot(
+        meeting=meeting,
+        method=BallotMethod.APPROVAL,
+        state=BallotState.CLOSED,
+        options=list(actions.values()),
+    )
+    session.add(ballot)
+    session.flush()
+    for title, value in points.items():
+        session.add(BallotTally(ballot_id=ballot.id, action_id=actions[title].id, points=value))
+    for n in range(voters):
+        session.add(BallotCast(ballot_id=ballot.id, voter=f"v{n}"))
+    session.flush()
+    return ballot
+
+
+def _places(session, summary):
+    return [
+        (i.text, i.rank, i.points, i.points_small)
+        for i in summary.items
+        if i.kind is ItemKind.ACTION
+    ]
+
+
+def test_vote_results_go_through_disclosure_control(session, make, board):
+    _vote(session, make, board, date(2030, 1, 9), {"Sundays": 5, "Interpreter": 3}, voters=6)
+    _vote(session, make, board, date(2030, 2, 9), {"Football": 4, "Wifi": 1}, voters=5)
+    _vote(session, make, board, date(2030, 3, 9), {"Bus pass": 2, "Lockers": 1}, voters=2)
+    january = services.start_summary(session, None, board, date(2030, 1, 1))
+    assert _places(session, january) == [
+        ("Sundays", 1, 5, False),
+        ("Interpreter", 2, 3, False),
+    ]
+    february = services.start_summary(session, None, board, date(2030, 2, 1))
+    # One option below k: the order stays, no points are shown.
+    assert _places(session, february) == [("Football", 1, None, False), ("Wifi", 2, None, True)]
+    march = services.start_summary(session, None, board, date(2030, 3, 1))
+    # Fewer than k voters: not even the order.
+    assert _places(session, march) == [
+        ("Bus pass", None, None, False),
+        ("Lockers", None, None, False),
+    ]
+
+
+def test_ties_share_a_place(session, make, board):
+    _vote(session, make, board, date(2030, 1, 9), {"A": 4, "B": 4, "C": 0}, voters=4)
+    summary = services.start_summary(session, None, board, date(2030, 1, 1))
+    assert [(t, r) for t, r, _p, _s in _places(session, summary)] == [("A", 1), ("B", 1), ("C", 3)]
+
+
+def test_quotes_carry_their_month_only(session, make, board):
+    make.held(board, date(2030, 1, 9), {board.clinic: [4, 4, 4]}, texts=["Kind nurse."])
+    make.held(board, date(2030, 2, 23), {board.clinic: [5, 5, 5]}, texts=["Long queue."])
+    quarter = services.start_summary(session, None, board, date(2030, 1, 1), 3)
+    keys = {text: key for key, text, _m in services.quotable(session, quarter)}
+    services.save_draft(
+        session, None, quarter, narrative="", recommendations=[], quotes=list(keys.values())
+    )
+    quotes = [(i.text, i.month) for i in quarter.items if i.kind is ItemKind.QUOTE]
+    assert quotes == [("Kind nurse.", date(2030, 1, 1)), ("Long queue.", date(2030, 2, 1))]

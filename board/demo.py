@@ -274,10 +274,20 @@ APPROVED_TEXTS = [
 def _seed_feedback(session: Session, rng: random.Random, meeting: Meeting) -> None:
     """Ratings (and a few moderated texts) for a past meeting's agenda services."""
     day = meeting.starts_at.date()
-    for service, (low, high) in zip(meeting.services, RATINGS_PER_SERVICE, strict=False):
-        mood = rng.choice([2, 3, 4])
-        for _ in range(rng.randint(low, high)):
-            rating = max(1, min(5, round(rng.gauss(mood + 0.5, 1.1))))
+    for position, (service, (low, high)) in enumerate(
+        zip(meeting.services, RATINGS_PER_SERVICE, strict=False)
+    ):
+        if position == 0:
+            # A service most children agree on, in groups of at least five for each rating
+            # given, so that its distribution can be published.
+            ratings = [3] * rng.choice([0, 5]) + [4] * rng.randint(5, 7) + [5] * rng.randint(5, 8)
+        else:
+            mood = rng.choice([2, 3, 4])
+            ratings = [
+                max(1, min(5, round(rng.gauss(mood + 0.5, 1.1))))
+                for _ in range(rng.randint(low, high))
+            ]
+        for rating in ratings:
             text = rng.choice(APPROVED_TEXTS) if rng.random() < 0.15 else (None, None)
             session.add(
                 Feedback(
@@ -440,18 +450,22 @@ def _seed_concern(session: Session, board: Board) -> None:
 
 
 def _seed_summary(session: Session, board: Board) -> None:
-    """The last held month, summarised and published; one partner answered it."""
+    """Every held month summarised and published (so the partners' dashboard has months to
+    show); the last one with a narrative, recommendations and quotes, answered by a partner
+    in words the children see."""
     from board.summaries import services as summaries
 
-    last = session.scalar(
-        sa.select(Meeting)
+    held = session.scalars(
+        sa.select(Meeting.starts_at)
         .where(Meeting.board_id == board.id, Meeting.state == MeetingState.CLOSED)
-        .order_by(Meeting.starts_at.desc())
-        .limit(1)
+        .order_by(Meeting.starts_at)
     )
-    month = last.starts_at.date().replace(day=1)
+    months = sorted({moment.date().replace(day=1) for moment in held})
+    for month in months[:-1]:
+        summaries.publish(session, None, summaries.start_summary(session, None, board, month))
+    month = months[-1]
     summary = summaries.start_summary(session, None, board, month)
-    quotes = [key for key, _text in summaries.quotable(session, board, month)][:2]
+    quotes = [key for key, _text, _month in summaries.quotable(session, summary)][:2]
     summaries.save_draft(
         session,
         None,
@@ -483,6 +497,22 @@ def _seed_summary(session: Session, board: Board) -> None:
         response,
         {"en": "An interpreter will come two days a week, starting next month."},
     )
+    voted = next((i for i in summary.items if i.kind.value == "action" and i.rank == 1), None)
+    if voted is not None:
+        answer = summaries.respond(
+            session,
+            partner,
+            voted,
+            status=ResponseStatus.ACCEPTED,
+            what="We will put this to the city council and report back.",
+            by_when=month + timedelta(days=120),
+        )
+        summaries.approve_for_children(
+            session,
+            None,
+            answer,
+            {"en": "Your top idea goes to the city council. We will tell you what they say."},
+        )
 
 
 def open_meetings(session: Session) -> list[Meeting]:

@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 
 from board.actions.models import Action, ActionStatus, Proposer
+from board.api.services import create_token
 from board.auth import services as accounts
 from board.auth.access import can_administer, can_view_board, is_partner_of, works_on_board
 from board.auth.models import Role
@@ -37,6 +38,7 @@ OWN_BOARD = {ADMIN, FACILITATOR, LEAD, PARTNER}
 RUNS_MEETINGS = {ADMIN, FACILITATOR}
 HANDLES_CONCERNS = {ADMIN, LEAD}
 READS_SUMMARY = {ADMIN, FACILITATOR, PARTNER}
+API_TOKEN = frozenset()  # a bearer token only: 401 for every signed-in role too
 DASHBOARD = {ADMIN, FACILITATOR, PARTNER, OTHER_FACILITATOR, OTHER_PARTNER}
 
 # endpoint -> (method, who may use it)
@@ -128,6 +130,12 @@ MATRIX = {
     "summaries.dashboard_page": ("GET", DASHBOARD),
     "summaries.dashboard_csv": ("GET", DASHBOARD),
     "summaries.dashboard_json": ("GET", DASHBOARD),
+    "api.openapi": ("GET", EVERYONE),
+    "api.summaries": ("GET", API_TOKEN),
+    "api.summary": ("GET", API_TOKEN),
+    "api.figures": ("GET", API_TOKEN),
+    "tokens.organisation_tokens": ("GET", {ADMIN}),
+    "tokens.revoke": ("POST", {ADMIN}),
     "summaries.waiting": ("GET", {ADMIN, FACILITATOR, OTHER_FACILITATOR, PARTNER, OTHER_PARTNER}),
 }
 
@@ -200,6 +208,7 @@ def world(session, make):
         item=item, organisation_id=partner_org.id, status=ResponseStatus.ACCEPTED, what="We will"
     )
     session.add(response)
+    api_token, _secret = create_token(session, None, partner_org, "reports")
     invited, token = accounts.invite_user(
         session, None, email="invited@example.org", name="Invited", organisation=partner_org
     )
@@ -223,6 +232,7 @@ def world(session, make):
         "summary_item_id": item.id,
         "response_id": response.id,
         "calendar_token": board.calendar_token,
+        "token_id": api_token.id,
     }
     return people, args, board, other_board
 
@@ -274,7 +284,9 @@ def test_access_matrix(app, client, auth, world, role):
             response = client.open(url, method=method)
             response.close()
             status = response.status_code
-            if role in allowed:
+            if allowed is API_TOKEN:
+                ok = status == 401
+            elif role in allowed:
                 ok = status not in (401, 403, 404) and not (
                     status == 302 and "/login" in response.headers.get("Location", "")
                 )

@@ -1,0 +1,168 @@
+"""The partners' read API: tokens made and revoked by administrators and kept hashed,
+only what was published to the token's organisation, and an OpenAPI 3.1 document that
+validates and matches every answer the endpoints give."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from jsonschema import Draft202012Validator, FormatChecker
+from openapi_spec_validator import validate
+from referencing import Registry
+
+from board.api import services as tokens
+from board.api.models import ApiToken
+from board.auth.models import Role
+from board.summaries import services
+
+
+@pytest.fixture
+def world(app, session, make):
+    city = make.organisation(name="City hall")
+    other = make.organisation(name="Elsewhere")
+    board = make.board(name="Tirana", partners=[city], threshold_k=3)
+    foreign = make.board(name="Foreign", partners=[other], threshold_k=3)
+    clinic = make.service(board, name="Clinic")
+    make.held(board, date(2030, 1, 9), {clinic: [4, 4, 4, 5, 5, 1]}, texts=["The nurse was kind."])
+    make.held(foreign, date(2030, 1, 9), {make.service(foreign): [5, 5, 5]})
+    with app.app_context():
+        summary = services.start_summary(session, None, board, date(2030, 1, 1))
+        key = services.quotable(session, summary)[0][0]
+        services.save_draft(
+            session, None, summary, narrative="<p>Hi</p>", recommendations=["More"], quotes=[key]
+        )
+        services.publish(session, None, summary)
+        theirs = services.start_summary(session, None, foreign, date(2030, 1, 1))
+        services.publish(session, None, theirs)
+    make.held(board, date(2030, 2, 9), {clinic: [3, 3, 3]})
+    draft = services.start_summary(session, None, board, date(2030, 2, 1))
+    admin = make.user(Role.ADMINISTRATOR)
+    _token, secret = tokens.create_token(session, admin, city, "City BI")
+    session.commit()
+    return {
+        "summary": summary,
+        "theirs": theirs,
+        "draft": draft,
+        "secret": secret,
+        "city": city,
+        "admin": admin,
+        "board": board,
+        "foreign": foreign,
+    }
+
+
+def bearer(secret):
+    return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture
+def spec(client):
+    document = client.get("/api/v1/openapi.json").json
+    validate(document)  # a valid OpenAPI 3.1 document
+    return document
+
+
+def check(spec, path, method, response):
+    """The answer matches the schema the document gives for this path and status."""
+    operation = spec["paths"][path][method]
+    schema = operation["responses"][str(response.status_code)]["content"]["application/json"]
+    registry = Registry().with_resource("urn:spec", _resource(spec))
+    validator = Draft202012Validator(
+        {"$ref": "urn:spec#/components/schemas/" + schema["schema"]["$ref"].rsplit("/", 1)[1]},
+        registry=registry,
+        format_checker=FormatChecker(),
+    )
+    errors = [e.message for e in validator.iter_errors(response.json)]
+    assert not errors, errors
+
+
+def _resource(spec):
+    from referencing.jsonschema import DRAFT202012
+
+    return DRAFT202012.create_resource(spec)
+
+
+def test_every_answer_matches_the_document(client, world, spec):
+    auth = bearer(world["secret"])
+    listing = client.get("/api/v1/summaries", headers=auth)
+    check(spec, "/summaries", "get", listing)
+    assert [s["id"] for s in listing.json["summaries"]] == [world["summary"].id]
+    one = client.get(f"/api/v1/summaries/{world['summary'].id}", headers=auth)
+    check(spec, "/summaries/{summary_id}", "get", one)
+    kinds = {i["kind"] for i in one.json["items"]}
+    assert {"finding", "recommendation", "quote"} <= kinds
+    assert one.json["services"][0]["ratings"] == 6
+    figures = client.get("/api/v1/figures", headers=auth)
+    check(spec, "/figures", "get", figures)
+    assert figures.json["overall"]["ratings"] == 6
+    bad = client.get("/api/v1/figures?start=2030-13", headers=auth)
+    assert bad.status_code == 400 and "start" in bad.json["fields"]
+    check(spec, "/figures", "get", bad)
+    missing = client.get("/api/v1/summaries/999999", headers=auth)
+    check(spec, "/summaries/{summary_id}", "get", missing)
+    anonymous = client.get("/api/v1/summaries")
+    check(spec, "/summaries", "get", anonymous)
+
+
+def test_tokens_are_needed_and_checked(client, world):
+    assert client.get("/api/v1/summaries").status_code == 401
+    assert client.get("/api/v1/summaries").headers["WWW-Authenticate"].startswith("Bearer")
+    forged = "brd_" + "A" * 43
+    for header in (bearer(forged), bearer("x"), {"Authorization": f"Basic {world['secret']}"}):
+        assert client.get("/api/v1/summaries", headers=header).status_code == 401
+
+
+def test_only_what_was_published_to_the_organisation(client, world):
+    auth = bearer(world["secret"])
+    assert client.get(f"/api/v1/summaries/{world['theirs'].id}", headers=auth).status_code == 404
+    assert client.get(f"/api/v1/summaries/{world['draft'].id}", headers=auth).status_code == 404
+    foreign = client.get(f"/api/v1/figures?board={world['foreign'].id}", headers=auth)
+    assert foreign.status_code == 400
+    assert client.get("/api/v1/figures?board=abc", headers=auth).status_code == 400
+
+
+def test_a_signed_in_session_does_not_open_the_api(client, auth, world, make, session):
+    partner = make.user(Role.PARTNER, organisation=world["city"])
+    session.commit()
+    auth.as_user(partner)
+    assert client.get("/api/v1/summaries").status_code == 401
+
+
+def test_administrators_make_and_revoke_tokens(client, auth, session, world):
+    auth.as_user(world["admin"])
+    city = world["city"]
+    page = client.post(f"/admin/organisations/{city.id}/tokens", data={"name": "Reports"})
+    assert page.status_code == 200
+    secret = re.search(r'<code class="secret">(brd_[^<]+)</code>', page.get_data(True)).group(1)
+    assert client.get("/api/v1/summaries", headers=bearer(secret)).status_code == 200
+    # Kept as a hash only: the secret is in no column.
+    stored = session.scalars(sa.select(ApiToken).where(ApiToken.name == "Reports")).one()
+    assert secret not in (stored.token_hash, stored.prefix) and stored.prefix == secret[:10]
+    assert secret not in client.get(f"/admin/organisations/{city.id}/tokens").get_data(True)
+    client.post(f"/admin/tokens/{stored.id}/revoke")
+    assert client.get("/api/v1/summaries", headers=bearer(secret)).status_code == 401
+    assert client.get("/api/v1/summaries", headers=bearer(world["secret"])).status_code == 200
+    empty = client.post(f"/admin/organisations/{city.id}/tokens", data={"name": "  "})
+    assert empty.status_code == 400
+
+
+def test_only_administrators_manage_tokens(client, auth, make, session, world):
+    partner = make.user(Role.PARTNER, organisation=world["city"])
+    session.commit()
+    auth.as_user(partner)
+    assert client.get(f"/admin/organisations/{world['city'].id}/tokens").status_code == 403
+
+
+def test_the_check_catches_a_drift(client, world, spec):
+    """An answer with a field the document does not describe fails the check."""
+
+    class Answer:
+        status_code = 200
+        json = client.get("/api/v1/figures", headers=bearer(world["secret"])).json
+
+    Answer.json["by_board"][0]["median"] = 3
+    with pytest.raises(AssertionError, match="median"):
+        check(spec, "/figures", "get", Answer)

@@ -29,9 +29,9 @@ def redirect_back(default: str = "home.index"):
     return redirect(safe_path(request.values.get("next"), default))
 
 
-def get_or_404(model, ident):
-    """The row of ``model`` with primary key ``ident``, or a 404."""
-    row = db.get(model, ident)
+def get_or_404(model, ident, options=()):
+    """The row of ``model`` with primary key ``ident`` (loaded with ``options``), or a 404."""
+    row = db.get(model, ident, options=list(options))
     if row is None:
         abort(404)
     return row

@@ -7,12 +7,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, abort, g, jsonify, request, url_for
 from flask_babel import gettext as _
+from sqlalchemy.orm import selectinload
 from werkzeug.exceptions import HTTPException
 
 from board.api import services
 from board.api.openapi import document
 from board.db import db
-from board.summaries import dashboard, export
+from board.summaries import dashboard, export, queries
 from board.summaries.forms import DashboardForm
 from board.summaries.models import Summary, SummaryState
 
@@ -58,7 +59,11 @@ def openapi():
 
 @bp.get("/summaries")
 def summaries():
-    rows = db.scalars(_received().order_by(Summary.published_at.desc(), Summary.id.desc()))
+    rows = db.scalars(
+        _received()
+        .options(selectinload(Summary.board))
+        .order_by(Summary.published_at.desc(), Summary.id.desc())
+    )
     return jsonify(
         summaries=[
             {
@@ -76,7 +81,7 @@ def summaries():
 
 @bp.get("/summaries/<int:summary_id>")
 def summary(summary_id: int):
-    found = db.scalar(_received().where(Summary.id == summary_id))
+    found = db.scalar(_received().where(Summary.id == summary_id).options(*queries.WHOLE_SUMMARY))
     if found is None or found.state is not SummaryState.PUBLISHED:
         abort(404, _("No summary with this number was sent to your organisation."))
     return jsonify(export.summary_document(db, found))

@@ -12,6 +12,16 @@ from board.boards.models import Board
 from board.meetings.models import Meeting, MeetingState
 from board.summaries.models import Response, Summary, SummaryItem, SummaryState
 
+# A summary with everything its page and exports show, in a few queries (not one per item).
+WHOLE_SUMMARY = (
+    selectinload(Summary.figures),
+    selectinload(Summary.recipients),
+    selectinload(Summary.items).selectinload(SummaryItem.service),
+    selectinload(Summary.items)
+    .selectinload(SummaryItem.responses)
+    .selectinload(Response.organisation),
+)
+
 
 def board_summaries(session: Session, board: Board) -> list[Summary]:
     return list(

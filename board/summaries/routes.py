@@ -53,7 +53,7 @@ def _own(summary_id: int) -> Summary:
 
 
 def _readable(summary_id: int) -> Summary:
-    summary = get_or_404(Summary, summary_id)
+    summary = get_or_404(Summary, summary_id, queries.WHOLE_SUMMARY)
     if not can_read(current_user, summary):
         abort(403 if summary.published else 404)
     return summary
@@ -296,32 +296,31 @@ def _audience() -> dashboard.Audience:
     return dashboard.Audience(board_ids=frozenset(current_user.board_ids(Role.FACILITATOR)))
 
 
-def _dashboard_form(audience: dashboard.Audience) -> DashboardForm:
-    form = DashboardForm(formdata=request.args)
-    return form.offer(dashboard.boards_for(db, audience))
+def _dashboard() -> tuple[DashboardForm, dashboard.Dashboard | None]:
+    """The filters as asked, and the figures (None when a filter was refused)."""
+    audience = _audience()
+    form = DashboardForm(formdata=request.args).offer(dashboard.boards_for(db, audience))
+    data = dashboard.build(db, audience, form.filters()) if form.validate() else None
+    return form, data
 
 
 @bp.get("/dashboard")
 @login_required
 def dashboard_page():
     """Published figures across boards, countries, kinds of service and periods."""
-    audience = _audience()
-    form = _dashboard_form(audience)
-    if not form.validate():
-        return render_template("summaries/dashboard.html", form=form, data=None), 400
-    data = dashboard.build(db, audience, form.filters())
+    form, data = _dashboard()
     query = {key: value for key, value in request.args.items() if value and key != "submit"}
-    return render_template("summaries/dashboard.html", form=form, data=data, query=query)
+    return render_template(
+        "summaries/dashboard.html", form=form, data=data, query=query
+    ), 200 if data else 400
 
 
 @bp.get("/dashboard.csv")
 @login_required
 def dashboard_csv():
-    audience = _audience()
-    form = _dashboard_form(audience)
-    if not form.validate():
+    form, data = _dashboard()
+    if data is None:
         return jsonify(errors=form.errors), 400
-    data = dashboard.build(db, audience, form.filters())
     return Response(
         export.to_csv(export.dashboard_rows(data)),
         mimetype="text/csv",
@@ -332,8 +331,7 @@ def dashboard_csv():
 @bp.get("/dashboard.json")
 @login_required
 def dashboard_json():
-    audience = _audience()
-    form = _dashboard_form(audience)
-    if not form.validate():
+    form, data = _dashboard()
+    if data is None:
         return jsonify(errors=form.errors), 400
-    return jsonify(export.dashboard_document(dashboard.build(db, audience, form.filters())))
+    return jsonify(export.dashboard_document(data))

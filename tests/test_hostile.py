@@ -258,3 +258,34 @@ def test_sql_in_names_typed_by_staff_is_stored_verbatim(client, auth, session, m
     client.post(f"/boards/{board.id}/watch-names", data={"watch_names": "\n".join(SQL)})
     session.expire_all()
     assert session.get(Board, board.id).watch_names.splitlines() == SQL
+
+
+# Found by test_fuzz.py: once 500s, now refused ------------------------------------------
+
+
+def test_nul_characters_are_refused_before_any_query(client, tablet_client, meeting):  # noqa: F811
+    # PostgreSQL cannot store NUL: each of these was a 500 there.
+    assert (
+        client.post("/login", data={"email": "a\x00@example.org", "password": "x"}).status_code
+        == 400
+    )
+    assert client.get("/join?code=AB%00CD").status_code == 400
+    assert client.get("/invite/abc%00def").status_code == 400
+    join(tablet_client, meeting)
+    response = tablet_client.post("/meeting/propose", data={"title": "a\x00b", "once": "x"})
+    assert response.status_code == 400
+    assert "Something in the request was not right" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("ident", [2**31, 2**63, 10**20])
+def test_ids_too_large_for_the_database_are_404(client, auth, make, ident):
+    auth.as_user(make.user(Role.ADMINISTRATOR))
+    make.commit()
+    for path in (f"/actions/{ident}", f"/admin/boards/{ident}", f"/meetings/{ident}"):
+        assert client.get(path).status_code == 404, path
+
+
+def test_an_action_id_of_zero_is_404(client, auth, make):
+    auth.as_user(make.user(Role.ADMINISTRATOR))
+    make.commit()
+    assert client.get("/actions/0").status_code == 404

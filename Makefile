@@ -36,6 +36,7 @@ demo: install
 ## make test: the whole suite (set TEST_DATABASE_URL for PostgreSQL)
 test: compile-translations
 	$(BIN)/ruff check board tests bench
+	$(BIN)/bandit -c pyproject.toml -r board -ll -q
 	$(BIN)/python -m pytest
 
 ## make bench: benchmarks, printing their tables
@@ -52,6 +53,7 @@ translations: install
 
 lint: install
 	$(BIN)/ruff check board tests bench
+	$(BIN)/bandit -c pyproject.toml -r board -ll -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

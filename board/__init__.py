@@ -88,6 +88,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     logs.init_app(app)
     cli.init_app(app)
 
+    from board.web import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
+
     from board.actions.routes import bp as actions_bp
     from board.admin.routes import bp as admin_bp
     from board.api.routes import bp as api_bp

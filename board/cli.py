@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from pathlib import Path
+
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -74,6 +77,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(purge)
+    app.cli.add_command(backup)
 
 
 @click.command("purge")
@@ -91,3 +95,31 @@ def purge(dry_run: bool) -> None:
             f"{board_name}: {verb} {report.texts[board_name]} approved texts and "
             f"{report.concerns[board_name]} closed safeguarding records"
         )
+
+
+@click.command("backup")
+@click.argument("path", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup(path: Path | None) -> None:
+    """Copy the SQLite database, while the server runs, to PATH and check the copy.
+
+    PATH defaults to instance/backups/board-YYYYmmdd-HHMMSS.sqlite3. For PostgreSQL this
+    prints the pg_dump command to use instead, and fails.
+    """
+    from board.backup import BackupError, backup_sqlite, pg_dump_command, sqlite_path
+
+    url = current_app.config["DATABASE_URL"]
+    if not url.startswith("sqlite"):
+        raise click.ClickException(
+            "This database is PostgreSQL: back it up with pg_dump, for example\n  "
+            + pg_dump_command(url)
+            + "\n(restore with pg_restore --clean --if-exists --dbname=<database> <file>)"
+        )
+    if path is None:
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        path = Path(current_app.instance_path) / "backups" / f"board-{stamp}.sqlite3"
+    try:
+        made = backup_sqlite(sqlite_path(url), path)
+    except BackupError as error:
+        raise click.ClickException(str(error.message)) from None
+    click.echo(f"Backup written to {made.path}: {made.total} rows, integrity ok.")

@@ -23,6 +23,11 @@ NAMING_CONVENTION = {
 }
 
 
+# Ids are INTEGER columns: 32 bits in PostgreSQL (64 in SQLite). A larger number from outside
+# is no id at all; handed to the database it would be an error, not "not found".
+MAX_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     """Declarative base of every model; constraint names are stable across databases."""
 

@@ -28,7 +28,7 @@ from board.summaries.models import ResponseStatus
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotCast, BallotMethod, BallotState, BallotTally
 
-DEMO_PASSWORD = "board-demo-2026"  # noqa: S105  (printed for the demo; not for production)
+DEMO_PASSWORD = "board-demo-2026"  # noqa: S105 (printed for the demo only)  # nosec B105
 ADMIN_EMAIL = "admin@example.org"
 
 C = ServiceCategory
@@ -202,7 +202,7 @@ def seed(session: Session) -> bool | None:
 def _seed_meetings(session: Session, boards: dict[str, Board]) -> None:
     """A monthly series per board (second Saturday, 10:00) from six months back to six
     ahead; the past ones held and closed; in Tirana, one meeting open now."""
-    rng = random.Random(2026)  # noqa: S311  (demo figures, not security)
+    rng = random.Random(2026)  # noqa: S311 (demo figures, not security)  # nosec B311
     today = date.today()
     start = (today.replace(day=1) - timedelta(days=170)).replace(day=1)
     for slug, board in boards.items():

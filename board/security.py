@@ -1,8 +1,8 @@
-"""Response headers that every page carries."""
+"""Response headers that every page carries, and input no page accepts."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, request
+from flask import Flask, Response, abort, request
 
 # Nothing inline and nothing from anywhere else: no CDN, no web fonts, no third party.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -37,6 +37,22 @@ def _headers(response: Response) -> Response:
     return response
 
 
+def _has_nul(pairs) -> bool:
+    return any("\x00" in key or "\x00" in value for key, value in pairs)
+
+
+def refuse_nul() -> None:
+    """400 for a NUL character in the path, the query or the form: nobody types one, and
+    PostgreSQL cannot store it (it would be a 500 deep in a query instead)."""
+    if (
+        "\x00" in request.path
+        or _has_nul(request.args.items(multi=True))
+        or (request.method == "POST" and _has_nul(request.form.items(multi=True)))
+    ):
+        abort(400)
+
+
 def init_app(app: Flask) -> None:
-    """Add the headers to every response."""
+    """Refuse NUL characters; add the headers to every response."""
+    app.before_request(refuse_nul)
     app.after_request(_headers)

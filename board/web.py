@@ -5,8 +5,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import abort, redirect, request, url_for
+from werkzeug.routing import IntegerConverter
 
-from board.db import db
+from board.db import MAX_ID, db
+
+
+class IdConverter(IntegerConverter):
+    """``<int:...>`` in URLs, capped at the largest id a column holds: a larger number is a
+    404, not a database error (SQLite overflows, PostgreSQL says out of range)."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def safe_path(target: str | None, default: str = "home.index") -> str:
@@ -31,7 +41,8 @@ def redirect_back(default: str = "home.index"):
 
 def get_or_404(model, ident, options=()):
     """The row of ``model`` with primary key ``ident`` (loaded with ``options``), or a 404."""
-    row = db.get(model, ident, options=list(options))
+    # No id at all (``/actions/0`` falls through to a missing board id): nothing to load.
+    row = db.get(model, ident, options=list(options)) if ident is not None else None
     if row is None:
         abort(404)
     return row

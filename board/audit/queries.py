@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from board.audit.models import AuditEntry
+from board.db import MAX_ID
 
 PAGE_SIZE = 50
 
@@ -17,7 +18,8 @@ def _int_or_none(value: str | None) -> int | None:
         number = int(value) if value else None
     except ValueError:
         return None
-    return number if number is not None and number > 0 else None
+    # Beyond the largest id a column holds, the database would refuse the query itself.
+    return number if number is not None and 0 < number <= MAX_ID else None
 
 
 @dataclass(frozen=True)

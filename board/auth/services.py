@@ -20,7 +20,7 @@ from board.db import utcnow
 from board.rules import RuleError
 
 MIN_PASSWORD_LENGTH = 12
-PASSWORD_METHOD = "scrypt"  # noqa: S105  (a hashing method, not a password)
+PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hashing method, not a password)  # nosec B105
 # Compared against when the email is unknown, so both failures take the same time.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method=PASSWORD_METHOD)
 

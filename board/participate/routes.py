@@ -44,9 +44,25 @@ def _failed(response) -> bool:
     return response.status_code != 302
 
 
+def _unknown_code_in_address(response) -> bool:
+    return bool(g.get("unknown_code"))
+
+
+def _no_code_in_address() -> bool:
+    return not request.args.get("code")
+
+
 @bp.route("/join", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["JOIN_LIMIT_PER_CLIENT"], methods=["POST"], deduct_when=_failed
+)
+# A code in the address (the QR code's link) is a guess too: the page shows the board's
+# helpline and languages for a code that works, so it is limited like a typed one.
+@limiter.limit(
+    lambda: current_app.config["JOIN_LIMIT_PER_CLIENT"],
+    methods=["GET"],
+    exempt_when=_no_code_in_address,
+    deduct_when=_unknown_code_in_address,
 )
 def join():
     """Type or scan the code from the big screen."""
@@ -57,6 +73,8 @@ def join():
         if known is not None:
             g.board_languages = known.board.language_codes
             g.helpline = known.board.helpline
+        else:
+            g.unknown_code = True
     if form.validate_on_submit():
         meeting = meetings.find_open_meeting(db, form.code.data)
         if meeting is not None:

@@ -3,6 +3,7 @@ meeting. Nothing about it is stored on the server (pseudonymous, CHILD-SAFETY ru
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import time
 from dataclasses import asdict, dataclass, field
@@ -12,12 +13,19 @@ from flask import flash, g, redirect, session, url_for
 from flask_babel import gettext as _
 
 from board.db import db
+from board.extensions import limiter
 from board.meetings.models import Meeting
 
 KEY = "tablet"
 # A tablet sent back from the idle warning a little late still counts as idle.
 IDLE_SLACK_SECONDS = 5
 MAX_USED = 30
+# A finished session stays finished even when a copy of its cookie, taken before "I am
+# finished", is sent again. With no participant table, finished tokens are remembered, hashed,
+# in the limiter's short-lived storage (memory, or the Redis every instance shares) for as
+# long as such a cookie could still pass the idle check (a board's longest idle time is
+# 1800 s); after that the idle check refuses it anyway.
+FINISHED_MEMORY_SECONDS = 1800 + IDLE_SLACK_SECONDS + 60
 
 
 @dataclass
@@ -40,8 +48,24 @@ class Tablet:
         return True
 
 
+def _finished_key(token: str) -> str:
+    return "tablet-finished:" + hashlib.sha256(token.encode()).hexdigest()
+
+
+def _forget_current() -> None:
+    """Remember the current session's token as finished, so no copy of its cookie works."""
+    raw = session.get(KEY)
+    if isinstance(raw, dict) and raw.get("token"):
+        limiter.storage.incr(_finished_key(str(raw["token"])), FINISHED_MEMORY_SECONDS)
+
+
+def is_finished(token: str) -> bool:
+    return bool(limiter.storage.get(_finished_key(token)))
+
+
 def start(meeting: Meeting) -> Tablet:
-    """A fresh session for a new child on this meeting."""
+    """A fresh session for a new child on this meeting (ending the previous one, if any)."""
+    _forget_current()
     tablet = Tablet(meeting_id=meeting.id, token=secrets.token_urlsafe(32), seen=time.time())
     session[KEY] = asdict(tablet)
     session.pop("lang", None)
@@ -54,6 +78,7 @@ def save(tablet: Tablet) -> None:
 
 def end() -> None:
     """Wipe the child's part of the session: the next child starts fresh."""
+    _forget_current()
     session.pop(KEY, None)
     session.pop("lang", None)
 
@@ -63,7 +88,7 @@ def load() -> Tablet | None:
     if not isinstance(raw, dict):
         return None
     try:
-        return Tablet(
+        tablet = Tablet(
             meeting_id=int(raw["meeting_id"]),
             token=str(raw["token"]),
             ready=bool(raw.get("ready")),
@@ -74,6 +99,7 @@ def load() -> Tablet | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
+    return None if is_finished(tablet.token) else tablet
 
 
 def new_once() -> str:

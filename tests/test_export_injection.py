@@ -1,0 +1,27 @@
+"""CSV exports open in spreadsheets: no cell may start a formula, whoever typed the name."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+
+from tests.test_summaries import compose, world  # noqa: F401  (the fixture)
+
+PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
+
+
+@pytest.mark.parametrize("prefix", PREFIXES)
+def test_no_csv_cell_starts_a_formula(client, auth, session, world, prefix):  # noqa: F811
+    board, people = world
+    board.name = f'{prefix}HYPERLINK("http://evil.example","board")'
+    board.services[0].name = f"{prefix}cmd|' /C calc'!A0"
+    board.services[1].name = f"{prefix}1+1"
+    session.commit()
+    summary, _ = compose(client, auth, session, board, people)
+    text = client.get(f"/summaries/{summary.id}.csv").get_data(as_text=True)
+    cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+    assert f"'{prefix}1+1" in cells
+    dangerous = [c for c in cells if c[:1] in PREFIXES and c != "-"]
+    assert not dangerous, dangerous

@@ -82,6 +82,32 @@ def live_app(database_url):
     engine.dispose()
 
 
+ADMIN_EMAIL = "nora.admin@network.example.org"
+ADMIN_PASSWORD = "a long network password"
+
+
+@pytest.fixture(scope="module")
+def empty_live_app(database_url):
+    """An empty network with one administrator, made as the README says (``create-admin``)."""
+    app = create_app(_config(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None))
+    engine = get_engine(app)
+    wipe(engine)
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", ADMIN_EMAIL, "--name", "Nora Admin"],
+        input=f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    yield app
+    wipe(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def empty_live_server(empty_live_app):
+    with LiveServer(empty_live_app) as server:
+        yield server
+
+
 @pytest.fixture(scope="module")
 def live_server(live_app):
     with LiveServer(live_app) as server:

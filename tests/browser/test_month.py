@@ -8,9 +8,10 @@ screens: links, the join code); later steps (the summary, the partner's answer, 
 month's "You said, we did") are appended to ``test_the_month`` in the same way.
 
 Time: the facilitator schedules a monthly series on today's date in the board's zone, at
-the current hour, so this month's meeting is "now" and next month's is already in the list
-(see ``next_month_meeting``). With ``BOARD_SCREENSHOTS=<folder>`` (``make screenshots``)
-the steps also save PNGs of the key screens there.
+the current hour, so this month's meeting is "now" and next month's is the second row of
+"Coming meetings"; a meeting can be opened before its day, so "next month" needs no clock
+on the server. The room screen's polling runs on Playwright's clock. With
+``BOARD_SCREENSHOTS=<folder>`` (``make screenshots``) the steps also save PNGs there.
 """
 
 from __future__ import annotations
@@ -404,10 +405,18 @@ def child_votes(month, tablet, lang, choices, shots=False) -> None:
     click(tablet, month.said(lang, "Back to the start"), "link")
 
 
-def child_sees_you_said_we_did(month, tablet, lang, shots=False) -> None:
+def child_sees_you_said_we_did(month, tablet, lang, answers=(), shots=False) -> None:
+    """The outcomes page shows each of ``answers``; with none, it says so kindly."""
     tablet.get_by_role("link", name=month.said(lang, "You said, we did")).click()
     tablet.wait_for_url(f"{month.base}/meeting/outcomes")
     assert tablet.inner_text("h1") == month.said(lang, "You said, we did")
+    shown = tablet.inner_text("main")
+    if answers:
+        assert all(answer in shown for answer in answers), shown
+    else:
+        assert month.said(lang, "Nothing to show yet. Adults are still working on your ideas.") in (
+            shown
+        )
     seen(tablet)
     if shots:
         snap(tablet, "you-said-we-did")
@@ -605,7 +614,7 @@ def test_the_month(month):
     child_gives_feedback(month, amira, "en", DROP_IN, "Good", WITH_DETAILS, shots=True)
     child_proposes(month, amira, "en", IDEA)
     child_votes(month, amira, "en", ACTIONS[:1], shots=True)
-    child_sees_you_said_we_did(month, amira, "en", shots=True)
+    child_sees_you_said_we_did(month, amira, "en", shots=True)  # nothing yet, the first month
 
     besa = child_joins(month, "child-sq", "Shqip", "sq")
     child_gives_feedback(month, besa, "sq", HEALTH, "Very bad", IN_DANGER)

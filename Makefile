@@ -51,6 +51,11 @@ translations: install
 	  --ignore-obsolete
 	$(BIN)/pybabel compile -d translations -f --statistics
 
+## make screenshots: run the month's browser journey and keep PNGs of its key screens
+screenshots: compile-translations
+	BOARD_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest tests/browser/test_month.py \
+	  -q -p no:cacheprovider
+
 lint: install
 	$(BIN)/ruff check board tests bench
 	$(BIN)/bandit -c pyproject.toml -r board -ll -q

@@ -128,6 +128,14 @@ def test_a_childs_idea_is_approved_or_rejected(client, auth, session, world):
         f"/moderation/proposal/{other.id}", data={"decision": "reject", "reason": "unclear"}
     )
     assert fresh(session, Action, other.id) is None
+    # The counters follow the idea from "Waiting" to "Approved" (adults' actions are not counted).
+    session.add(
+        Action(board_id=board.id, title="Adults' plan", language="en", proposed_by=Proposer.ADULT)
+    )
+    session.commit()
+    counters = client.get(f"/boards/{board.id}/moderation").get_data(as_text=True)
+    assert "Waiting: <strong>0</strong>" in counters
+    assert "Approved: <strong>1</strong>" in counters
 
 
 @pytest.mark.parametrize(

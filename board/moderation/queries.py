@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from board.actions.models import Action
+from board.actions.models import Action, Proposer
 from board.boards.models import Board
 from board.feedback.models import Feedback
 from board.feedback.services import names_of
@@ -81,12 +81,21 @@ def counts(session: Session, board: Board) -> dict[str, int]:
     result = {state.value: 0 for state in ModerationState}
     for state, number in rows:
         result[state.value] += number
-    pending_ideas = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(Action)
-        .where(Action.board_id == board.id, Action.moderation == ModerationState.PENDING)
-    )
-    result[ModerationState.PENDING.value] += pending_ideas
+    # Children's ideas count like their texts: waiting, approved or raised as a concern
+    # (a rejected idea is deleted; its reason is counted with the rejections).
+    ideas = session.execute(
+        sa.select(Action.moderation, sa.func.count())
+        .where(
+            Action.board_id == board.id,
+            sa.or_(
+                Action.moderation == ModerationState.PENDING,
+                Action.proposed_by == Proposer.CHILD,
+            ),
+        )
+        .group_by(Action.moderation)
+    ).all()
+    for state, number in ideas:
+        result[state.value] += number
     return result
 
 

@@ -9,7 +9,7 @@ import shutil
 import threading
 
 import pytest
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from board import create_app
 from board.db import get_engine, get_session
@@ -48,10 +48,31 @@ def browser():
         browser.close()
 
 
+class _Handler(WSGIRequestHandler):
+    """When the browser goes away mid-response (a test closed its page while pictures
+    were still coming), close the response: werkzeug leaves its open file to the garbage
+    collector, whose ResourceWarning fails whichever test happens to be running."""
+
+    def connection_dropped(self, error, environ=None):
+        response = (environ or {}).get("tests.response")
+        if hasattr(response, "close"):
+            response.close()
+
+
+def _keeping_the_response(app):
+    def wsgi(environ, start_response):
+        environ["tests.response"] = response = app(environ, start_response)
+        return response
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app):
         self.app = app
-        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.server = make_server(
+            "127.0.0.1", 0, _keeping_the_response(app), threaded=True, request_handler=_Handler
+        )
         self.url = f"http://127.0.0.1:{self.server.server_port}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -80,6 +101,32 @@ def live_app(database_url):
     engine = get_engine(app)
     wipe(engine)
     engine.dispose()
+
+
+ADMIN_EMAIL = "nora.admin@network.example.org"
+ADMIN_PASSWORD = "a long network password"
+
+
+@pytest.fixture(scope="module")
+def empty_live_app(database_url):
+    """An empty network with one administrator, made as the README says (``create-admin``)."""
+    app = create_app(_config(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None))
+    engine = get_engine(app)
+    wipe(engine)
+    result = app.test_cli_runner().invoke(
+        args=["create-admin", "--email", ADMIN_EMAIL, "--name", "Nora Admin"],
+        input=f"{ADMIN_PASSWORD}\n{ADMIN_PASSWORD}\n",
+    )
+    assert result.exit_code == 0, result.output
+    yield app
+    wipe(engine)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def empty_live_server(empty_live_app):
+    with LiveServer(empty_live_app) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from board.db import get_session
+from board.i18n import LANGUAGES, html_lang
 from board.meetings.models import Meeting, MeetingState
 from tests.browser.conftest import instrument
 from tests.browser.test_accessibility import check_page, sign_in
@@ -67,6 +68,64 @@ def test_a_child_joins_and_finishes(tablet, live_server, open_meeting, language,
     assert not problems, "\n".join(problems)
 
 
+@pytest.fixture
+def every_language_offered(live_app, open_meeting):
+    """The open meeting's board offers all seven shipped languages for the test."""
+    with live_app.app_context():
+        session = get_session()
+        board = session.get(Meeting, open_meeting[0]).board
+        before, board.languages = board.languages, " ".join(LANGUAGES)
+        session.commit()
+    yield
+    with live_app.app_context():
+        session = get_session()
+        session.get(Meeting, open_meeting[0]).board.languages = before
+        session.commit()
+
+
+@pytest.mark.parametrize("lang", list(LANGUAGES))
+def test_every_child_page_in_every_language(
+    browser, live_server, open_meeting, every_language_offered, lang
+):
+    """axe on each page a child can reach, on a tablet set to each shipped language."""
+    base, (_id, code, _idle) = live_server.url, open_meeting
+    context = browser.new_context(viewport=TABLET, has_touch=True, locale=html_lang(lang))
+    tablet = instrument(context.new_page())
+    problems = []
+
+    def check(path=None):
+        if path:
+            tablet.goto(base + path)
+        assert tablet.get_attribute("html", "lang") == html_lang(lang), tablet.url
+        assert tablet.get_attribute("html", "dir") == LANGUAGES[lang][1]
+        problems.extend(check_page(tablet))
+
+    tablet.goto(f"{base}/join?code={code}")
+    check()  # join: the tablet's own language, before anyone chose
+    tablet.click("#submit")
+    tablet.wait_for_url(f"{base}/join/language")
+    check()
+    tablet.click(f"#lang-{lang}")
+    tablet.wait_for_url(f"{base}/join/welcome")
+    check()
+    tablet.click(".start-form button")
+    tablet.wait_for_url(f"{base}/meeting")
+    check()
+    check("/meeting/services")
+    tablet.click(".tile-link >> nth=0")
+    tablet.wait_for_url(f"{base}/meeting/services/*")
+    check()  # the feedback form
+    for path in ["/meeting/propose", "/meeting/vote", "/meeting/outcomes", "/meeting/mine"]:
+        check(path)
+    check("/meeting/thanks")
+    check("/help")  # "an adult is coming" (seen without calling anyone)
+    tablet.click("#finish-form button")
+    tablet.wait_for_url(f"{base}/join?code={code}&done=1")
+    check()
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
 def test_a_wrong_code_is_explained_kindly(tablet, live_server):
     tablet.goto(f"{live_server.url}/join")
     tablet.fill("#code", "AAAAAA")
@@ -76,21 +135,94 @@ def test_a_wrong_code_is_explained_kindly(tablet, live_server):
     assert not check_page(tablet)
 
 
-def test_the_keyboard_alone_gets_a_child_in(tablet, live_server, open_meeting):
+# Where the keyboard's focus is, and whether a child can see it (WCAG 2.4.7 and 2.4.11): a
+# visible outline on the element (or on the face it belongs to), inside the viewport, and
+# not covered by anything else. An empty answer means all is well.
+FOCUS_PROBLEM = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return "nothing has the focus";
+  const face = el.closest("label");
+  const name = el.outerHTML.slice(0, 90);
+  const outlined = [el, face].filter(Boolean).some((e) => {
+    const style = getComputedStyle(e);
+    return style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2;
+  });
+  if (!outlined) return "no visible focus on " + name;
+  let box = el.getBoundingClientRect();
+  if (face && (box.width < 2 || box.height < 2)) box = face.getBoundingClientRect();
+  if (box.top < 0 || box.left < 0 || box.bottom > innerHeight || box.right > innerWidth)
+    return "focus outside the screen: " + name;
+  const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+  if (!hit || !(el.contains(hit) || (face && face.contains(hit))))
+    return "focus covered by " + (hit ? hit.outerHTML.slice(0, 60) : "nothing") + ": " + name;
+  return "";
+}"""
+
+
+def tab_to(page, is_target: str, limit: int = 40) -> None:
+    """Press Tab until ``is_target`` (a JavaScript expression about ``el``) holds, checking
+    at every stop that the child can see where the focus is."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        problem = page.evaluate(FOCUS_PROBLEM)
+        assert not problem, f"{page.url}: {problem}"
+        if page.evaluate(f"(() => {{ const el = document.activeElement; return {is_target}; }})()"):
+            return
+    raise AssertionError(f"{page.url}: Tab never reached {is_target}")
+
+
+def text_is(words: str) -> str:
+    return f"el.innerText.trim() === {words!r}"
+
+
+def test_the_keyboard_alone_from_join_to_finished(tablet, live_server, open_meeting):
+    """join → language → explanation → feedback → vote → "I am finished", keys only."""
     base, (_id, code, _idle) = live_server.url, open_meeting
     tablet.goto(f"{base}/join")
-    tablet.keyboard.press("Tab")  # skip link
-    tablet.keyboard.press("Tab")
-    assert tablet.evaluate("document.activeElement.id") == "code"
+    tab_to(tablet, "el.id === 'code'")
     tablet.keyboard.type(code)
     tablet.keyboard.press("Enter")
     tablet.wait_for_url(f"{base}/join/language")
-    tablet.focus("button.language-button")
+    tab_to(tablet, "el.id === 'lang-en'")
     tablet.keyboard.press("Enter")
     tablet.wait_for_url(f"{base}/join/welcome")
-    tablet.focus(".start-form button")
+    tab_to(tablet, text_is("I understand. Let us start."))
     tablet.keyboard.press("Enter")
     tablet.wait_for_url(f"{base}/meeting")
+    tab_to(tablet, text_is("Tell us about a service"))
+    tablet.keyboard.press("Enter")
+    tablet.wait_for_url(f"{base}/meeting/services")
+    tab_to(tablet, "el.classList.contains('tile-link')")
+    tablet.keyboard.press("Enter")
+    tablet.wait_for_url(f"{base}/meeting/services/*")
+    tab_to(tablet, "el.name === 'rating'")
+    tablet.keyboard.press("ArrowRight")  # a radio group: arrows move the choice
+    tablet.keyboard.press("ArrowRight")
+    assert tablet.evaluate(FOCUS_PROBLEM) == ""
+    assert tablet.locator(".face input:checked").get_attribute("value") == "3"
+    tab_to(tablet, "el.id === 'happened'")
+    tablet.keyboard.type("Fine.")
+    tab_to(tablet, "el.id === 'submit'")
+    tablet.keyboard.press("Enter")
+    tablet.wait_for_url(f"{base}/meeting/thanks")
+    tab_to(tablet, text_is("Back to the start"))
+    tablet.keyboard.press("Enter")
+    tablet.wait_for_url(f"{base}/meeting")
+    tab_to(tablet, text_is("Vote"))
+    tablet.keyboard.press("Enter")
+    tablet.wait_for_url(f"{base}/meeting/vote")
+    tab_to(tablet, "el.dataset.dotsStep === '1'")
+    tablet.keyboard.press("Enter")
+    tablet.keyboard.press("Enter")
+    assert tablet.evaluate(FOCUS_PROBLEM) == ""
+    tab_to(tablet, text_is("Send my vote"))
+    with tablet.expect_navigation():
+        tablet.keyboard.press("Enter")
+    assert tablet.locator(".calm").count() == 1  # "your vote is counted"
+    tab_to(tablet, text_is("I am finished"))
+    tablet.keyboard.press("Enter")
+    tablet.wait_for_url(f"{base}/join?code={code}&done=1")
+    tab_to(tablet, "el.id === 'code'")
 
 
 def test_an_idle_tablet_warns_then_starts_over(tablet, live_server, open_meeting):
@@ -187,24 +319,6 @@ def test_a_child_gives_feedback_proposes_votes_and_takes_back(
     problems += check_page(tablet)
     assert tablet.locator(".outcome").count() >= 1
     assert not problems, "\n".join(problems)
-
-
-def test_feedback_with_the_keyboard_alone(tablet, live_server, open_meeting):
-    base, (_id, code, _idle) = live_server.url, open_meeting
-    _join(tablet, base, code, "English")
-    tablet.goto(f"{base}/meeting/services")
-    tablet.focus(".tile-link")
-    tablet.keyboard.press("Enter")
-    tablet.wait_for_url(f"{base}/meeting/services/*")
-    tablet.focus(".face input >> nth=0")
-    tablet.keyboard.press("ArrowRight")  # radio group: arrows move the choice
-    tablet.keyboard.press("ArrowRight")
-    assert tablet.locator(".face input:checked").get_attribute("value") == "3"
-    tablet.keyboard.press("Tab")
-    tablet.keyboard.type("Fine.")
-    tablet.focus("#submit")
-    tablet.keyboard.press("Enter")
-    tablet.wait_for_url(f"{base}/meeting/thanks")
 
 
 def test_child_pages_at_200_percent_zoom(browser, live_server, open_meeting):

@@ -1,0 +1,635 @@
+"""Issue 7: one month of a board, in a real browser, from an empty network to the
+safeguarding lead closing a concern. Each step is one person doing one thing, and checks
+what that person sees on the screen (never the database). Every page visited is checked
+with axe-core and must log no console or CSP error.
+
+The steps share one ``Month`` (the browser contexts and what people read off their
+screens: links, the join code); later steps (the summary, the partner's answer, next
+month's "You said, we did") are appended to ``test_the_month`` in the same way.
+
+Time: the facilitator schedules a monthly series on today's date in the board's zone, at
+the current hour, so this month's meeting is "now" and next month's is the second row of
+"Coming meetings"; a meeting can be opened before its day, so "next month" needs no clock
+on the server. The room screen's polling runs on Playwright's clock. With
+``BOARD_SCREENSHOTS=<folder>`` (``make screenshots``) the steps also save PNGs there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from flask_babel import force_locale, gettext
+from playwright.sync_api import expect
+
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, instrument
+from tests.browser.test_accessibility import check_page
+
+pytestmark = pytest.mark.browser
+
+TABLET = {"width": 820, "height": 1180}
+ROOM = {"width": 1920, "height": 1080}
+DESK = {"width": 1280, "height": 900}
+ZONE = "Europe/Tirane"
+BOARD = "Tirana children's board"
+NGO = "Tirana Child Protection Centre"
+PARTNER_ORG = "Municipality of Tirana"
+DROP_IN, HEALTH = "Blloku drop-in centre", "Health centre no. 3"
+ACTIONS = ["A quiet room for homework", "Longer opening hours on Saturday"]
+PASSWORDS = {
+    "facilitator": "elira chooses a long password",
+    "lead": "dritan chooses a long password",
+    "partner": "mira chooses a long password",
+}
+PEOPLE = {
+    "facilitator": ("Elira Facilitator", "elira@tirana-cpc.example.org", NGO, "Facilitator"),
+    "lead": ("Dritan Lead", "dritan@tirana-cpc.example.org", NGO, "Safeguarding lead"),
+    "partner": ("Mira Partner", "mira@tirana.example.gov", PARTNER_ORG, "Partner"),
+}
+# What the children write. The first has a phone number and a name (from the board's list).
+WITH_DETAILS = "My name is Arben and my phone is 069 123 4567. The staff listened to me."
+IN_DANGER = "Një burrë në stacion na merr dokumentet dhe thotë që do të na rrahë."
+TAKEN_BACK = "الطبيب كان لطيفا لكن الانتظار طويل"
+IDEA = "Free bus tickets to the centre"
+SHOTS = os.environ.get("BOARD_SCREENSHOTS")
+
+
+@dataclass
+class Month:
+    """What the people of the journey share: their browser windows and what they read."""
+
+    browser: object
+    base: str
+    app: object
+    contexts: list = field(default_factory=list)
+    pages: dict = field(default_factory=dict)
+    links: dict = field(default_factory=dict)
+    code: str = ""
+    meeting_url: str = ""
+
+    def window(self, who: str, viewport=DESK, **options):
+        context = self.browser.new_context(viewport=viewport, **options)
+        context.set_default_timeout(5000)
+        self.contexts.append(context)
+        page = instrument(context.new_page())
+        self.pages[who] = page
+        return page
+
+    def said(self, lang: str, message: str, **variables) -> str:
+        """The interface's words as a person reading ``lang`` sees them."""
+        with self.app.test_request_context(), force_locale(lang):
+            return gettext(message, **variables)
+
+    def close(self):
+        for context in self.contexts:
+            context.close()
+
+
+def seen(page) -> None:
+    """The page as it is now has no axe violation and logged no error."""
+    problems = check_page(page)
+    assert not problems, "\n".join(problems)
+
+
+def snap(page, name: str) -> None:
+    """With BOARD_SCREENSHOTS set, keep a picture of this screen."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+
+
+def flash(page) -> str:
+    return page.inner_text(".flashes")
+
+
+def click(page, name: str, role: str = "button") -> None:
+    page.get_by_role(role, name=name, exact=True).click()
+    page.wait_for_load_state()
+
+
+# The administrator ------------------------------------------------------------------------
+
+
+def admin_signs_in(month: Month) -> None:
+    page = month.window("admin")
+    page.goto(f"{month.base}/login")
+    seen(page)
+    page.get_by_label("Email").fill(ADMIN_EMAIL)
+    page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    click(page, "Sign in")
+    assert page.inner_text("h1") == "Hello, Nora Admin"
+    assert page.get_by_role("heading", name="Network administration").is_visible()
+    seen(page)
+
+
+def admin_adds_organisations(month: Month) -> None:
+    page = month.pages["admin"]
+    click(page, "Organisations", "link")
+    seen(page)
+    for name, kind in [(NGO, "Non-governmental organisation"), (PARTNER_ORG, "Public authority")]:
+        click(page, "Add an organisation", "link")
+        seen(page)
+        page.get_by_label("Name").fill(name)
+        page.get_by_label("Kind").select_option(label=kind)
+        page.get_by_label("Country code").fill("AL")
+        click(page, "Save")
+        assert "The organisation is saved." in flash(page)
+        assert page.get_by_role("link", name=name).is_visible()
+    seen(page)
+
+
+def admin_sets_up_the_board(month: Month) -> None:
+    page = month.pages["admin"]
+    page.goto(f"{month.base}/admin/")
+    click(page, "Boards and services", "link")
+    seen(page)
+    click(page, "Add a board", "link")
+    seen(page)
+    page.get_by_label("Name", exact=True).fill(BOARD)
+    page.get_by_label("City").fill("Tirana")
+    page.get_by_label("Country code").fill("AL")
+    page.get_by_label("Time zone").fill(ZONE)
+    languages = page.get_by_role("group", name="Languages offered to children")
+    for name in ["English", "Shqip", "Български", "Polski", "Română", "Srpski", "العربية"]:
+        languages.get_by_label(name, exact=True).check()
+    page.get_by_label("Child helpline number").fill("116 111")
+    page.get_by_label("Names to look for in children's text").fill("Arben\nBlloku")
+    page.get_by_label("Organisation that runs the board").select_option(label=NGO)
+    partners = page.get_by_role("group", name="Partner organisations (they read the summaries)")
+    partners.get_by_label(PARTNER_ORG).check()
+    click(page, "Save")
+    assert "The board is saved." in flash(page)
+    assert page.inner_text("h1") == BOARD
+    seen(page)
+    for name, kind in [(DROP_IN, "Drop-in centre"), (HEALTH, "Health")]:
+        click(page, "Add a service", "link")
+        seen(page)
+        page.get_by_label("Name").fill(name)
+        page.get_by_label("Kind of service").select_option(label=kind)
+        assert page.get_by_label("Children can choose this service").is_checked()
+        click(page, "Save")
+        assert "The service is saved." in flash(page)
+        assert page.get_by_role("link", name=name).is_visible()
+    seen(page)
+
+
+def admin_invites(month: Month, who: str) -> None:
+    """The administrator creates the account and reads the link off the screen, once."""
+    name, email, organisation, role = PEOPLE[who]
+    page = month.pages["admin"]
+    page.goto(f"{month.base}/admin/")
+    click(page, "Accounts and roles", "link")
+    seen(page)
+    page.goto(f"{month.base}/admin/accounts/new")
+    seen(page)
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Organisation").select_option(label=organisation)
+    page.get_by_label("Language of the account").select_option(label="English")
+    page.get_by_label("Role").select_option(label=role)
+    if who != "partner":
+        page.get_by_label("Board").select_option(label=BOARD)
+    click(page, "Create the account and the invitation link")
+    assert "Send the person their invitation link." in flash(page)
+    assert page.inner_text("h1") == name
+    assert page.get_by_role("listitem").filter(has_text=role).count() == 1
+    link = page.get_by_label("Link").input_value()
+    assert link.startswith(f"{month.base}/invite/")
+    month.links[who] = link
+    seen(page)
+    page.reload()
+    assert page.get_by_label("Link").count() == 0, "the link is shown only once"
+
+
+def accepts_invitation(month: Month, who: str) -> None:
+    name = PEOPLE[who][0]
+    page = month.window(who)
+    page.goto(month.links.pop(who))
+    assert page.inner_text("h1") == "Choose your password"
+    seen(page)
+    page.get_by_label("New password", exact=True).fill(PASSWORDS[who])
+    page.get_by_label("Repeat the new password").fill(PASSWORDS[who])
+    click(page, "Set password and sign in")
+    assert "Welcome. Your password is set." in flash(page)
+    assert page.inner_text("h1") == f"Hello, {name}"
+    assert page.get_by_role("link", name=BOARD).is_visible()
+    seen(page)
+
+
+# The facilitator prepares and runs the meeting -----------------------------------------
+
+
+def facilitator_schedules_the_series(month: Month) -> None:
+    """A monthly series on today's date, at this hour: this month's meeting is now."""
+    page = month.pages["facilitator"]
+    now = datetime.now(ZoneInfo(ZONE))
+    click(page, "Meetings", "link")
+    assert page.get_by_text("No meeting is scheduled.").is_visible()
+    seen(page)
+    click(page, "Schedule a monthly series", "link")
+    seen(page)
+    page.get_by_label("A date, such as the 15th").check()
+    page.get_by_label("Day of the month").fill(str(now.day))
+    page.get_by_label("First possible date").fill(now.strftime("%Y-%m-%d"))
+    page.get_by_label("Start time").fill(now.strftime("%H:00"))
+    page.get_by_label("Place").fill("Youth room, first floor")
+    agenda = page.get_by_role("group", name="Services on the agenda")
+    agenda.get_by_label(DROP_IN, exact=False).check()
+    agenda.get_by_label(HEALTH, exact=False).check()
+    click(page, "Save the series")
+    assert "The monthly series is scheduled." in flash(page)
+    coming = page.get_by_role("table", name="Coming meetings").locator("tbody tr")
+    assert coming.count() >= 12
+    first = coming.first.get_by_role("link")
+    assert str(now.day) in first.inner_text()
+    seen(page)
+    first.click()
+    page.wait_for_load_state()
+    month.meeting_url = page.url
+    assert page.locator(".facts strong").inner_text() == "Scheduled"
+    assert f"{DROP_IN}, {HEALTH}" in page.inner_text(".facts")
+    seen(page)
+
+
+def facilitator_shortlists_actions(month: Month) -> None:
+    page = month.pages["facilitator"]
+    page.goto(month.base)
+    page.get_by_role("link", name="Advocacy actions").first.click()
+    assert page.get_by_text("No action yet.").is_visible()
+    seen(page)
+    for title in ACTIONS:
+        click(page, "Add an action", "link")
+        seen(page)
+        page.get_by_label("Title", exact=True).fill(title)
+        page.get_by_label("State", exact=True).select_option(label="Chosen for a vote")
+        click(page, "Save the action")
+        assert "The action is saved." in flash(page)
+    rows = page.get_by_role("table", name="Advocacy actions").locator("tbody tr")
+    assert sorted(r.locator("td").first.inner_text().strip() for r in rows.all()) == ACTIONS
+    seen(page)
+
+
+def facilitator_opens_the_meeting(month: Month) -> None:
+    """From a second window, on the room's big screen: opening shows the room screen."""
+    facilitator = month.pages["facilitator"]
+    room = instrument(facilitator.context.new_page())
+    room.set_viewport_size(ROOM)
+    room.clock.install()  # the screen polls every few seconds; the test moves its clock
+    month.pages["room"] = room
+    room.goto(month.meeting_url)
+    click(room, "Open the meeting")
+    assert room.url == f"{month.meeting_url}/room"
+    assert "The meeting is open." in flash(room)
+    assert room.inner_text("h1.room-title") == "Join on a tablet"
+    month.code = room.inner_text(".room-code").replace("\u202f", "").replace(" ", "")
+    assert re.fullmatch(r"[A-HJKMNP-Z2-9]{6}", month.code), month.code
+    assert room.locator(".room-code").bounding_box()["height"] >= 100  # across the room
+    assert room.locator(".room-qr").bounding_box()["width"] >= 300
+    assert room.evaluate("document.querySelector('.room-qr').naturalWidth") > 0
+    assert "Tablets that joined: 0" in room.inner_text(".room-count")
+    seen(room)
+
+
+def facilitator_opens_the_vote(month: Month) -> None:
+    page = month.pages["facilitator"]
+    page.goto(month.meeting_url)
+    assert page.locator(".facts strong").inner_text() == "Open now"
+    assert page.locator(".code-small").inner_text() == month.code
+    seen(page)
+    votes = page.get_by_role("group", name="Actions to vote on")
+    for title in ACTIONS:
+        votes.get_by_label(title).check()
+    page.get_by_label("Tick as many as you like").check()
+    click(page, "Open the vote")
+    assert "The vote is open on the tablets." in flash(page)
+    seen(page)
+    room = month.pages["room"]
+    room_screen_updates(month)
+    expect(room.get_by_text("The vote is open on the tablets.")).to_be_visible()
+    seen(room)
+    snap(room, "room-screen")
+
+
+def room_screen_updates(month: Month) -> None:
+    """A few seconds pass on the room screen: it asks for the counts again (and reloads
+    itself when a call for an adult or the vote changed)."""
+    room = month.pages["room"]
+    room.clock.run_for(4500)
+    room.wait_for_load_state()
+
+
+# The children --------------------------------------------------------------------------
+
+
+def child_joins(month: Month, who: str, language: str, lang: str, shots: bool = False):
+    tablet = month.window(who, TABLET, has_touch=True)
+    tablet.goto(f"{month.base}/join")
+    assert tablet.get_attribute("html", "lang") == "en"
+    seen(tablet)
+    if shots:
+        snap(tablet, "join")
+    tablet.get_by_label("Code").fill(month.code)
+    click(tablet, "Go in")
+    assert tablet.url == f"{month.base}/join/language"
+    buttons = tablet.locator("button.language-button")
+    assert buttons.count() == 7
+    seen(tablet)
+    if shots:
+        snap(tablet, "language")
+    tablet.get_by_role("button", name=language, exact=True).click()
+    tablet.wait_for_url(f"{month.base}/join/welcome")
+    assert tablet.get_attribute("html", "lang") == lang.replace("_", "-")
+    assert tablet.get_attribute("html", "dir") == ("rtl" if lang == "ar" else "ltr")
+    assert tablet.inner_text("h1") == month.said(lang, "Before you start")
+    assert tablet.locator(".recipients li").all_inner_texts() == [PARTNER_ORG]
+    seen(tablet)
+    if shots:
+        snap(tablet, "explanation")
+    tablet.locator(".start-form button").click()
+    tablet.wait_for_url(f"{month.base}/meeting")
+    assert tablet.inner_text("h1") == month.said(lang, "Welcome")
+    seen(tablet)
+    return tablet
+
+
+def child_gives_feedback(month, tablet, lang, service, face, text, shots=False) -> None:
+    tablet.get_by_role("link", name=month.said(lang, "Tell us about a service")).click()
+    tablet.wait_for_url(f"{month.base}/meeting/services")
+    assert tablet.inner_text("h1") == month.said(lang, "Which service do you want to talk about?")
+    seen(tablet)
+    tablet.locator(".tile-link").filter(has_text=service).click()
+    tablet.wait_for_url(re.compile(r".*/meeting/services/\d+$"))
+    assert service in tablet.inner_text("h1")
+    assert tablet.locator(".face input:checked").count() == 0  # nothing pre-selected
+    tablet.get_by_label(month.said(lang, face), exact=True).check()
+    tablet.get_by_label(month.said(lang, "What happened?")).fill(text)
+    seen(tablet)
+    if shots:
+        snap(tablet, "feedback")
+    click(tablet, month.said(lang, "Send"))
+    assert tablet.url == f"{month.base}/meeting/thanks"
+    assert tablet.inner_text("h1") == month.said(lang, "Thank you!")
+    seen(tablet)
+    click(tablet, month.said(lang, "Back to the start"), "link")
+
+
+def child_proposes(month, tablet, lang, idea) -> None:
+    tablet.get_by_role("link", name=month.said(lang, "Give an idea for a change")).click()
+    tablet.wait_for_url(f"{month.base}/meeting/propose")
+    seen(tablet)
+    tablet.get_by_label(month.said(lang, "Your idea, in a few words")).fill(idea)
+    click(tablet, month.said(lang, "Send my idea"))
+    assert tablet.inner_text("h1") == month.said(lang, "Thank you!")
+    click(tablet, month.said(lang, "Back to the start"), "link")
+
+
+def child_votes(month, tablet, lang, choices, shots=False) -> None:
+    tablet.get_by_role("link", name=month.said(lang, "Vote"), exact=True).click()
+    tablet.wait_for_url(f"{month.base}/meeting/vote")
+    options = tablet.locator(".vote-option")
+    assert sorted(t.strip() for t in options.all_inner_texts()) == ACTIONS
+    assert tablet.locator(".vote-option input:checked").count() == 0
+    for title in choices:
+        tablet.get_by_label(title).check()
+    seen(tablet)
+    if shots:
+        snap(tablet, "vote")
+    click(tablet, month.said(lang, "Send my vote"))
+    assert tablet.inner_text("h1") == month.said(lang, "Your vote is counted. Thank you!")
+    seen(tablet)
+    click(tablet, month.said(lang, "Back to the start"), "link")
+
+
+def child_sees_you_said_we_did(month, tablet, lang, answers=(), shots=False) -> None:
+    """The outcomes page shows each of ``answers``; with none, it says so kindly."""
+    tablet.get_by_role("link", name=month.said(lang, "You said, we did")).click()
+    tablet.wait_for_url(f"{month.base}/meeting/outcomes")
+    assert tablet.inner_text("h1") == month.said(lang, "You said, we did")
+    shown = tablet.inner_text("main")
+    if answers:
+        assert all(answer in shown for answer in answers), shown
+    else:
+        assert month.said(lang, "Nothing to show yet. Adults are still working on your ideas.") in (
+            shown
+        )
+    seen(tablet)
+    if shots:
+        snap(tablet, "you-said-we-did")
+    click(tablet, month.said(lang, "Back to the start"), "link")
+
+
+def child_calls_an_adult(month, tablet, lang) -> None:
+    click(tablet, month.said(lang, "I want to talk to an adult"))
+    assert tablet.url == f"{month.base}/help"
+    assert tablet.inner_text("h1") == month.said(lang, "An adult is coming to you")
+    seen(tablet)
+    click(tablet, month.said(lang, "Back to the meeting"), "link")
+
+
+def child_takes_an_answer_back(month, tablet, lang) -> None:
+    tablet.get_by_role("link", name=month.said(lang, "What I gave today")).click()
+    tablet.wait_for_url(f"{month.base}/meeting/mine")
+    assert tablet.locator(".given .child-text").all_inner_texts() == [TAKEN_BACK]
+    seen(tablet)
+    click(tablet, month.said(lang, "Take it back"))
+    assert month.said(lang, "It is taken back. Nobody will read it.") in flash(tablet)
+    assert tablet.get_by_text(month.said(lang, "Nothing yet.")).is_visible()
+    assert tablet.get_by_text(TAKEN_BACK).count() == 0
+    seen(tablet)
+    click(tablet, month.said(lang, "Back to the start"), "link")
+
+
+def child_finishes(month, tablet, lang) -> None:
+    click(tablet, month.said(lang, "I am finished"))
+    assert tablet.url == f"{month.base}/join?code={month.code}&done=1"
+    # The session (and its language) is gone: the page speaks the tablet's own language.
+    assert tablet.get_attribute("html", "lang") == "en"
+    assert tablet.get_by_role("status").inner_text() == (
+        "Thank you! The tablet is ready for the next person."
+    )
+    assert tablet.get_by_label("Code").input_value() == month.code
+    seen(tablet)
+    tablet.goto(f"{month.base}/meeting")
+    assert tablet.url == f"{month.base}/join", "the session is gone"
+    tablet.context.close()
+    month.contexts.remove(tablet.context)
+
+
+# The facilitator in the room, then after the meeting -----------------------------------
+
+
+def facilitator_goes_to_the_child(month: Month) -> None:
+    room = month.pages["room"]
+    room_screen_updates(month)
+    calls = room.locator(".help-call")
+    expect(calls).to_have_count(1)
+    expect(calls).to_contain_text("A child asked for an adult at")
+    expect(room.locator(".room-count").first).to_contain_text("Tablets that joined: 3")
+    seen(room)
+    snap(room, "room-screen-help")
+    calls.get_by_role("button", name="Done: I went to them").click()
+    room.wait_for_load_state()
+    assert room.get_by_text("No call right now.").is_visible()
+    seen(room)
+
+
+def facilitator_closes_the_vote_and_meeting(month: Month) -> None:
+    page = month.pages["facilitator"]
+    page.goto(month.meeting_url)
+    assert page.locator("[data-live=votes]").inner_text() == "3"
+    click(page, "Close the vote and show the results")
+    assert "The vote is closed." in flash(page)
+    results = page.get_by_role("region", name="Vote").inner_text()
+    assert "3 children voted." in results
+    seen(page)
+    click(page, "Close the meeting")
+    assert page.locator(".facts strong").inner_text() == "Closed"
+    assert page.locator(".code-small").count() == 0
+    seen(page)
+    room = month.pages["room"]
+    room.reload()
+    assert room.inner_text("h1") == "This meeting is not open"
+    room.close()
+
+
+def facilitator_moderates(month: Month) -> None:
+    page = month.pages["facilitator"]
+    page.goto(month.base)
+    page.get_by_role("link", name="Moderation").first.click()
+    page.wait_for_load_state()
+    items = page.locator("article.queue-item")
+    texts = page.locator(".child-text").all_inner_texts()
+    assert WITH_DETAILS in texts and IN_DANGER in texts and IDEA in texts
+    assert TAKEN_BACK not in " ".join(texts), "what a child took back is gone"
+    assert items.count() == 3
+    seen(page)
+    snap(page, "moderation-queue")
+
+    # Redact: the name and the phone number are highlighted and ticked; approve.
+    detailed = items.filter(has_text="Personal details found")
+    assert detailed.count() == 1
+    assert sorted(detailed.locator("mark").all_inner_texts()) == ["069 123 4567", "Arben"]
+    assert detailed.locator("input[name=remove]:checked").count() == 2
+    detailed.get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
+    assert "Approved, with 2 parts removed." in flash(page)
+    seen(page)
+
+    # The idea is fine as it is.
+    idea = page.locator("article.queue-item").filter(has_text=IDEA)
+    idea.get_by_role("button", name="Approve").click()
+    page.wait_for_load_state()
+    assert "Approved." in flash(page)
+
+    # The child in danger: a safeguarding concern, and the text leaves the queue.
+    danger = page.locator("article.queue-item").filter(has_text=IN_DANGER)
+    danger.locator("summary").click()
+    danger.get_by_label("Why this may be a safeguarding concern").fill(
+        "A child says a man at the station takes documents and threatens them."
+    )
+    danger.get_by_role("button", name="Raise a safeguarding concern").click()
+    page.wait_for_load_state()
+    assert "The safeguarding lead is alerted." in flash(page)
+    assert page.get_by_text("Nothing is waiting. Thank you.").is_visible()
+    counters = page.locator(".counters").inner_text()
+    assert "Approved: 2" in counters.replace("\n", " ")
+    assert "Safeguarding concerns: 1" in counters.replace("\n", " ")
+    seen(page)
+
+    # The facilitator's home keeps the concern in view until the lead acknowledges it.
+    page.goto(month.base)
+    alert = page.get_by_role("region", name="Safeguarding concerns not yet acknowledged")
+    assert "The safeguarding lead is alerted." in alert.inner_text()
+    seen(page)
+
+
+# The safeguarding lead -----------------------------------------------------------------
+
+
+def lead_acknowledges_and_closes(month: Month) -> None:
+    page = month.pages["lead"]
+    page.goto(month.base)
+    alert = page.get_by_role("region", name="Safeguarding concerns not yet acknowledged")
+    assert BOARD in alert.inner_text()
+    seen(page)
+    alert.get_by_role("link", name="Open it").click()
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "Safeguarding concern"
+    assert page.locator("blockquote.child-text").inner_text() == IN_DANGER
+    assert "Not yet acknowledged" in page.inner_text(".facts")
+    assert "Elira Facilitator" in page.inner_text(".facts")
+    seen(page)
+    click(page, "Acknowledge: I am taking care of it")
+    assert "Acknowledged." in flash(page)
+    assert "Dritan Lead" in page.inner_text(".facts")
+    seen(page)
+    page.get_by_label("What was done").fill("Met the child with the facilitator the same day.")
+    page.get_by_label("Referral (to the child's case worker, the authorities)").fill(
+        "Case worker and the police child protection unit."
+    )
+    page.get_by_label("Closing note").fill("The child is safe in the shelter.")
+    click(page, "Close the concern")
+    assert "The concern is closed." in flash(page)
+    assert page.get_by_role("table", name="Safeguarding concerns").get_by_text("Closed").count()
+    seen(page)
+    page.goto(month.base)
+    assert page.get_by_text("Safeguarding concerns not yet acknowledged").count() == 0
+    seen(page)
+    facilitator = month.pages["facilitator"]
+    facilitator.goto(month.base)
+    assert facilitator.get_by_text("Safeguarding concerns not yet acknowledged").count() == 0
+
+
+# The month, in order --------------------------------------------------------------------
+
+
+@pytest.fixture
+def month(browser, empty_live_server):
+    month = Month(browser=browser, base=empty_live_server.url, app=empty_live_server.app)
+    yield month
+    month.close()
+
+
+def test_the_month(month):
+    admin_signs_in(month)
+    admin_adds_organisations(month)
+    admin_sets_up_the_board(month)
+    for who in ("facilitator", "lead", "partner"):
+        admin_invites(month, who)
+    for who in ("facilitator", "lead", "partner"):
+        accepts_invitation(month, who)
+
+    facilitator_schedules_the_series(month)
+    facilitator_shortlists_actions(month)
+    facilitator_opens_the_meeting(month)
+    facilitator_opens_the_vote(month)
+
+    # Three children, three tablets, three languages.
+    amira = child_joins(month, "child-en", "English", "en", shots=True)
+    child_gives_feedback(month, amira, "en", DROP_IN, "Good", WITH_DETAILS, shots=True)
+    child_proposes(month, amira, "en", IDEA)
+    child_votes(month, amira, "en", ACTIONS[:1], shots=True)
+    child_sees_you_said_we_did(month, amira, "en", shots=True)  # nothing yet, the first month
+
+    besa = child_joins(month, "child-sq", "Shqip", "sq")
+    child_gives_feedback(month, besa, "sq", HEALTH, "Very bad", IN_DANGER)
+    child_votes(month, besa, "sq", ACTIONS)
+    child_calls_an_adult(month, besa, "sq")
+
+    karim = child_joins(month, "child-ar", "العربية", "ar")
+    child_gives_feedback(month, karim, "ar", DROP_IN, "Okay", TAKEN_BACK)
+    child_takes_an_answer_back(month, karim, "ar")
+    child_votes(month, karim, "ar", ACTIONS[1:])
+
+    facilitator_goes_to_the_child(month)
+    for tablet, lang in ((amira, "en"), (besa, "sq"), (karim, "ar")):
+        child_finishes(month, tablet, lang)
+
+    facilitator_closes_the_vote_and_meeting(month)
+    facilitator_moderates(month)
+    lead_acknowledges_and_closes(month)

@@ -208,7 +208,9 @@ def test_a_narrative_full_of_script_is_cleaned(client, auth, session, world):
     session.expire_all()
     narrative = session.get(Summary, summary.id).narrative
     assert "<script" not in narrative and "onclick" not in narrative and "href" not in narrative
+    assert "alert" not in narrative and narrative == "<p>Hi there</p>"
     assert sanitize_html("<h3>Title</h3><em>ok</em>") == "<h3>Title</h3><em>ok</em>"
+    assert sanitize_html("a<STYLE>p{}</style >b<script>x") == "ab"
 
 
 def test_only_approved_words_can_be_quoted(client, auth, session, world):

@@ -3,6 +3,7 @@ board.disclosure; only approved text is quoted. Services flush; views commit."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
@@ -35,6 +36,7 @@ from board.summaries.models import (
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotState
 
+_CODE_BLOCKS = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 ALLOWED_TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "h3", "blockquote"]
 
 
@@ -44,8 +46,10 @@ class SummaryError(RuleError):
 
 def sanitize_html(text: str) -> str:
     """The only HTML anyone writes (a narrative), cleaned: light formatting, no scripts,
-    no attributes, no links to elsewhere."""
-    return bleach.clean(text or "", tags=ALLOWED_TAGS, attributes={}, strip=True).strip()
+    no attributes, no links to elsewhere. A script's or a style's content goes with it
+    (bleach would keep it as text)."""
+    text = _CODE_BLOCKS.sub("", text or "")
+    return bleach.clean(text, tags=ALLOWED_TAGS, attributes={}, strip=True).strip()
 
 
 def month_span(month: date, months: int = 1) -> tuple[date, date]:

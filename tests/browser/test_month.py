@@ -71,6 +71,7 @@ class Month:
     links: dict = field(default_factory=dict)
     code: str = ""
     meeting_url: str = ""
+    summary_url: str = ""
 
     def window(self, who: str, viewport=DESK, **options):
         context = self.browser.new_context(viewport=viewport, **options)
@@ -585,6 +586,136 @@ def lead_acknowledges_and_closes(month: Month) -> None:
     assert facilitator.get_by_text("Safeguarding concerns not yet acknowledged").count() == 0
 
 
+# The summary, the partner's answer, and next month -------------------------------------
+
+REDACTED = "My name is [removed] and my phone is [removed]. The staff listened to me."
+RECOMMENDATION = "Keep a quiet room for homework open every afternoon"
+ANSWER = "We will open the library room on weekday afternoons from next month."
+FOR_CHILDREN = {
+    "en": "From next month, the library room is open for homework every afternoon.",
+    "sq": "Nga muaji tjetër, salla e bibliotekës është e hapur për detyrat çdo pasdite.",
+    "ar": "من الشهر القادم، غرفة المكتبة مفتوحة للواجبات كل بعد الظهر.",
+}
+
+
+def facilitator_composes_and_publishes(month: Month) -> None:
+    page = month.pages["facilitator"]
+    page.goto(month.base)
+    page.get_by_role("link", name="Summaries for partners").first.click()
+    page.wait_for_load_state()
+    assert page.get_by_text("No summary yet.").is_visible()
+    seen(page)
+    this_month = datetime.now(ZoneInfo(ZONE)).strftime("%Y-%m")
+    page.get_by_label("Period").select_option(label=this_month)
+    click(page, "Compose the summary of this period")
+    assert page.inner_text("h1") == "Compose the summary"
+    seen(page)
+    page.get_by_label("What the children said, in your words").fill(
+        "<p>Children feel <strong>listened to</strong> at the drop-in centre.</p>"
+        "<script>alert('x')</script>"
+    )
+    page.get_by_label("Recommendations, one per line").fill(RECOMMENDATION)
+    quotes = page.get_by_role("group", name="Approved words to quote")
+    assert quotes.get_by_label(WITH_DETAILS).count() == 0, "only the redacted words"
+    quotes.get_by_label(REDACTED).check()
+    click(page, "Save the draft")
+    assert "The draft is saved. Check the preview before you publish." in flash(page)
+    # The preview is the partners' page itself.
+    assert "Preview: this is exactly what partners will see once you publish." in page.inner_text(
+        "main"
+    )
+    main = page.inner_text("main")
+    assert REDACTED in main and "Arben" not in main and "069" not in main
+    assert f"({this_month})" in main  # a quote carries its month, never its day
+    assert page.locator(".narrative strong").inner_text() == "listened to"
+    assert page.locator(".narrative script").count() == 0 and "alert" not in main
+    figures = page.get_by_role("table", name="How many children gave each rating, per service")
+    assert "<5" in figures.inner_text()  # three children: every count is under k
+    votes = page.get_by_role(
+        "table", name="Advocacy actions in the votes of this period, best first"
+    )
+    assert all(title in votes.inner_text() for title in ACTIONS)
+    seen(page)
+    snap(page, "summary-preview")
+    click(page, "Publish to the partners named to the children")
+    assert f"Published to: {PARTNER_ORG}" in flash(page)
+    assert page.get_by_text("Preview: this is exactly").count() == 0
+    seen(page)
+    month.summary_url = page.url
+
+
+def partner_reads_exports_and_answers(month: Month) -> None:
+    page = month.pages["partner"]
+    page.goto(month.base)
+    received = page.get_by_role("region", name="Summaries your organisation received")
+    received.get_by_role("link", name=re.compile(BOARD)).click()
+    page.wait_for_load_state()
+    assert page.url == month.summary_url
+    assert page.inner_text("h1").startswith(f"What children said: {BOARD}")
+    assert REDACTED in page.inner_text("main")
+    seen(page)
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Figures as CSV").click()
+    rows = Path(download.value.path()).read_text().splitlines()
+    assert rows[0].startswith("board,period,service,ratings")
+    assert any(row.startswith(f"{BOARD},") and ",<5," in row for row in rows[1:])
+    item = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
+    item.locator("summary").click()
+    item.get_by_label("Your answer").select_option(label="We will do it")
+    item.get_by_label("What you will do").fill(ANSWER)
+    click(page, "Send the answer")
+    assert "Thank you. Your answer is recorded; the children will hear it." in flash(page)
+    answered = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
+    assert f"{PARTNER_ORG}: We will do it" in answered.inner_text()
+    seen(page)
+    page.get_by_role("link", name="Dashboard").click()
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "What children said, across boards"
+    assert "1 summary" in page.inner_text("main")
+    assert page.get_by_role("img", name="Ratings per period").is_visible()
+    periods = page.get_by_role("table", name="Ratings per period")
+    assert datetime.now(ZoneInfo(ZONE)).strftime("%Y-%m") in periods.inner_text()
+    seen(page)
+    snap(page, "partner-dashboard")
+
+
+def facilitator_words_it_for_children(month: Month) -> None:
+    page = month.pages["facilitator"]
+    page.goto(month.summary_url)
+    item = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
+    assert ANSWER in item.inner_text()
+    item.get_by_role("link", name="Children's wording").click()
+    page.wait_for_load_state()
+    assert page.inner_text("h1") == "The answer in children's words"
+    seen(page)
+    for lang, text in FOR_CHILDREN.items():
+        page.locator(f"#text-{lang}").fill(text)
+    click(page, "Show it to the children")
+    assert "The children will see this answer." in flash(page)
+    seen(page)
+
+
+def next_month_a_child_hears_the_answer(month: Month) -> None:
+    """Next month's meeting (the second of the series) opens; a child reads the answer."""
+    page = month.pages["facilitator"]
+    page.goto(month.base)
+    click(page, "Meetings", "link")
+    coming = page.get_by_role("table", name="Coming meetings").locator("tbody tr")
+    coming.first.get_by_role("link").click()
+    page.wait_for_load_state()
+    month.meeting_url = page.url
+    click(page, "Open the meeting")
+    room = page
+    month.code = room.inner_text(".room-code").replace("\u202f", "").replace(" ", "")
+    seen(room)
+    for lang, language in (("sq", "Shqip"), ("ar", "العربية")):
+        tablet = child_joins(month, f"next-{lang}", language, lang)
+        shots = lang == "sq"
+        answer = [FOR_CHILDREN[lang], PARTNER_ORG]
+        child_sees_you_said_we_did(month, tablet, lang, answer, shots=shots)
+        child_finishes(month, tablet, lang)
+
+
 # The month, in order --------------------------------------------------------------------
 
 
@@ -633,3 +764,8 @@ def test_the_month(month):
     facilitator_closes_the_vote_and_meeting(month)
     facilitator_moderates(month)
     lead_acknowledges_and_closes(month)
+
+    facilitator_composes_and_publishes(month)
+    partner_reads_exports_and_answers(month)
+    facilitator_words_it_for_children(month)
+    next_month_a_child_hears_the_answer(month)

@@ -115,49 +115,52 @@ def _total(key, label, sums) -> Total:
     return Total(key, label, ratings, counts, base, withheld)
 
 
-def _query(audience: Audience, filters: Filters, *keys) -> sa.Select:
-    return (
-        sa.select(*keys, *_sums())
-        .select_from(SummaryFigure)
-        .join(Summary, SummaryFigure.summary_id == Summary.id)
-        .join(Board, Summary.board_id == Board.id)
-        .where(audience.condition(), *filters.condition())
-    )
+def _add(into: dict, key, sums) -> None:
+    held = into.get(key)
+    into[key] = sums if held is None else [a + b for a, b in zip(held, sums, strict=True)]
 
 
 def build(session: Session, audience: Audience, filters: Filters) -> Dashboard:
-    overall = session.execute(_query(audience, filters)).one()
-    periods = session.execute(
-        _query(audience, filters, Summary.month, Summary.months)
-        .group_by(Summary.month, Summary.months)
-        .order_by(Summary.month, Summary.months)
-    ).all()
-    categories = session.execute(
-        _query(audience, filters, SummaryFigure.category).group_by(SummaryFigure.category)
-    ).all()
-    boards = session.execute(
-        _query(audience, filters, Board.id, Board.name, Board.country)
-        .group_by(Board.id, Board.name, Board.country)
-        .order_by(Board.name)
-    ).all()
-    count = session.scalar(
-        sa.select(sa.func.count(sa.distinct(Summary.id)))
+    """One pass over the published rows, summed per summary and kind of service in SQL,
+    then rolled up here into the four views."""
+    rows = session.execute(
+        sa.select(
+            Summary.id,
+            Summary.month,
+            Summary.months,
+            Board.id,
+            Board.name,
+            Board.country,
+            SummaryFigure.category,
+            *_sums(),
+        )
         .select_from(SummaryFigure)
         .join(Summary, SummaryFigure.summary_id == Summary.id)
         .join(Board, Summary.board_id == Board.id)
         .where(audience.condition(), *filters.condition())
-    )
+        .group_by(Summary.id, Board.id, SummaryFigure.category)
+    ).all()
+    overall, periods, categories, boards = {}, {}, {}, {}
+    names = {}
+    for _id, month, months, board_id, name, country, category, *sums in rows:
+        sums = [int(v) for v in sums]
+        _add(overall, None, sums)
+        _add(periods, (month, months), sums)
+        _add(categories, category, sums)
+        _add(boards, board_id, sums)
+        names[board_id] = f"{name} ({country})"
     by_category = [
-        _total(row[0], str(ServiceCategory(row[0]).label), row[1:]) for row in categories
+        _total(key, str(ServiceCategory(key).label), sums) for key, sums in categories.items()
     ]
     return Dashboard(
-        overall=_total(None, "", overall),
-        by_period=[
-            _total((row[0], row[1]), period_label(row[0], row[1]), row[2:]) for row in periods
-        ],
+        overall=_total(None, "", overall.get(None, [0] * 8)),
+        by_period=[_total(key, period_label(*key), sums) for key, sums in sorted(periods.items())],
         by_category=sorted(by_category, key=lambda t: t.label),
-        by_board=[_total(row[0], f"{row[1]} ({row[2]})", row[3:]) for row in boards],
-        summaries=count or 0,
+        by_board=sorted(
+            (_total(key, names[key], sums) for key, sums in boards.items()),
+            key=lambda t: t.label,
+        ),
+        summaries=len({row[0] for row in rows}),
     )
 
 

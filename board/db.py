@@ -100,7 +100,12 @@ db: Session = LocalProxy(get_session)  # type: ignore[assignment]
 def _close_session(exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
-        session.rollback()
+        try:
+            session.rollback()
+        except sa.exc.SQLAlchemyError:
+            # The server went away under this connection (a restart): the response is
+            # already made; the pool drops the connection and pre-ping finds a new one.
+            session.invalidate()
         session.close()
 
 

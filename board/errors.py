@@ -98,6 +98,12 @@ def _handle_database(error: sa.exc.DBAPIError):
         database.note_unwritable()
     # Through board.logs.NoDatabaseValues: the statement is logged, never its values.
     current_app.logger.error("database %s at %s", trouble, request.endpoint, exc_info=error)
+    session = g.get("db_session")
+    try:  # the page may read (who is signed in, the board's helpline): a fresh transaction
+        if session is not None:
+            session.rollback()
+    except sa.exc.SQLAlchemyError:
+        pass
     try:
         if request.blueprint == "participate":
             return _child_page()

@@ -642,9 +642,11 @@ def run(url: str, label: str) -> bool:
         server.start()
         try:
             print(
-                f"\nload ({label}): gunicorn on 127.0.0.1, {server.workers} workers x "
-                f"{server.threads} threads (gunicorn.conf.py), {len(rooms)} open meetings; the "
-                f"load generator shares the machine's {os.cpu_count()} cores with the server"
+                f"\nload ({label}): gunicorn on 127.0.0.1 with gunicorn.conf.py, "
+                f"{server.workers} workers x {server.threads} threads (BENCH_WORKERS, "
+                f"BENCH_THREADS), {len(rooms)} open meetings. The load generator shares the "
+                f"machine's {os.cpu_count()} cores with the server; load average at the start: "
+                f"{os.getloadavg()[0]:.1f}"
             )
             healthz = ceiling(server.port)
             feedback_rps, burst = feedback_throughput(server.port, rooms)
@@ -652,6 +654,7 @@ def run(url: str, label: str) -> bool:
             target, target_s = play_tablets(server.port, rooms, TABLETS_TARGET, CHILDREN, THINK, 2)
         finally:
             server.stop()
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
         think = f"a pause of {THINK[0]:g}-{THINK[1]:g} s before each request"
         big_summary = print_table(f"{TABLETS} tablets, {len(rooms)} meetings, {think}", big, big_s)
         target_summary = print_table(f"{TABLETS_TARGET} tablets, {think}", target, target_s)

@@ -400,15 +400,20 @@ def play_tablets(port, rooms, count, children, think, seed_value) -> tuple[Recor
     return record, time.monotonic() - started
 
 
-def ceiling(port: int, seconds: float = CEILING_SECONDS, threads: int = CEILING_THREADS) -> float:
-    """Requests per second of `GET /healthz` with ``threads`` clients and no pause."""
-    counts, deadline = [0] * threads, time.monotonic() + seconds
+def ceiling(port: int, seconds=CEILING_SECONDS, threads=CEILING_THREADS) -> tuple[float, int]:
+    """Requests per second of `GET /healthz` with ``threads`` clients and no pause, and the
+    number of requests that failed."""
+    counts, failures, deadline = [0] * threads, [0] * threads, time.monotonic() + seconds
 
     def run(i: int) -> None:
         device = tb.Tablet("127.0.0.1", port)
         while time.monotonic() < deadline:
-            if device.get("/healthz").status == 200:
-                counts[i] += 1
+            try:
+                ok = device.get("/healthz").status == 200
+            except tb.RequestFailed:
+                ok = False
+            counts[i] += ok
+            failures[i] += not ok
         device.close()
 
     started = time.monotonic()
@@ -417,7 +422,7 @@ def ceiling(port: int, seconds: float = CEILING_SECONDS, threads: int = CEILING_
         worker.start()
     for worker in workers:
         worker.join()
-    return sum(counts) / (time.monotonic() - started)
+    return sum(counts) / (time.monotonic() - started), sum(failures)
 
 
 def feedback_throughput(port, rooms, seconds=CEILING_SECONDS, threads=CEILING_THREADS):
@@ -648,7 +653,7 @@ def run(url: str, label: str) -> bool:
                 f"machine's {os.cpu_count()} cores with the server; load average at the start: "
                 f"{os.getloadavg()[0]:.1f}"
             )
-            healthz = ceiling(server.port)
+            healthz, healthz_errors = ceiling(server.port)
             feedback_rps, burst = feedback_throughput(server.port, rooms)
             big, big_s = play_tablets(server.port, rooms, TABLETS, CHILDREN, THINK, 1)
             target, target_s = play_tablets(server.port, rooms, TABLETS_TARGET, CHILDREN, THINK, 2)
@@ -664,7 +669,8 @@ def run(url: str, label: str) -> bool:
         ratio = feedback_rps / healthz
         burst_errors = sum(burst.errors.values())
         print(
-            f"\nceiling: GET /healthz {healthz:.0f} rps ({CEILING_THREADS} clients, no pause); "
+            f"\nceiling: GET /healthz {healthz:.0f} rps ({CEILING_THREADS} clients, no pause, "
+            f"{healthz_errors} errors); "
             f"feedback submissions {feedback_rps:.0f} rps ({burst_errors} errors); "
             f"ratio {ratio:.0%} (target at least {RATIO_TARGET:.0%})"
         )
@@ -680,7 +686,7 @@ def run(url: str, label: str) -> bool:
             )
         )
         found = check_anonymity(url, log, server.port)
-        errors = big_summary["errors"] + target_summary["errors"] + burst_errors
+        errors = big_summary["errors"] + target_summary["errors"] + burst_errors + healthz_errors
         lost = sum(lost for lost, _ in checks.values())
         extra = sum(extra for _, extra in checks.values())
         met = {

@@ -26,7 +26,9 @@ MESSAGES = {
 def render_error(code: int, detail: str | None = None):
     """The error page for ``code``, with an optional more precise sentence."""
     title, hint = MESSAGES.get(code, MESSAGES[500])
-    return render_template("error.html", code=code, title=title, hint=detail or hint), code
+    return render_template(
+        "error.html", code=code, title=title, hint=detail or hint, error_page=True
+    ), code
 
 
 def _handle_http(error: HTTPException):
@@ -113,8 +115,14 @@ def _handle_database(error: sa.exc.DBAPIError):
         return "Service unavailable", 503, {"Content-Type": "text/plain; charset=utf-8"}
 
 
+def database_warning():
+    """For staff pages: what is wrong with the database, in words, or None. Reads only."""
+    return TROUBLE.get(database.database_trouble())
+
+
 def init_app(app: Flask) -> None:
-    """Register the handlers."""
+    """Register the handlers, and the staff layout's warning about the database."""
+    app.jinja_env.globals["database_warning"] = database_warning
     app.register_error_handler(sa.exc.OperationalError, _handle_database)
     app.register_error_handler(sa.exc.InternalError, _handle_database)
     app.register_error_handler(CSRFError, _handle_csrf)

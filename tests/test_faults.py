@@ -25,6 +25,8 @@ from bench import load
 from bench import tablet as tb
 from board import create_app
 from board.audit.models import AuditEntry
+from board.auth.models import Role
+from board.boards.models import Board
 from board.db import get_engine, make_engine, utcnow
 from board.feedback.models import Feedback
 from board.meetings.models import Meeting
@@ -298,6 +300,7 @@ class Broken:
     meeting_id: int
     board_id: int
     service_id: int
+    writable_url: str  # the same database, for arranging rows it refuses to the app
 
 
 def _read_only_sqlite(tmp_path) -> Broken:
@@ -384,7 +387,8 @@ def _broken(app, client, room) -> Broken:
             {"b": meeting.board_id},
         ).scalar()
     engine.dispose()
-    return Broken(app, client, room.meeting_id, meeting.board_id, service_id)
+    writable = app.config["DATABASE_URL"].replace("file:", "").split("?")[0]
+    return Broken(app, client, room.meeting_id, meeting.board_id, service_id, writable)
 
 
 CASES = [
@@ -433,18 +437,19 @@ def _unwritable(broken: Broken, tmp_path, caplog) -> None:
     assert health.json == {"status": "unavailable", "database": "read-only or full"}
 
     staff = broken.app.test_client()
-    with Session(
-        bind=make_engine(TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'board.sqlite3'}")
-    ) as s:
-        from board.auth.models import Role
-        from board.boards.models import Board
-
+    writable = make_engine(broken.writable_url)
+    with Session(bind=writable) as s:
         user = factories.Factory(s).user(Role.FACILITATOR, s.get(Board, broken.board_id))
         user_id = user.get_id()
         s.commit()
+    writable.dispose()
     with staff.session_transaction() as cookie:
         cookie["_user_id"] = user_id
         cookie["_fresh"] = True
+    # Reading still works, and every staff page says what is wrong.
+    answer = staff.get(f"/boards/{broken.board_id}")
+    assert answer.status_code == 200
+    assert "The database cannot be written to" in answer.get_data(as_text=True)
     answer = staff.post(f"/meetings/{broken.meeting_id}/code")
     assert answer.status_code == 503
     assert "The database cannot be written to: the disk is full or read-only." in (

@@ -454,6 +454,7 @@ def feedback_throughput(port, rooms, seconds=CEILING_SECONDS, threads=CEILING_TH
                     child.step("welcome", "POST", "/join/welcome", {"csrf_token": csrf}, 302)
                     page = child.step("services", "GET", "/meeting/services")
                 except StepFailed:
+                    child.device.close()
                     continue
                 sessions.append((child, csrf, tb.service_ids(page.body)))
         finally:

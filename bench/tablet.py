@@ -92,9 +92,10 @@ class Tablet:
                 self.close()
                 if not reused:
                     raise RequestFailed(str(e)) from e
-            except OSError as e:
+            except (OSError, http.client.HTTPException) as e:
+                # Refused, timed out, or cut off mid-answer (a server killed while writing).
                 self.close()
-                raise RequestFailed(str(e)) from e
+                raise RequestFailed(f"{type(e).__name__}: {e}") from e
         self._last_used = time.monotonic()
         ms = (time.perf_counter() - started) * 1000
         for header, value in answer.getheaders():

@@ -132,7 +132,6 @@ MIN_FREE_BYTES = 1024 * 1024
 # A write refused this recently still counts: some failures (a full disk under PostgreSQL)
 # show no sign to a read-only probe.
 _REMEMBER_SECONDS = 15.0
-_last_unwritable: float | None = None
 
 
 def trouble_of(error: BaseException) -> str | None:
@@ -155,9 +154,9 @@ def trouble_of(error: BaseException) -> str | None:
 
 
 def note_unwritable() -> None:
-    """A write was just refused for lack of space or permission (see database_trouble)."""
-    global _last_unwritable
-    _last_unwritable = time.monotonic()
+    """A write was just refused for lack of space or permission (see database_trouble);
+    remembered by this application in this process."""
+    current_app.extensions["board.db"]["last_unwritable"] = time.monotonic()
 
 
 def _sqlite_unwritable(connection, url: sa.URL) -> bool:
@@ -198,7 +197,7 @@ def database_trouble() -> str | None:
                 )
     except sa.exc.SQLAlchemyError as error:
         return trouble_of(error) or UNREACHABLE
-    last = _last_unwritable
+    last = current_app.extensions["board.db"].get("last_unwritable")
     if unwritable or (last is not None and time.monotonic() - last < _REMEMBER_SECONDS):
         return UNWRITABLE
     return None

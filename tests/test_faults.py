@@ -87,6 +87,12 @@ class Feeders:
     def _run(self, index: int) -> None:
         room = self.rooms[index % len(self.rooms)]
         device = tb.Tablet("127.0.0.1", self.port, timeout=10)
+        try:
+            self._feed(device, room)
+        finally:
+            device.close()
+
+    def _feed(self, device: tb.Tablet, room) -> None:
         child, sent = None, 0
         while not self.stop.is_set():
             if child is None or sent % 20 == 19:  # a child gives a handful, then the next
@@ -104,7 +110,6 @@ class Feeders:
                     self.acked.feedback[(room.meeting_id, service, rating)] += 1
             else:
                 time.sleep(0.05)
-        device.close()
 
     def start(self) -> None:
         self.workers = [

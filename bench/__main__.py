@@ -3,6 +3,9 @@
 pages: for each page, the median and 95th-percentile server time over repeated requests
 (in-process WSGI, SQLite, the demo network), the bytes of HTML + CSS + JavaScript gzip-
 compressed, and the number of references to other origins (target: 0).
+history: a summary and its export with 10,000 and 1,000,000 answers (bench/history.py).
+load: 300 tablets in 30 open meetings against gunicorn, the /healthz ceiling, acknowledged
+submissions against the database, and the anonymity check (bench/load.py).
 """
 
 from __future__ import annotations
@@ -133,7 +136,7 @@ def bench_child_pages(app) -> list[tuple]:
 def main() -> None:
     import os
 
-    from bench import history
+    from bench import history, load
 
     rows, child_rows = bench_pages()
     print(f"\npages (SQLite, demo network, {REPEAT} requests each, in-process)")
@@ -157,6 +160,7 @@ def main() -> None:
         history.run(os.environ["BENCH_POSTGRES_URL"], "PostgreSQL")
     else:
         print("\n(set BENCH_POSTGRES_URL to run the history benchmark on PostgreSQL too)")
+    load.main()
 
 
 if __name__ == "__main__":

@@ -6,6 +6,8 @@ uncommitted is rolled back when the request ends.
 
 from __future__ import annotations
 
+import os
+import time
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -103,7 +105,12 @@ db: Session = LocalProxy(get_session)  # type: ignore[assignment]
 def _close_session(exc: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
-        session.rollback()
+        try:
+            session.rollback()
+        except sa.exc.SQLAlchemyError:
+            # The server went away under this connection (a restart): the response is
+            # already made; the pool drops the connection and pre-ping finds a new one.
+            session.invalidate()
         session.close()
 
 
@@ -115,9 +122,87 @@ def init_app(app: Flask) -> None:
 
 def database_answers() -> bool:
     """True when a trivial query succeeds."""
-    try:
-        with get_engine().connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-    except sa.exc.SQLAlchemyError:
+    return database_trouble() in (None, UNWRITABLE)
+
+
+# What can go wrong with the database itself, as opposed to a bug: the error pages and the
+# health check name it, so that whoever reads them knows whom to call.
+UNREACHABLE = "unreachable"
+UNWRITABLE = "read-only or full"
+BUSY = "busy"
+
+_SQLITE = {5: BUSY, 6: BUSY, 8: UNWRITABLE, 10: UNWRITABLE, 13: UNWRITABLE, 14: UNREACHABLE}
+# Below this much free space next to a SQLite file, the next write may fail.
+MIN_FREE_BYTES = 1024 * 1024
+# A write refused this recently still counts: some failures (a full disk under PostgreSQL)
+# show no sign to a read-only probe.
+_REMEMBER_SECONDS = 15.0
+
+
+def trouble_of(error: BaseException) -> str | None:
+    """UNREACHABLE, UNWRITABLE or BUSY when ``error`` means the database cannot do its job
+    (down, disk full, read-only); None for anything else, which is a bug."""
+    if not isinstance(error, sa.exc.DBAPIError):
+        return None
+    original = error.orig
+    code = getattr(original, "sqlite_errorcode", None)
+    if code is not None:
+        return _SQLITE.get(code & 0xFF)
+    state = getattr(original, "sqlstate", None) or ""
+    if state.startswith("53") or state == "25006":  # insufficient resources, read-only
+        return UNWRITABLE
+    if state.startswith("08") or state.startswith("57P") or error.connection_invalidated:
+        return UNREACHABLE
+    if isinstance(error, sa.exc.OperationalError) and not state:
+        return UNREACHABLE  # no answer at all: refused, reset, timed out
+    return None
+
+
+def note_unwritable() -> None:
+    """A write was just refused for lack of space or permission (see database_trouble);
+    remembered by this application in this process."""
+    current_app.extensions["board.db"]["last_unwritable"] = time.monotonic()
+
+
+def _sqlite_unwritable(connection, url: sa.URL) -> bool:
+    path = url.database or ""
+    if url.query.get("mode") == "ro":
+        return True
+    if not path or path == ":memory:":
         return False
-    return True
+    if path.startswith("file:"):
+        path = path[5:]
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.access(path, os.W_OK) or not os.access(folder, os.W_OK):
+        return True
+    stats = os.statvfs(folder)
+    if stats.f_bavail * stats.f_frsize < MIN_FREE_BYTES:
+        return True
+    used, limit = connection.execute(
+        sa.text("SELECT * FROM pragma_page_count(), pragma_max_page_count()")
+    ).one()
+    return used >= limit
+
+
+def database_trouble() -> str | None:
+    """None when the database answers and can be written to; else what is wrong. Cheap
+    enough for a health check: it reads, it never writes."""
+    engine = get_engine()
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                connection.execute(sa.text("SELECT 1"))
+                unwritable = _sqlite_unwritable(connection, engine.url)
+            else:
+                unwritable = (
+                    connection.execute(
+                        sa.text("SELECT current_setting('transaction_read_only')")
+                    ).scalar()
+                    == "on"
+                )
+    except sa.exc.SQLAlchemyError as error:
+        return trouble_of(error) or UNREACHABLE
+    last = current_app.extensions["board.db"].get("last_unwritable")
+    if unwritable or (last is not None and time.monotonic() - last < _REMEMBER_SECONDS):
+        return UNWRITABLE
+    return None

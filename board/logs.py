@@ -42,8 +42,10 @@ class NoDatabaseValues(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         error = record.exc_info[1] if record.exc_info else None
         if isinstance(error, DBAPIError):
+            # The original message first: it is formatted with the original arguments.
+            message = record.getMessage()
             record.msg = "%s; database error %s in: %s"
-            record.args = (record.getMessage(), type(error.orig).__name__, error.statement)
+            record.args = (message, type(error.orig).__name__, error.statement)
             record.exc_info = None
             record.exc_text = None
         return True

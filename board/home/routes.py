@@ -9,7 +9,7 @@ from board.auth.access import can_view_board
 from board.auth.models import Role
 from board.boards import queries
 from board.boards.models import Board
-from board.db import database_answers, db, utcnow
+from board.db import database_trouble, db, utcnow
 from board.i18n import LANGUAGES
 from board.moderation import queries as moderation_queries
 from board.summaries import queries as summary_queries
@@ -63,7 +63,8 @@ def choose_language():
 
 @bp.get("/healthz")
 def healthz():
-    """200 once the database answers, 503 otherwise."""
-    if database_answers():
+    """200 once the database answers and can be written to; 503, saying why, otherwise."""
+    trouble = database_trouble()
+    if trouble is None:
         return jsonify(status="ok", database="ok")
-    return jsonify(status="unavailable", database="unreachable"), 503
+    return jsonify(status="unavailable", database=trouble), 503

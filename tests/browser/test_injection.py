@@ -197,7 +197,7 @@ def test_hostile_text_never_runs_anywhere(browser, live_server, live_app, plante
             f"/moderation/feedback/{feedback_id}", {"decision": "approve", "note": payload("note")}
         )
         month = date.today().replace(day=1)
-        post(f"/boards/{ids['board']}/summaries", {"month": month.isoformat()})
+        post(f"/boards/{ids['board']}/summaries", {"period": f"{month.isoformat()}/1"})
         with live_app.app_context():
             db = get_session()
             summary_id = db.scalar(

@@ -73,11 +73,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board import cli, db, errors, i18n, logs, security
     from board.auth.services import load_user
     from board.extensions import csrf, limiter, login_manager
+    from board.participate import tablet
 
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    tablet.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")

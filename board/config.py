@@ -12,6 +12,7 @@ DATABASE_URL = None
 SECRET_KEY = None
 
 # Flask-Limiter: memory for one process; redis://... when several instances run.
+RATELIMIT_ENABLED = True  # explicit: the one Limiter object keeps the last app's setting
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_STRATEGY = "moving-window"

@@ -246,3 +246,15 @@ def test_after_finishing_the_join_page_speaks_the_boards_language(app, meeting):
     join(client, meeting, lang="ar")
     page = client.get(client.post("/finish").headers["Location"]).get_data(as_text=True)
     assert '<html lang="sq"' in page
+
+
+def test_tablets_work_with_rate_limits_switched_off(make_app, meeting):
+    """Finished sessions are remembered in a store of their own, not the limiter's (which
+    does not exist when limits are off)."""
+    client = make_app(RATELIMIT_ENABLED=False).test_client()
+    join(client, meeting)
+    copy = client.get_cookie("board_session").value
+    assert client.get("/meeting").status_code == 200
+    client.post("/finish")
+    client.set_cookie("board_session", copy)
+    assert client.get("/meeting").headers["Location"] == "/join"

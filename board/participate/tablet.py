@@ -9,11 +9,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from functools import wraps
 
-from flask import flash, g, redirect, session, url_for
+from flask import current_app, flash, g, redirect, session, url_for
 from flask_babel import gettext as _
+from limits.storage import Storage, storage_from_string
 
 from board.db import db
-from board.extensions import limiter
 from board.meetings.models import Meeting
 
 KEY = "tablet"
@@ -48,6 +48,17 @@ class Tablet:
         return True
 
 
+def init_app(app) -> None:
+    """The store of finished sessions: the rate limiter's kind of storage (memory, or the
+    Redis every instance shares), made from the same setting, so that it works even where
+    rate limits are switched off."""
+    app.extensions["finished_tablets"] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+
+
+def _finished() -> Storage:
+    return current_app.extensions["finished_tablets"]
+
+
 def _finished_key(token: str) -> str:
     return "tablet-finished:" + hashlib.sha256(token.encode()).hexdigest()
 
@@ -56,11 +67,11 @@ def _forget_current() -> None:
     """Remember the current session's token as finished, so no copy of its cookie works."""
     raw = session.get(KEY)
     if isinstance(raw, dict) and raw.get("token"):
-        limiter.storage.incr(_finished_key(str(raw["token"])), FINISHED_MEMORY_SECONDS)
+        _finished().incr(_finished_key(str(raw["token"])), FINISHED_MEMORY_SECONDS)
 
 
 def is_finished(token: str) -> bool:
-    return bool(limiter.storage.get(_finished_key(token)))
+    return bool(_finished().get(_finished_key(token)))
 
 
 def start(meeting: Meeting) -> Tablet:

@@ -9,8 +9,14 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BOARD_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("BOARD_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-threads = int(os.environ.get("BOARD_THREADS", 2))
+# Rate limits and the memory of finished tablet sessions live in the limiter's storage. In
+# memory (the default) that is one process's: run one worker with threads, or every worker
+# would keep its own count and a copied cookie could outlive "I am finished" on another.
+# With BOARD_RATELIMIT_STORAGE_URI=redis://... all workers share it, and can be many.
+_shared = not os.environ.get("BOARD_RATELIMIT_STORAGE_URI", "memory://").startswith("memory:")
+_default_workers = multiprocessing.cpu_count() * 2 + 1 if _shared else 1
+workers = int(os.environ.get("BOARD_WORKERS", _default_workers))
+threads = int(os.environ.get("BOARD_THREADS", 2 if _shared else 8))
 timeout = 30
 graceful_timeout = 20
 accesslog = None

@@ -50,6 +50,7 @@ CHILDREN = int(os.environ.get("BENCH_LOAD_CHILDREN", 1))
 CEILING_SECONDS = 8.0
 CEILING_THREADS = 16
 WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
+SHARED_STORAGE = os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
 THREADS = int(os.environ.get("BENCH_THREADS", 4))
 TEXTS = [
     "The staff were kind to me.",
@@ -180,8 +181,15 @@ def seed(url: str, boards: int = BOARDS) -> list[Room]:
 class Server:
     """gunicorn with the repository's gunicorn.conf.py, serving ``url`` on a free port."""
 
-    def __init__(self, url: str, log: Path, workers: int = WORKERS, threads: int = THREADS):
-        self.url, self.log_path = url, log
+    def __init__(
+        self,
+        url: str,
+        log: Path,
+        workers: int = WORKERS,
+        threads: int = THREADS,
+        storage: str = SHARED_STORAGE,
+    ):
+        self.url, self.log_path, self.storage = url, log, storage
         self.workers, self.threads = workers, threads
         self.port = free_port()
         self.process: subprocess.Popen | None = None
@@ -196,6 +204,9 @@ class Server:
             "BOARD_THREADS": str(self.threads),
             # Plain http on 127.0.0.1: a Secure cookie would never come back.
             "BOARD_SESSION_COOKIE_SECURE": "false",
+            # Several workers share rate limits and finished sessions only through Redis,
+            # as in production (gunicorn.conf.py runs one worker without it).
+            "BOARD_RATELIMIT_STORAGE_URI": self.storage,
         }
 
     def start(self, wait: float = 30.0) -> None:

@@ -33,6 +33,7 @@ from board.meetings.models import Meeting
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+MEMORY = "memory://"  # per worker: these tests need no shared limits, nor Redis
 
 
 # Load that remembers what the server acknowledged ------------------------------------------
@@ -136,7 +137,7 @@ class Feeders:
 def test_server_killed_mid_load_loses_nothing_acknowledged(tmp_path):
     url = f"sqlite:///{tmp_path / 'kill.sqlite3'}"
     rooms = load.seed(url, boards=2)
-    server = load.Server(url, tmp_path / "server.log", workers=2, threads=2)
+    server = load.Server(url, tmp_path / "server.log", workers=2, threads=2, storage=MEMORY)
     server.start()
     feeders = Feeders(server.port, rooms)
     try:
@@ -153,7 +154,7 @@ def test_server_killed_mid_load_loses_nothing_acknowledged(tmp_path):
     with sqlite3.connect(tmp_path / "kill.sqlite3") as connection:
         assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
 
-    again = load.Server(url, tmp_path / "server.log", workers=1, threads=2)
+    again = load.Server(url, tmp_path / "server.log", workers=1, threads=2, storage=MEMORY)
     again.start()
     try:
         more = Feeders(again.port, rooms, threads=1)
@@ -239,7 +240,9 @@ def test_postgres_restart_mid_load_recovers_without_restarting_the_app(tmp_path)
     try:
         cluster.start()
         rooms = load.seed(cluster.url, boards=2)
-        server = load.Server(cluster.url, tmp_path / "server.log", workers=2, threads=2)
+        server = load.Server(
+            cluster.url, tmp_path / "server.log", workers=2, threads=2, storage=MEMORY
+        )
         server.start()
         processes = sorted(server.pids())
         feeders = Feeders(server.port, rooms)

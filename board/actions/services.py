@@ -8,7 +8,9 @@ from sqlalchemy.orm import Session
 from board.actions.models import Action, ActionStatus, Proposer
 from board.audit.services import record
 from board.boards.models import Board, ServiceCategory
+from board.db import utcnow
 from board.feedback.models import MAX_TEXT
+from board.meetings.services import in_board_zone
 from board.moderation.models import ModerationState
 from board.rules import RuleError
 
@@ -44,7 +46,7 @@ def save_action(
         raise ActionError(_l("A child's proposal is moderated before it can be changed."))
     created = action is None
     if created:
-        action = Action(board=board, proposed_by=Proposer.ADULT)
+        action = Action(board=board, proposed_by=Proposer.ADULT, proposed_on=_today(board))
         session.add(action)
     action.title = title.strip()[:MAX_TITLE]
     action.description = description.strip()[:MAX_TEXT]
@@ -68,6 +70,11 @@ def save_action(
     return action
 
 
+def _today(board: Board):
+    """The day in the board's own time zone, as every other date of the board is."""
+    return in_board_zone(board, utcnow()).date()
+
+
 def propose_action(
     session: Session, board: Board, *, title: str, description: str, language: str
 ) -> Action:
@@ -81,6 +88,7 @@ def propose_action(
         description=description.strip()[:MAX_TEXT],
         language=language,
         proposed_by=Proposer.CHILD,
+        proposed_on=_today(board),
         status=ActionStatus.PROPOSED,
         moderation=ModerationState.PENDING,
     )

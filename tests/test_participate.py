@@ -258,3 +258,14 @@ def test_tablets_work_with_rate_limits_switched_off(make_app, meeting):
     client.post("/finish")
     client.set_cookie("board_session", copy)
     assert client.get("/meeting").headers["Location"] == "/join"
+
+
+def test_the_cookie_keeps_only_the_newest_answers():
+    """A child who gives very many answers keeps a small cookie (browsers drop big ones)."""
+    from board.participate.tablet import MAX_GIVEN, Tablet
+
+    tablet = Tablet(meeting_id=1, token="t")
+    for n in range(MAX_GIVEN + 10):
+        tablet.gave_feedback(n)
+        tablet.gave_idea(n)
+    assert tablet.feedback == list(range(10, MAX_GIVEN + 10)) == tablet.proposals

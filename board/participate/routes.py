@@ -189,7 +189,7 @@ def give_feedback(service_id: int):
                 language=str(get_locale()),
             )
             db.commit()
-            g.tablet.feedback.append(given.id)
+            g.tablet.gave_feedback(given.id)
         tablet.save(g.tablet)
         return redirect(url_for("participate.thanks"))
     form.once.data = tablet.new_once()
@@ -255,7 +255,7 @@ def propose():
                 language=str(get_locale()),
             )
             db.commit()
-            g.tablet.proposals.append(action.id)
+            g.tablet.gave_idea(action.id)
         tablet.save(g.tablet)
         return redirect(url_for("participate.thanks"))
     form.once.data = tablet.new_once()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import wraps
 
 from flask import current_app, flash, g, redirect, session, url_for
@@ -20,6 +20,9 @@ KEY = "tablet"
 # A tablet sent back from the idle warning a little late still counts as idle.
 IDLE_SLACK_SECONDS = 5
 MAX_USED = 30
+# Answers and ideas a child can still see and take back in one session: the newest ones.
+# More would only grow the cookie (browsers drop cookies over 4 KB, and the session with it).
+MAX_GIVEN = 30
 # A finished session stays finished even when a copy of its cookie, taken before "I am
 # finished", is sent again. With no participant table, finished tokens are remembered, hashed,
 # in the limiter's short-lived storage (memory, or the Redis every instance shares) for as
@@ -46,6 +49,12 @@ class Tablet:
             return False
         self.used = [*self.used[-(MAX_USED - 1) :], once]
         return True
+
+    def gave_feedback(self, feedback_id: int) -> None:
+        self.feedback = [*self.feedback[-(MAX_GIVEN - 1) :], feedback_id]
+
+    def gave_idea(self, action_id: int) -> None:
+        self.proposals = [*self.proposals[-(MAX_GIVEN - 1) :], action_id]
 
 
 def init_app(app) -> None:
@@ -78,13 +87,17 @@ def start(meeting: Meeting) -> Tablet:
     """A fresh session for a new child on this meeting (ending the previous one, if any)."""
     _forget_current()
     tablet = Tablet(meeting_id=meeting.id, token=secrets.token_urlsafe(32), seen=time.time())
-    session[KEY] = asdict(tablet)
+    save(tablet)
     session.pop("lang", None)
     return tablet
 
 
 def save(tablet: Tablet) -> None:
-    session[KEY] = asdict(tablet)
+    # Flat fields only (numbers, strings, lists of them): no deep copy needed.
+    session[KEY] = {
+        f.name: list(value) if isinstance(value := getattr(tablet, f.name), list) else value
+        for f in fields(tablet)
+    }
 
 
 def end() -> None:

@@ -105,16 +105,18 @@ def summary_table(session: Session, summary: Summary) -> disclosure.Table:
 
 
 def _period_meetings(session: Session, board: Board, month: date, months: int = 1) -> list[Meeting]:
-    """The board's meetings held in the period."""
+    """The board's meetings held in the period, in order."""
     start, end = (datetime.combine(day, time(), UTC) for day in month_span(month, months))
     return list(
         session.scalars(
-            sa.select(Meeting).where(
+            sa.select(Meeting)
+            .where(
                 Meeting.board_id == board.id,
                 Meeting.state == MeetingState.CLOSED,
                 Meeting.starts_at >= start,
                 Meeting.starts_at < end,
             )
+            .order_by(Meeting.starts_at)
         )
     )
 
@@ -142,7 +144,7 @@ class VoteResult:
 
 def vote_results(session: Session, board: Board, month: date, months: int = 1) -> list[VoteResult]:
     out = []
-    for meeting in sorted(_period_meetings(session, board, month, months), key=_starts):
+    for meeting in _period_meetings(session, board, month, months):
         ballots = session.scalars(
             sa.select(Ballot)
             .where(Ballot.meeting_id == meeting.id, Ballot.state == BallotState.CLOSED)
@@ -155,10 +157,6 @@ def vote_results(session: Session, board: Board, month: date, months: int = 1) -
                 VoteResult(ballot, disclosure.publish_votes(points, voters, board.threshold_k))
             )
     return out
-
-
-def _starts(meeting: Meeting):
-    return meeting.starts_at
 
 
 def _generated_items(session: Session, summary: Summary) -> list[SummaryItem]:

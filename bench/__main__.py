@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from board import create_app, migrate
+from bench.history import bench_app
 from board.db import get_session
 from board.demo import DEMO_PASSWORD, seed
 
@@ -56,16 +56,7 @@ def _weight(client, html: str) -> tuple[int, int]:
 def bench_pages() -> list[tuple]:
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        app = create_app(
-            {
-                "DATABASE_URL": url,
-                "SECRET_KEY": "bench",
-                "TESTING": True,
-                "WTF_CSRF_ENABLED": False,
-                "RATELIMIT_ENABLED": False,
-            }
-        )
-        migrate.upgrade(app)
+        app = bench_app(url)
         with app.app_context():
             session = get_session()
             seed(session)

@@ -138,7 +138,8 @@ def _median_ms(action) -> float:
     return statistics.median(timings)
 
 
-def measure(url: str, items: int) -> dict[str, float]:
+def bench_app(url: str):
+    """An app on ``url``, migrated, without CSRF or rate limits: the benchmarks' own."""
     app = create_app(
         {
             "DATABASE_URL": url,
@@ -149,6 +150,11 @@ def measure(url: str, items: int) -> dict[str, float]:
         }
     )
     migrate.upgrade(app)
+    return app
+
+
+def measure(url: str, items: int) -> dict[str, float]:
+    app = bench_app(url)
     with app.app_context():
         session = get_session()
         started = time.perf_counter()

@@ -56,3 +56,18 @@ def test_gunicorn_serves_healthz(database_url, tmp_path):
         log.close()
     output = (tmp_path / "gunicorn.log").read_text()
     assert "127.0.0.1 -" not in output and "GET /" not in output  # no access log
+
+
+def test_one_gunicorn_worker_unless_limits_are_shared(monkeypatch):
+    """Finished tablet sessions live in the limiter's storage: in memory, several workers
+    would each keep their own, and a copied cookie could outlive "I am finished"."""
+    import runpy
+
+    conf = str(Path(__file__).parent.parent / "gunicorn.conf.py")
+    for name in ("BOARD_WORKERS", "BOARD_THREADS", "BOARD_RATELIMIT_STORAGE_URI"):
+        monkeypatch.delenv(name, raising=False)
+    assert runpy.run_path(conf)["workers"] == 1
+    monkeypatch.setenv("BOARD_RATELIMIT_STORAGE_URI", "memory://")
+    assert runpy.run_path(conf)["workers"] == 1
+    monkeypatch.setenv("BOARD_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/0")
+    assert runpy.run_path(conf)["workers"] > 1

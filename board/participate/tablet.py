@@ -12,6 +12,7 @@ from functools import wraps
 from flask import current_app, flash, g, redirect, session, url_for
 from flask_babel import gettext as _
 from limits.storage import Storage, storage_from_string
+from sqlalchemy.orm import joinedload
 
 from board.db import db
 from board.meetings.models import Meeting
@@ -93,9 +94,12 @@ def start(meeting: Meeting) -> Tablet:
 
 
 def save(tablet: Tablet) -> None:
-    # Flat fields only (numbers, strings, lists of them): no deep copy needed.
+    # Lists travel as one space-separated string each: the cookie is rebuilt on every
+    # request, and a list costs the session serializer a tag per item.
     session[KEY] = {
-        f.name: list(value) if isinstance(value := getattr(tablet, f.name), list) else value
+        f.name: " ".join(map(str, value))
+        if isinstance(value := getattr(tablet, f.name), list)
+        else value
         for f in fields(tablet)
     }
 
@@ -105,6 +109,10 @@ def end() -> None:
     _forget_current()
     session.pop(KEY, None)
     session.pop("lang", None)
+
+
+def _items(value) -> list[str]:
+    return str(value or "").split()
 
 
 def load() -> Tablet | None:
@@ -117,9 +125,9 @@ def load() -> Tablet | None:
             token=str(raw["token"]),
             ready=bool(raw.get("ready")),
             seen=float(raw.get("seen", 0)),
-            feedback=[int(i) for i in raw.get("feedback", [])],
-            proposals=[int(i) for i in raw.get("proposals", [])],
-            used=[str(u) for u in raw.get("used", [])],
+            feedback=[int(i) for i in _items(raw.get("feedback"))],
+            proposals=[int(i) for i in _items(raw.get("proposals"))],
+            used=_items(raw.get("used")),
         )
     except (KeyError, TypeError, ValueError):
         return None
@@ -150,7 +158,7 @@ def tablet_required(ready: bool = True):
             tablet = load()
             if tablet is None:
                 return _back_to_join(None, None)
-            meeting = db.get(Meeting, tablet.meeting_id)
+            meeting = db.get(Meeting, tablet.meeting_id, options=[joinedload(Meeting.board)])
             if meeting is None or not meeting.is_open:
                 return _back_to_join(None, _("This meeting has ended. Thank you for coming."))
             if time.time() - tablet.seen > meeting.board.idle_seconds + IDLE_SLACK_SECONDS:

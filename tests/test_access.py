@@ -15,6 +15,7 @@ from board.api.services import create_token
 from board.auth import services as accounts
 from board.auth.access import can_administer, can_view_board, is_partner_of, works_on_board
 from board.auth.models import Role
+from board.feedback.models import Feedback
 from board.feedback.services import give_feedback
 from board.meetings.recurrence import MonthlyRule, RuleKind
 from board.moderation.models import Concern, ConcernSource
@@ -192,8 +193,11 @@ def world(session, make):
     ballot = voting.open_ballot(
         session, None, meeting, [action, other_action], method=BallotMethod.APPROVAL
     )
-    feedback = give_feedback(
-        session, meeting, service, rating=3, happened="text", better=None, language="en"
+    feedback = session.get(
+        Feedback,
+        give_feedback(
+            session, meeting, service, rating=3, happened="text", better=None, language="en"
+        ),
     )
     concern = Concern(board_id=board.id, source=ConcernSource.OTHER, reason="seen")
     session.add(concern)

@@ -36,11 +36,11 @@ def world(session, make):
 
 
 def give(session, meeting, service, happened=None, better=None, rating=3):
-    item = feedback_services.give_feedback(
+    given = feedback_services.give_feedback(
         session, meeting, service, rating=rating, happened=happened, better=better, language="en"
     )
     session.commit()
-    return item
+    return session.get(Feedback, given)
 
 
 def fresh(session, model, ident):

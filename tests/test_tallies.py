@@ -53,7 +53,7 @@ def test_tallies_follow_every_change(app, session, make, plan):
     with app.app_context():
         for action, index, rating in plan:
             if action == "give":
-                item = feedback_services.give_feedback(
+                given = feedback_services.give_feedback(
                     session,
                     meeting,
                     services[index],
@@ -62,7 +62,7 @@ def test_tallies_follow_every_change(app, session, make, plan):
                     better=None,
                     language="en",
                 )
-                given_ids.append(item.id)
+                given_ids.append(given)
             elif given_ids and action == "take_back":
                 feedback_services.take_back(session, meeting, given_ids.pop(index % len(given_ids)))
             elif given_ids and action == "concern":

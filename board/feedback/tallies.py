@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -17,16 +19,34 @@ def adjust(
     """Add ``delta`` (1 or -1) to a service's month and rating, atomically."""
     if rating is None:
         return
-    month = day.replace(day=1)
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(RatingTally).values(
-        service_id=service_id, month=month, rating=rating, board_id=board_id, count=delta
+    # Core, on the session's connection: session.execute would take the ORM's bulk path.
+    session.connection().execute(
+        _upsert(session.get_bind().dialect.name),
+        {
+            "service_id": service_id,
+            "month": day.replace(day=1),
+            "rating": rating,
+            "board_id": board_id,
+            "delta": delta,
+        },
     )
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["service_id", "month", "rating"],
-            set_={"count": RatingTally.count + delta},
-        )
+
+
+@functools.cache
+def _upsert(dialect_name: str):
+    """One statement per dialect, built once: it runs with every child's rating."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    delta = sa.bindparam("delta", type_=sa.Integer)
+    statement = dialect.insert(RatingTally).values(
+        service_id=sa.bindparam("service_id"),
+        month=sa.bindparam("month"),
+        rating=sa.bindparam("rating"),
+        board_id=sa.bindparam("board_id"),
+        count=delta,
+    )
+    return statement.on_conflict_do_update(
+        index_elements=["service_id", "month", "rating"],
+        set_={"count": RatingTally.count + delta},
     )
 
 

@@ -189,7 +189,7 @@ def give_feedback(service_id: int):
                 language=str(get_locale()),
             )
             db.commit()
-            g.tablet.gave_feedback(given.id)
+            g.tablet.gave_feedback(given)
         tablet.save(g.tablet)
         return redirect(url_for("participate.thanks"))
     form.once.data = tablet.new_once()

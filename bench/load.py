@@ -21,6 +21,7 @@ import os
 import random
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -47,7 +48,9 @@ RATIO_TARGET = 0.40
 THINK = (1.0, 3.0)
 # Children each tablet serves, one after the other.
 CHILDREN = int(os.environ.get("BENCH_LOAD_CHILDREN", 1))
-CEILING_SECONDS = 8.0
+# The ceiling and feedback take turns in windows of this many seconds, ROUNDS times each.
+ROUNDS = 4
+WINDOW_SECONDS = 2.0
 CEILING_THREADS = 16
 WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
 SHARED_STORAGE = os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
@@ -411,104 +414,112 @@ def play_tablets(port, rooms, count, children, think, seed_value) -> tuple[Recor
     return record, time.monotonic() - started
 
 
-def ceiling(port: int, seconds=CEILING_SECONDS, threads=CEILING_THREADS) -> tuple[float, int]:
-    """Requests per second of `GET /healthz` with ``threads`` clients and no pause, and the
-    number of requests that failed."""
-    counts, failures, deadline = [0] * threads, [0] * threads, time.monotonic() + seconds
+def throughput(port, rooms, rounds=ROUNDS, window=WINDOW_SECONDS, threads=CEILING_THREADS):
+    """The same ``threads`` clients, with no pause, take turns: a window of `GET /healthz`
+    (the framework's ceiling), then a window of feedback submissions, ``rounds`` times. Taking
+    turns puts both under the same conditions on a shared machine, whose speed drifts over
+    seconds. Each client first joins 8 tablet sessions (as children would) and sends feedback
+    from each in turn with a fresh form token, so the measured part is the submissions alone.
 
-    def run(i: int) -> None:
-        device = tb.Tablet("127.0.0.1", port)
-        while time.monotonic() < deadline:
-            try:
-                ok = device.get("/healthz").status == 200
-            except tb.RequestFailed:
-                ok = False
-            counts[i] += ok
-            failures[i] += not ok
-        device.close()
-
-    started = time.monotonic()
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return sum(counts) / (time.monotonic() - started), sum(failures)
-
-
-def feedback_throughput(port, rooms, seconds=CEILING_SECONDS, threads=CEILING_THREADS):
-    """Feedback submissions per second with ``threads`` clients and no pause. Each client
-    first joins 8 tablet sessions (as children would), then sends feedback in turn from each
-    with a fresh form token, so the measured part is the submissions alone."""
+    Returns per-window requests per second ({"healthz": [...], "feedback": [...]}), the
+    number of failed `/healthz` requests, and the record of acknowledged feedback."""
     record, warm = Record(), Record()
-    counts = [0] * threads
-    ready = threading.Barrier(threads + 1)
-    go = threading.Event()
+    windows = [kind for _ in range(rounds) for kind in ("healthz", "feedback")]
+    counts = [[0] * len(windows) for _ in range(threads)]
+    healthz_failures = [0] * threads
+    barrier = threading.Barrier(threads + 1)
     deadline = [0.0]
+
+    def join_sessions(i: int, rng) -> list:
+        sessions = []
+        for n in range(8):
+            room = rooms[(i * 8 + n) % len(rooms)]
+            child = Child(tb.Tablet("127.0.0.1", port), room, warm, rng)
+            try:
+                page = child.step("join page", "GET", f"/join?code={room.code}")
+                csrf = tb.csrf_token(page.body)
+                form = {"csrf_token": csrf, "code": room.code}
+                child.step("join", "POST", "/join", form, 302, "/join/lang")
+                with warm.lock:
+                    warm.joins[room.meeting_id] += 1
+                form = {"csrf_token": csrf, "lang": "en"}
+                child.step("language", "POST", "/join/language", form, 302, "/join/welcome")
+                child.step("welcome", "POST", "/join/welcome", {"csrf_token": csrf}, 302)
+                page = child.step("services", "GET", "/meeting/services")
+            except StepFailed:
+                child.device.close()
+                continue
+            child.record = record
+            sessions.append((child, csrf, tb.service_ids(page.body)))
+        return sessions
+
+    def healthz(i: int, device: tb.Tablet) -> bool:
+        try:
+            if device.get("/healthz").status == 200:
+                return True
+        except tb.RequestFailed:
+            pass
+        healthz_failures[i] += 1
+        return False
+
+    def feedback(i: int, sessions: list, turn: int, rng) -> bool:
+        child, csrf, services = sessions[turn % len(sessions)]
+        service, rating = rng.choice(services), rng.randint(1, 5)
+        form = {
+            "csrf_token": csrf,
+            "once": tb.new_once(),
+            "rating": str(rating),
+            "happened": "",
+            "better": "",
+        }
+        try:
+            child.step(
+                "feedback", "POST", f"/meeting/services/{service}", form, 302, "/meeting/thanks"
+            )
+        except StepFailed:
+            return False
+        with record.lock:
+            record.feedback[(child.room.meeting_id, service, rating)] += 1
+        return True
 
     def run(i: int) -> None:
         rng = random.Random(i)
-        sessions = []
+        device = tb.Tablet("127.0.0.1", port)
         try:
-            for n in range(8):
-                room = rooms[(i * 8 + n) % len(rooms)]
-                child = Child(tb.Tablet("127.0.0.1", port), room, warm, rng)
-                try:
-                    page = child.step("join page", "GET", f"/join?code={room.code}")
-                    csrf = tb.csrf_token(page.body)
-                    form = {"csrf_token": csrf, "code": room.code}
-                    child.step("join", "POST", "/join", form, 302, "/join/lang")
-                    with warm.lock:
-                        warm.joins[room.meeting_id] += 1
-                    form = {"csrf_token": csrf, "lang": "en"}
-                    child.step("language", "POST", "/join/language", form, 302, "/join/welcome")
-                    child.step("welcome", "POST", "/join/welcome", {"csrf_token": csrf}, 302)
-                    page = child.step("services", "GET", "/meeting/services")
-                except StepFailed:
-                    child.device.close()
-                    continue
-                sessions.append((child, csrf, tb.service_ids(page.body)))
+            sessions = join_sessions(i, rng)
         finally:
-            ready.wait()
-        go.wait()
+            barrier.wait()
         turn = 0
-        while sessions and time.monotonic() < deadline[0]:
-            child, csrf, services = sessions[turn % len(sessions)]
-            turn += 1
-            service, rating = rng.choice(services), rng.randint(1, 5)
-            form = {
-                "csrf_token": csrf,
-                "once": tb.new_once(),
-                "rating": str(rating),
-                "happened": "",
-                "better": "",
-            }
-            child.record = record
-            path = f"/meeting/services/{service}"
-            try:
-                child.step("feedback", "POST", path, form, 302, "/meeting/thanks")
-            except StepFailed:
-                continue
-            counts[i] += 1
-            with record.lock:
-                record.feedback[(child.room.meeting_id, service, rating)] += 1
+        for w, kind in enumerate(windows):
+            barrier.wait()  # the window starts for every client at once
+            while time.monotonic() < deadline[0]:
+                if kind == "healthz":
+                    counts[i][w] += healthz(i, device)
+                elif sessions:
+                    counts[i][w] += feedback(i, sessions, turn, rng)
+                    turn += 1
+            barrier.wait()  # and ends for every client before the next one
+        device.close()
         for child, _csrf, _services in sessions:
             child.device.close()
 
     workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
     for worker in workers:
         worker.start()
-    ready.wait()
-    started = time.monotonic()
-    deadline[0] = started + seconds
-    go.set()
+    barrier.wait()
+    rates: dict[str, list[float]] = {"healthz": [], "feedback": []}
+    for w, kind in enumerate(windows):
+        deadline[0] = time.monotonic() + window
+        barrier.wait()
+        started = time.monotonic()
+        barrier.wait()
+        rates[kind].append(sum(c[w] for c in counts) / (time.monotonic() - started))
     for worker in workers:
         worker.join()
-    seconds = time.monotonic() - started
     record.joins.update(warm.joins)
     record.errors.update(warm.errors)
     record.error_samples += warm.error_samples
-    return sum(counts) / seconds, record
+    return rates, sum(healthz_failures), record
 
 
 # Checks -----------------------------------------------------------------------------------
@@ -665,8 +676,7 @@ def run(url: str, label: str) -> bool:
                 f"machine's {os.cpu_count()} cores with the server; load average at the start: "
                 f"{os.getloadavg()[0]:.1f}"
             )
-            healthz, healthz_errors = ceiling(server.port)
-            feedback_rps, burst = feedback_throughput(server.port, rooms)
+            rates, healthz_errors, burst = throughput(server.port, rooms)
             big, big_s = play_tablets(server.port, rooms, TABLETS, CHILDREN, THINK, 1)
             target, target_s = play_tablets(server.port, rooms, TABLETS_TARGET, CHILDREN, THINK, 2)
         finally:
@@ -678,13 +688,18 @@ def run(url: str, label: str) -> bool:
         acked = Record()
         for part in (burst, big, target):
             acked.merge_acks(part)
-        ratio = feedback_rps / healthz
+        healthz, feedback_rps = (statistics.median(rates[kind]) for kind in rates)
+        ratio = statistics.median(f / h for h, f in zip(*rates.values(), strict=True))
         burst_errors = sum(burst.errors.values())
         print(
-            f"\nceiling: GET /healthz {healthz:.0f} rps ({CEILING_THREADS} clients, no pause, "
-            f"{healthz_errors} errors); "
-            f"feedback submissions {feedback_rps:.0f} rps ({burst_errors} errors); "
-            f"ratio {ratio:.0%} (target at least {RATIO_TARGET:.0%})"
+            f"\nceiling and feedback, {CEILING_THREADS} clients with no pause, taking turns in "
+            f"{WINDOW_SECONDS:g} s windows, {ROUNDS} rounds (medians):\n"
+            f"  GET /healthz {healthz:.0f} rps ({healthz_errors} errors; windows: "
+            + " ".join(f"{r:.0f}" for r in rates["healthz"])
+            + f")\n  feedback submissions {feedback_rps:.0f} rps ({burst_errors} errors; windows: "
+            + " ".join(f"{r:.0f}" for r in rates["feedback"])
+            + f")\n  ratio {ratio:.0%}, the median of each round's (target at least "
+            f"{RATIO_TARGET:.0%})"
         )
         checks = check_acknowledged(url, acked)
         print(

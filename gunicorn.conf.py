@@ -9,9 +9,10 @@ import multiprocessing
 import os
 
 bind = os.environ.get("BOARD_BIND", "127.0.0.1:8000")
-# Rate limits and the memory of finished tablet sessions live in the limiter's storage. In
-# memory (the default) that is one process's: run one worker with threads, or every worker
-# would keep its own count and a copied cookie could outlive "I am finished" on another.
+# Rate limits and the memory of ended sessions (board/ended.py) live in the limiter's
+# storage. In memory (the default) that is one process's: run one worker with threads, or
+# every worker would keep its own, and a copied cookie could outlive "I am finished" or
+# "Sign out" on another.
 # With BOARD_RATELIMIT_STORAGE_URI=redis://... all workers share it, and can be many.
 _shared = not os.environ.get("BOARD_RATELIMIT_STORAGE_URI", "memory://").startswith("memory:")
 _default_workers = multiprocessing.cpu_count() * 2 + 1 if _shared else 1

@@ -70,21 +70,20 @@ def create_app(test_config: dict | None = None) -> Flask:
             x_proto=app.config["PROXY_FIX_X_PROTO"],
         )
 
-    from board import cli, db, errors, i18n, logs, security
-    from board.auth.services import load_user
+    from board import cli, db, ended, errors, i18n, logs, security
+    from board.auth import signin
     from board.extensions import csrf, limiter, login_manager
-    from board.participate import tablet
 
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
-    tablet.init_app(app)
+    ended.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
-    login_manager.user_loader(lambda user_id: load_user(db.get_session(), user_id))
+    login_manager.user_loader(signin.load)
     security.init_app(app)
     errors.init_app(app)
     logs.init_app(app)

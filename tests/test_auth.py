@@ -26,6 +26,25 @@ def test_sign_in_and_out(client, make, auth):
     assert "Hello" not in client.get("/").get_data(as_text=True)
 
 
+def test_a_cookie_copied_before_sign_out_signs_nobody_in(app, client, make, auth):
+    """A copy of the session cookie (a shared computer, a stolen cookie) taken before "Sign
+    out" no longer works after it; the person's other browsers stay signed in."""
+    make.user(Role.ADMINISTRATOR, email="ana@example.org", name="Ana")
+    make.commit()
+    other_browser = app.test_client()
+    other_browser.post("/login", data={"email": "ana@example.org", "password": PASSWORD})
+    auth.login("ana@example.org")
+    copied = client.get_cookie("board_session").value
+    auth.logout()
+    client.set_cookie("board_session", copied)
+    assert "Hello" not in client.get("/").get_data(as_text=True)
+    assert client.get("/admin/boards").status_code == 302
+    assert "Hello, Ana" in other_browser.get("/").get_data(as_text=True)
+    # Signing in again works, with a new session.
+    auth.login("ana@example.org")
+    assert "Hello, Ana" in client.get("/").get_data(as_text=True)
+
+
 def test_same_message_for_unknown_email_and_wrong_password(client, make, auth):
     make.user(email="ana@example.org")
     make.commit()

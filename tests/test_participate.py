@@ -155,6 +155,19 @@ def test_a_tampered_cookie_starts_over(tablet_client, meeting):
     assert tablet_client.get("/meeting").headers["Location"] == "/join"
 
 
+def test_a_cookie_from_before_the_compact_format_still_works(tablet_client, meeting):
+    """A deploy during a meeting keeps the children's sessions: lists that older cookies
+    carried as lists are read as well as the space-separated strings of today."""
+    join(tablet_client, meeting)
+    with tablet_client.session_transaction() as sess:
+        raw = dict(sess["tablet"])
+        raw.update(feedback=[], proposals=[], used=["abc"])
+        sess["tablet"] = raw
+    assert tablet_client.get("/meeting").status_code == 200
+    with tablet_client.session_transaction() as sess:
+        assert sess["tablet"]["used"] == "abc"
+
+
 def test_a_session_of_one_meeting_is_no_key_to_another(tablet_client, session, make, meeting):
     other = services.schedule_meeting(
         session,

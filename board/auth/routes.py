@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from board.auth import services
+from board.auth import services, signin
 from board.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
 from board.db import db
 from board.errors import render_error
@@ -43,7 +43,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(db, form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
+            signin.sign_in(user)
             return redirect_back()
         form.password.errors.append(_("The email or the password is not right."))
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
@@ -52,7 +52,7 @@ def login():
 @bp.post("/logout")
 def logout():
     """Sign out (a POST, so no other site can sign someone out)."""
-    logout_user()
+    signin.sign_out()
     flash(_("You are signed out."), "info")
     return redirect(url_for("auth.login"))
 
@@ -73,7 +73,7 @@ def accept_invitation(token: str):
             form.password.errors.append(str(error.message))
         else:
             db.commit()
-            login_user(user)
+            signin.sign_in(user)
             flash(_("Welcome. Your password is set."), "success")
             return redirect(url_for("home.index"))
     status = 400 if form.errors else 200
@@ -94,7 +94,7 @@ def change_password():
             getattr(form, error.field or "password").errors.append(str(error.message))
         else:
             db.commit()
-            login_user(current_user._get_current_object())  # the session carries the new epoch
+            signin.sign_in(current_user._get_current_object())  # the session carries the new epoch
             flash(_("Your password is changed."), "success")
             return redirect(url_for("home.index"))
     status = 400 if form.errors else 200

@@ -3,17 +3,16 @@ meeting. Nothing about it is stored on the server (pseudonymous, CHILD-SAFETY ru
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 import time
 from dataclasses import dataclass, field, fields
 from functools import wraps
 
-from flask import current_app, flash, g, redirect, session, url_for
+from flask import flash, g, redirect, session, url_for
 from flask_babel import gettext as _
-from limits.storage import Storage, storage_from_string
 from sqlalchemy.orm import joinedload
 
+from board import ended
 from board.db import db
 from board.meetings.models import Meeting
 
@@ -25,10 +24,8 @@ MAX_USED = 30
 # More would only grow the cookie (browsers drop cookies over 4 KB, and the session with it).
 MAX_GIVEN = 30
 # A finished session stays finished even when a copy of its cookie, taken before "I am
-# finished", is sent again. With no participant table, finished tokens are remembered, hashed,
-# in the limiter's short-lived storage (memory, or the Redis every instance shares) for as
-# long as such a cookie could still pass the idle check (a board's longest idle time is
-# 1800 s); after that the idle check refuses it anyway.
+# finished", is sent again (board.ended), for as long as such a cookie could still pass the
+# idle check (a board's longest idle time is 1800 s); after that the idle check refuses it.
 FINISHED_MEMORY_SECONDS = 1800 + IDLE_SLACK_SECONDS + 60
 
 
@@ -58,30 +55,11 @@ class Tablet:
         self.proposals = [*self.proposals[-(MAX_GIVEN - 1) :], action_id]
 
 
-def init_app(app) -> None:
-    """The store of finished sessions: the rate limiter's kind of storage (memory, or the
-    Redis every instance shares), made from the same setting, so that it works even where
-    rate limits are switched off."""
-    app.extensions["finished_tablets"] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-
-
-def _finished() -> Storage:
-    return current_app.extensions["finished_tablets"]
-
-
-def _finished_key(token: str) -> str:
-    return "tablet-finished:" + hashlib.sha256(token.encode()).hexdigest()
-
-
 def _forget_current() -> None:
     """Remember the current session's token as finished, so no copy of its cookie works."""
     raw = session.get(KEY)
     if isinstance(raw, dict) and raw.get("token"):
-        _finished().incr(_finished_key(str(raw["token"])), FINISHED_MEMORY_SECONDS)
-
-
-def is_finished(token: str) -> bool:
-    return bool(_finished().get(_finished_key(token)))
+        ended.remember(str(raw["token"]), FINISHED_MEMORY_SECONDS)
 
 
 def start(meeting: Meeting) -> Tablet:
@@ -112,6 +90,9 @@ def end() -> None:
 
 
 def _items(value) -> list[str]:
+    """A list kept as one space-separated string (or, in a cookie from before, as a list)."""
+    if isinstance(value, list):
+        return [str(item) for item in value]
     return str(value or "").split()
 
 
@@ -131,7 +112,7 @@ def load() -> Tablet | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
-    return None if is_finished(tablet.token) else tablet
+    return None if ended.has_ended(tablet.token) else tablet
 
 
 def new_once() -> str:

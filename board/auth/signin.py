@@ -1,0 +1,42 @@
+"""Signing staff in and out of this browser.
+
+A sign-in puts a random token in the session cookie. Signing out remembers that token as
+ended (board.ended), so a copy of the cookie taken before "Sign out" signs nobody in, while
+the person's other browsers stay signed in. (A new password ends every session of the
+account: board.auth.services bumps its epoch.)
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import current_app, session
+from flask_login import login_user, logout_user
+
+from board import ended
+from board.auth import services
+from board.auth.models import User
+from board.db import db
+
+KEY = "signin"
+
+
+def sign_in(user: User) -> None:
+    login_user(user)
+    session[KEY] = secrets.token_urlsafe(16)
+
+
+def sign_out() -> None:
+    token = session.pop(KEY, None)
+    if token:
+        lifetime = current_app.permanent_session_lifetime.total_seconds()
+        ended.remember(str(token), int(lifetime) + 60)
+    logout_user()
+
+
+def load(user_id: str) -> User | None:
+    """Flask-Login's loader: nobody, for a copy of a session that signed out."""
+    token = session.get(KEY)
+    if token and ended.has_ended(str(token)):
+        return None
+    return services.load_user(db, user_id)

@@ -701,6 +701,8 @@ def run(url: str, label: str) -> bool:
             + f")\n  ratio {ratio:.0%}, the median of each round's (target at least "
             f"{RATIO_TARGET:.0%})"
         )
+        for sample in burst.error_samples:
+            print(f"  error: {sample}")
         checks = check_acknowledged(url, acked)
         print(
             "acknowledged vs stored: "

@@ -325,7 +325,8 @@ class Child:
             self.record.error(name, f"no answer: {e}")
             raise StepFailed from e
         if answer.status != expect or (to is not None and not answer.location.startswith(to)):
-            self.record.error(name, f"{answer.status} {answer.location}")
+            detail = f"{answer.status} {answer.location} {tb.error_text(answer.body)}"
+            self.record.error(name, detail)
             raise StepFailed
         self.record.time(name, answer.ms)
         return answer

@@ -20,6 +20,8 @@ _ONCE = re.compile(r'name="once"[^>]*value="([^"]+)"')
 _VOTE_OPTION = re.compile(r'name="a(\d+)"')
 _SERVICE_LINK = re.compile(r'href="/meeting/services/(\d+)"')
 _LANGUAGE = re.compile(r'name="lang" value="([^"]+)"')
+_EXPIRED = re.compile(r"max-age=0\b|expires=[^;]*\b1970\b", re.IGNORECASE)
+_PARAGRAPH = re.compile(r"<p[^>]*>([^<]*)</p>")
 
 
 @dataclass
@@ -100,12 +102,7 @@ class Tablet:
         ms = (time.perf_counter() - started) * 1000
         for header, value in answer.getheaders():
             if header.lower() == "set-cookie":
-                name, _, rest = value.partition("=")
-                cookie_value = rest.split(";", 1)[0]
-                if cookie_value and "Max-Age=0" not in value and "1970" not in value:
-                    self.cookies[name.strip()] = cookie_value
-                else:
-                    self.cookies.pop(name.strip(), None)
+                keep_cookie(self.cookies, value)
         if answer.getheader("Connection", "").lower() == "close":
             self.close()
         location = urlsplit(answer.getheader("Location") or "")
@@ -117,6 +114,19 @@ class Tablet:
 
     def post(self, path: str, form: dict) -> Response:
         return self.request("POST", path, form)
+
+
+def keep_cookie(jar: dict[str, str], set_cookie: str) -> None:
+    """Store or delete one cookie as a browser would, from a Set-Cookie header's value."""
+    name, _, rest = set_cookie.partition("=")
+    value, _, attributes = rest.partition(";")
+    # A deletion shows in the attributes only. (Looking in the whole header, a signed value
+    # that happened to contain "1970", about 1 in 18,000, was taken for a deletion, and that
+    # tablet's session was lost.)
+    if value and not _EXPIRED.search(attributes):
+        jar[name.strip()] = value
+    else:
+        jar.pop(name.strip(), None)
 
 
 def csrf_token(html: str) -> str:
@@ -145,3 +155,8 @@ def languages(html: str) -> list[str]:
 def new_once() -> str:
     """A fresh form token, in the server's own format (board.participate.tablet.new_once)."""
     return secrets.token_urlsafe(12)
+
+
+def error_text(html: str) -> str:
+    """The sentence an error page gives (its first paragraph), to say what went wrong."""
+    return (_first(_PARAGRAPH, html) or "").strip()

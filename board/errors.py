@@ -38,6 +38,8 @@ def _handle_http(error: HTTPException):
 
 
 def _handle_csrf(error: CSRFError):
+    # Why, for whoever runs the server (missing, expired, not matching): nothing about who.
+    current_app.logger.warning("form refused: %s", error.description)
     return render_error(
         400, str(_l("The form had expired or was sent twice. Please fill it in again."))
     )

@@ -464,3 +464,15 @@ def _unwritable(broken: Broken, tmp_path, caplog) -> None:
         answer.get_data(as_text=True)
     )
     get_engine(broken.app).dispose()
+
+
+def test_the_load_generator_keeps_a_cookie_whose_value_contains_1970():
+    """The generator's jar reads a deletion from the cookie's attributes only: a signed
+    session value may contain "1970" by chance, and dropping it lost a tablet's session."""
+    jar: dict[str, str] = {}
+    tb.keep_cookie(jar, "board_session=.eJx1970Ab.cd; HttpOnly; Path=/; SameSite=Lax")
+    assert jar == {"board_session": ".eJx1970Ab.cd"}
+    tb.keep_cookie(jar, "board_session=new; Expires=Mon, 23 Nov 2026 10:00:00 GMT; Path=/")
+    assert jar == {"board_session": "new"}
+    tb.keep_cookie(jar, "board_session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/")
+    assert jar == {}

@@ -27,6 +27,10 @@ def names_of(board) -> list[str]:
     return [line for line in (board.watch_names or "").splitlines() if line.strip()]
 
 
+# Built once: it runs with every child's answer.
+_INSERT = sa.insert(Feedback.__table__)
+
+
 def give_feedback(
     session: Session,
     meeting: Meeting,
@@ -69,9 +73,6 @@ def give_feedback(
         session, board_id=meeting.board_id, service_id=service.id, day=day, rating=rating, delta=1
     )
     return inserted.inserted_primary_key[0]
-
-
-_INSERT = sa.insert(Feedback.__table__)
 
 
 def _meeting_day(meeting: Meeting) -> date:

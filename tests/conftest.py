@@ -5,15 +5,31 @@ CLI runner, a database session and small factories."""
 from __future__ import annotations
 
 import os
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from board import create_app, migrate
 from board.db import Base, make_engine
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+
+# The suite's clock. No test may depend on the day it runs: the demo network, summaries,
+# periods and everything dated are computed from this instant (a Saturday after the month's
+# second Saturday, so the demo's month has a held meeting). The clock ticks from there, so
+# timeouts and rate limits behave. Tests of particular days travel further
+# (``time_machine.travel``); tests/test_dates.py plays the month on the awkward ones.
+FIXED_NOW = datetime(2026, 6, 20, 8, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fixed_clock():
+    """Every test, and every module- or session-wide fixture, runs on the suite's clock."""
+    with time_machine.travel(FIXED_NOW, tick=True):
+        yield
 
 
 def _drop_everything(url: str) -> None:

@@ -84,7 +84,8 @@ def init_app(app: Flask) -> None:
 @click.option("--dry-run", is_flag=True, help="Print what would be deleted; delete nothing.")
 @with_appcontext
 def purge(dry_run: bool) -> None:
-    """Delete approved free text and closed safeguarding records past their retention."""
+    """Delete approved free text (and its quotes in summaries) and closed safeguarding
+    records past their retention."""
     from board.moderation.services import purge as run_purge
 
     report = run_purge(db, dry_run=dry_run)
@@ -93,7 +94,8 @@ def purge(dry_run: bool) -> None:
     for board_name in report.texts:
         click.echo(
             f"{board_name}: {verb} {report.texts[board_name]} approved texts and "
-            f"{report.concerns[board_name]} closed safeguarding records"
+            f"{report.concerns[board_name]} closed safeguarding records, and the words of "
+            f"{report.quotes.get(board_name, 0)} quotes in summaries"
         )
 
 

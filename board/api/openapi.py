@@ -76,7 +76,12 @@ SCHEMAS = {
         {
             "id": {"type": "integer"},
             "kind": {"enum": ["finding", "recommendation", "quote", "action"]},
-            "text": {"type": "string"},
+            "text": {
+                "type": "string",
+                "description": "A quote's words; \"[withdrawn]\" once they were raised as a "
+                "safeguarding concern, \"[removed after N months]\" once the board's retention "
+                "period deleted them (in the reader's language). The figures stay as published.",
+            },
             "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
             "rank": NULLABLE_INT,
             "points": _ref("FigureValue"),

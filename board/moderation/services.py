@@ -5,6 +5,7 @@ Services flush; views commit."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -31,6 +32,7 @@ from board.moderation.models import (
     RejectionReason,
 )
 from board.rules import RuleError
+from board.summaries.quotes import purge_quotes, withdraw_words
 
 REMOVED = "[removed]"
 FEEDBACK_FIELDS = ("happened", "better")
@@ -269,6 +271,11 @@ def raise_concern(session: Session, actor, item, reason: str = "") -> Concern:
                 rating=item.rating,
                 delta=-1,
             )
+        # Its words leave every summary that quoted them, drafts and published alike.
+        if isinstance(item, Feedback):
+            withdraw_words(session, feedback_id=item.id)
+        else:
+            withdraw_words(session, action_id=item.id)
         session.expire(item)
     concern = Concern(
         board_id=board_id,
@@ -368,11 +375,13 @@ def close_concern(
 class PurgeReport:
     texts: dict[str, int]
     concerns: dict[str, int]
+    quotes: dict[str, int] = dataclasses.field(default_factory=dict)  # copies in summaries
 
 
 def purge(session: Session, *, now: datetime | None = None, dry_run: bool = False) -> PurgeReport:
-    """Delete approved free text older than each board's retention period (ratings stay) and
-    closed safeguarding records older than theirs."""
+    """Delete approved free text older than each board's retention period (ratings stay),
+    with every copy of it quoted in a summary, and closed safeguarding records older than
+    theirs."""
     now = now or utcnow()
     report = PurgeReport({}, {})
     for board in session.scalars(sa.select(Board).order_by(Board.name)):
@@ -399,7 +408,9 @@ def purge(session: Session, *, now: datetime | None = None, dry_run: bool = Fals
             )
         )
         report.texts[board.name], report.concerns[board.name] = len(ids), len(concern_ids)
-        if dry_run or not (ids or concern_ids):
+        quotes = purge_quotes(session, board.id, cutoff_day, dry_run=dry_run)
+        report.quotes[board.name] = quotes
+        if dry_run or not (ids or concern_ids or quotes):
             continue
         if ids:
             session.execute(
@@ -420,7 +431,8 @@ def purge(session: Session, *, now: datetime | None = None, dry_run: bool = Fals
             "retention.purge",
             board,
             board_id=board.id,
-            detail=f"{len(ids)} texts, {len(concern_ids)} closed concerns",
+            detail=f"{len(ids)} texts, {len(concern_ids)} closed concerns"
+            + (f", {quotes} quotes" if quotes else ""),
         )
     session.flush()
     return report

@@ -14,6 +14,8 @@ from board.actions.models import Action
 from board.auth.models import User
 from board.boards.models import Board, Organisation, Service, enum_column
 from board.db import Base, UTCDateTime, utcnow
+from board.feedback.models import Feedback
+from board.moderation.models import ModerationState
 
 
 class SummaryState(enum.StrEnum):
@@ -35,6 +37,17 @@ class ItemKind(enum.StrEnum):
             ItemKind.QUOTE: _l("In the children's words"),
             ItemKind.ACTION: _l("Advocacy action the children voted on"),
         }[self]
+
+
+class QuoteGone(enum.StrEnum):
+    """Why a summary item's words are no longer held: the words themselves are erased
+    from the row, only this reason and the figures stay."""
+
+    WITHDRAWN = "withdrawn"  # raised as a safeguarding concern after it was quoted
+    PURGED = "purged"  # older than the board's retention period
+
+
+QUOTE_FIELDS = ("happened", "better")
 
 
 class ResponseStatus(enum.StrEnum):
@@ -154,7 +167,18 @@ class SummaryFigure(Base):
 
 
 class SummaryItem(Base):
+    """One item of a summary. A quote is a copy of a child's approved words, kept linked
+    to its source text so that a concern or the retention purge reaches every copy, and
+    shown only through ``words`` (the one place that decides what a reader gets)."""
+
     __tablename__ = "summary_item"
+    __table_args__ = (
+        # Gone means gone: a withdrawn or purged item holds no words, not hidden ones.
+        sa.CheckConstraint("gone IS NULL OR text = ''", name="gone_holds_no_words"),
+        sa.CheckConstraint(
+            "source_field IS NULL OR source_field IN ('happened', 'better')", name="source_field"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     summary_id: Mapped[int] = mapped_column(
@@ -170,13 +194,46 @@ class SummaryItem(Base):
     rank: Mapped[int | None]
     points: Mapped[int | None]
     points_small: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # A quote's source: the feedback and which of its texts ("happened" or "better").
+    feedback_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("feedback.id", ondelete="SET NULL"), index=True
+    )
+    source_field: Mapped[str | None] = mapped_column(sa.String(16))
+    gone: Mapped[QuoteGone | None] = mapped_column(enum_column(QuoteGone))
 
     summary: Mapped[Summary] = relationship(back_populates="items")
+    feedback: Mapped[Feedback | None] = relationship()
     service: Mapped[Service | None] = relationship()
     action: Mapped[Action | None] = relationship()
     responses: Mapped[list[Response]] = relationship(
         back_populates="item", order_by="Response.created_at", cascade="all, delete-orphan"
     )
+
+    @property
+    def source_key(self) -> str | None:
+        """The quote's source as the draft form names it ("<feedback id>:<field>")."""
+        if self.feedback_id is None or self.source_field is None:
+            return None
+        return f"{self.feedback_id}:{self.source_field}"
+
+    @property
+    def source_holds_words(self) -> bool:
+        """A quote's words are still approved, not raised as a concern, not purged: its
+        source feedback holds exactly these words, approved. Unlinked quotes never do."""
+        feedback = self.feedback
+        if feedback is None or self.source_field not in QUOTE_FIELDS or not self.text:
+            return False
+        return (
+            feedback.moderation is ModerationState.APPROVED
+            and getattr(feedback, self.source_field) == self.text
+        )
+
+    @property
+    def words(self) -> str:
+        """What any reader is shown for this item, on every page, export and API answer."""
+        from board.summaries.quotes import shown_words
+
+        return shown_words(self)
 
 
 class Response(Base):

@@ -17,6 +17,7 @@ WHOLE_SUMMARY = (
     selectinload(Summary.figures),
     selectinload(Summary.recipients),
     selectinload(Summary.items).selectinload(SummaryItem.service),
+    selectinload(Summary.items).selectinload(SummaryItem.feedback),
     selectinload(Summary.items)
     .selectinload(SummaryItem.responses)
     .selectinload(Response.organisation),

@@ -115,8 +115,8 @@ def edit(summary_id: int):
         form.recommendations.data = "\n".join(
             i.text for i in summary.items if i.kind.value == "recommendation"
         )
-        chosen = {i.text for i in summary.items if i.kind.value == "quote"}
-        form.quotes.data = [key for key, text, _month in quotable if text in chosen]
+        chosen = {i.source_key for i in summary.items if i.kind.value == "quote"}
+        form.quotes.data = [key for key, _text, _month in quotable if key in chosen]
     if form.validate_on_submit():
         try:
             services.save_draft(

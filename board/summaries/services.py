@@ -25,6 +25,7 @@ from board.moderation.models import ModerationState
 from board.rules import RuleError
 from board.summaries.models import (
     PERIOD_MONTHS,
+    QUOTE_FIELDS,
     ItemKind,
     Response,
     ResponseStatus,
@@ -249,11 +250,38 @@ def quotable(session: Session, summary: Summary) -> list[tuple[str, str, date]]:
     )
     out = []
     for feedback in rows:
-        for field in ("happened", "better"):
+        for field in QUOTE_FIELDS:
             text = getattr(feedback, field)
             if text:
                 out.append((f"{feedback.id}:{field}", text, feedback.day.replace(day=1)))
     return out
+
+
+def _quote(key: str, text: str, month: date) -> SummaryItem:
+    """A copy of approved words, linked to its source so a concern or the purge reaches it."""
+    feedback_id, field = key.split(":")
+    return SummaryItem(
+        kind=ItemKind.QUOTE,
+        text=text,
+        month=month,
+        feedback_id=int(feedback_id),
+        source_field=field,
+    )
+
+
+def _recheck_quotes(session: Session, summary: Summary) -> int:
+    """Drop every quote whose words are no longer approved words of the period (raised as
+    a concern, purged, or unlinked) since the draft was saved. Returns how many."""
+    allowed = {key: text for key, text, _month in quotable(session, summary)}
+    dropped = [
+        item
+        for item in summary.items
+        if item.kind is ItemKind.QUOTE
+        and (item.gone is not None or allowed.get(item.source_key or "") != item.text)
+    ]
+    for item in dropped:
+        summary.items.remove(item)
+    return len(dropped)
 
 
 def save_draft(
@@ -277,10 +305,7 @@ def save_draft(
         for text in recommendations
         if text.strip()
     ]
-    written += [
-        SummaryItem(kind=ItemKind.QUOTE, text=allowed[key][0], month=allowed[key][1])
-        for key in quotes
-    ]
+    written += [_quote(key, *allowed[key]) for key in quotes]
     _arrange(summary, _generated_items(session, summary), written)
     session.flush()
     record(session, actor, "summary.update", summary, board_id=summary.board_id)
@@ -299,6 +324,8 @@ def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
         raise SummaryError(
             _l("No partner was named to the children in this period, so nobody can receive it.")
         )
+    # Only words approved now leave the room, whatever happened since the draft was saved.
+    _recheck_quotes(session, summary)
     _refresh(session, summary)
     table = summary_table(session, summary)
     summary.figures = [

@@ -161,6 +161,8 @@ def _introduced_names(text: str):
         if not words:
             continue
         first = words[0]
+        if rest[: first.start()].strip("\"'“”„«»‘’ "):
+            continue  # "I am 12. We came": the word is not the one introduced
         word = first.group()
         caseless = word.lower() == word.upper()
         if not certain and not (word[0].isupper() or caseless):

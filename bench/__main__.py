@@ -6,6 +6,8 @@ compressed, and the number of references to other origins (target: 0).
 history: a summary and its export with 10,000 and 1,000,000 answers (bench/history.py).
 load: 300 tablets in 30 open meetings against gunicorn, the /healthz ceiling, acknowledged
 submissions against the database, and the anonymity check (bench/load.py).
+detect: the personal-details detector's recall and false positives per language on its
+corpus, and its microseconds per text (bench/detect.py).
 """
 
 from __future__ import annotations
@@ -127,7 +129,7 @@ def bench_child_pages(app) -> list[tuple]:
 def main() -> None:
     import os
 
-    from bench import history, load
+    from bench import detect, history, load
 
     rows, child_rows = bench_pages()
     print(f"\npages (SQLite, demo network, {REPEAT} requests each, in-process)")
@@ -145,6 +147,7 @@ def main() -> None:
     for path, size, foreign in child_rows:
         within = "yes" if size <= ONE_ROUND_TRIP else "NO"
         print(f"{path:<18} {size:>8} {ONE_ROUND_TRIP:>8} {within:>7} {foreign:>14}")
+    detect.main()
     with tempfile.TemporaryDirectory() as folder:
         history.run(f"sqlite:///{Path(folder) / 'history.sqlite3'}", "SQLite")
     if os.environ.get("BENCH_POSTGRES_URL"):

@@ -111,6 +111,7 @@ MATRIX = {
     "moderation.queue": ("GET", RUNS_MEETINGS),
     "moderation.decide": ("POST", RUNS_MEETINGS),
     "moderation.approve_all": ("POST", RUNS_MEETINGS),
+    "moderation.confirm_approve_all": ("GET", RUNS_MEETINGS),
     "moderation.watch_names": ("POST", RUNS_MEETINGS),
     "moderation.help_call_concern": ("POST", RUNS_MEETINGS),
     "moderation.room_concern": ("POST", RUNS_MEETINGS),

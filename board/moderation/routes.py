@@ -44,7 +44,6 @@ def queue(board_id: int):
         counts=queries.counts(db, board),
         rejections=queries.rejection_counts(db, board),
         form=DecisionForm(),
-        approve_all=ApproveAllForm(),
         names_form=WatchNamesForm(watch_names=board.watch_names),
         ratings=RATINGS,
         segments=services.segments,
@@ -114,17 +113,48 @@ def decide(kind: str, item_id: int):
     return redirect(url_for("moderation.queue", board_id=board.id) + f"#item-{kind}-{item_id}")
 
 
+@bp.get("/boards/<int:board_id>/moderation/approve-all")
+@login_required
+def confirm_approve_all(board_id: int):
+    """Every text that "Approve all" would approve, to read before confirming."""
+    board = _board_to_moderate(board_id)
+    items = queries.unmarked(db, board)
+    pending = len(queries.queue(db, board))
+    return render_template(
+        "moderation/approve_all.html",
+        board=board,
+        items=items,
+        left_out=pending - len(items),
+        form=ApproveAllForm(),
+        ratings=RATINGS,
+    )
+
+
 @bp.post("/boards/<int:board_id>/moderation/approve-all")
 @login_required
 def approve_all(board_id: int):
+    """Approve exactly the items listed on the confirmation page, nothing that came since."""
     board = _board_to_moderate(board_id)
     form = ApproveAllForm()
-    if form.validate_on_submit():
-        count = services.approve_all_clean(db, current_user, board)
-        db.commit()
-        flash(_("Approved: %(num)d items.", num=count), "success")
-    else:
+    if not form.validate_on_submit():
         flash(_("Tick the box to confirm."), "error")
+        return redirect(url_for("moderation.confirm_approve_all", board_id=board.id))
+    listed = {
+        (kind, ident)
+        for kind, _sep, ident in (v.partition(":") for v in request.form.getlist("item"))
+        if kind in ITEMS and ident
+    }
+    count = services.approve_all_clean(db, current_user, board, listed)
+    db.commit()
+    flash(_("Approved: %(num)d items.", num=count), "success")
+    if count < len(listed):
+        flash(
+            _(
+                "Not approved, because they were decided or changed meanwhile: %(num)d",
+                num=len(listed) - count,
+            ),
+            "error",
+        )
     return redirect(url_for("moderation.queue", board_id=board.id))
 
 

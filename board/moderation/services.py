@@ -202,13 +202,16 @@ def reject(session: Session, actor, item, reason: RejectionReason, note: str = "
     session.flush()
 
 
-def approve_all_clean(session: Session, actor, board: Board) -> int:
-    """Approve every pending item with nothing highlighted; returns how many."""
-    from board.moderation.queries import queue
+def approve_all_clean(session: Session, actor, board: Board, listed: set[tuple[str, str]]) -> int:
+    """Approve the items the moderator was shown on the confirmation page ("feedback", id),
+    and only those that are still pending and still have nothing highlighted; returns how
+    many. An item that arrived after the page was shown is not in ``listed``: never approved
+    unseen."""
+    from board.moderation.queries import unmarked
 
     count = 0
-    for item in queue(session, board):
-        if item.spans:
+    for item in unmarked(session, board):
+        if (item.kind, str(item.item.id)) not in listed:
             continue
         try:
             approve(session, actor, item.item, Removals({}, {}))

@@ -236,6 +236,7 @@ def test_hostile_text_never_runs_anywhere(browser, live_server, live_app, plante
                     url_for("meetings.meeting", meeting_id=ids["meeting"]),
                     url_for("meetings.room", meeting_id=ids["meeting"]),
                     url_for("moderation.queue", board_id=ids["board"]),
+                    url_for("moderation.confirm_approve_all", board_id=ids["board"]),
                     url_for("actions.board_actions", board_id=ids["board"]),
                     url_for("actions.action", action_id=action_id),
                     url_for("summaries.board_summaries", board_id=ids["board"]),

@@ -161,12 +161,13 @@ class MemoryBox:
             held = self._get(name)
             if held is None:
                 return {}
-            return {
+            found = {
                 "salt": held.salt,
                 "voters": set(held.voters),
                 "waiting": list(held.waiting),
                 "claims": dict(held.claims),
             }
+            return {key: value for key, value in found.items() if value}
 
 
 # In Redis --------------------------------------------------------------------------------

@@ -340,9 +340,7 @@ def _cast_at_once(app, meeting, actions, clients, choices) -> list[int]:
 
     def run(client, choice):
         start.wait()
-        response = client.post(
-            "/meeting/vote", data={f"a{actions[i].id}": "1" for i in choice}
-        )
+        response = client.post("/meeting/vote", data={f"a{actions[i].id}": "1" for i in choice})
         codes.append(response.status_code)
 
     threads = [

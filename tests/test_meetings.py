@@ -213,9 +213,7 @@ def test_calendar_feed_and_meeting_download_validate(client, session, board, fac
     )
 
 
-def test_open_shows_code_and_qr_then_close_destroys_code(
-    client, session, board, facilitator
-):
+def test_open_shows_code_and_qr_then_close_destroys_code(client, session, board, facilitator):
     _s, meetings = _series(session, board)
     meeting = meetings[0]
     response = client.post(f"/meetings/{meeting.id}/open")

@@ -258,7 +258,7 @@ def test_a_session_votes_once_even_sending_its_ballot_twice(app, session):
     token = _token(client)
     _vote(client, actions, (0, 1))
     with app.app_context():
-        with pytest.raises(voting.VoteError):
+        with pytest.raises(voting.AlreadyVoted):
             voting.cast_vote(session, meeting, ballot, token, {actions[2].id: 1})
         assert voting.count_votes(session, ballot) == 1
         assert voting.has_voted(session, meeting, ballot, token)
@@ -370,7 +370,7 @@ def _check_at_once(app, session):
             cloned.update(original)
         copies.append(copy)
     codes = _cast_at_once(app, meeting, actions, copies, [(0,)] * 6)
-    assert codes.count(302) == 1
+    assert sorted(codes) == [200] * 5 + [302]  # the others see "Your vote is counted"
     _close(app, session, meeting)
     session.expire_all()
     assert voting.count_votes(session, ballot) == 13

@@ -32,6 +32,10 @@ class VoteError(RuleError):
     """A vote or ballot that can't be taken; the message is translated."""
 
 
+class AlreadyVoted(VoteError):
+    """This session's ballot is in already (a copy of the form sent at the same moment)."""
+
+
 def open_ballot(
     session: Session,
     actor,
@@ -225,7 +229,7 @@ def cast_vote(
         raise VoteError(_l("This vote is closed."))
     outcome = box.cast(name, salt, _voter(salt, ballot, session_token), _encode(points), seconds)
     if outcome is Cast.AGAIN:
-        raise VoteError(_l("You have voted already. Thank you!"))
+        raise AlreadyVoted(_l("You have voted already. Thank you!"))
     if outcome is Cast.CLOSED:
         raise VoteError(_l("This vote is closed."))
     k = batch_size(ballot)

@@ -526,12 +526,29 @@ def throughput(port, rooms, rounds=ROUNDS, window=WINDOW_SECONDS, threads=CEILIN
 # Checks -----------------------------------------------------------------------------------
 
 
+def close_votes(url: str, storage: str, rooms: list[Room]) -> None:
+    """Close every room's vote, as the facilitator would: ballots still waiting in the ballot
+    box (Redis, shared with the stopped server) reach the tallies only then."""
+    from board import create_app
+    from board.db import get_engine, get_session
+    from board.voting import services as voting
+    from board.voting.models import Ballot
+
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "RATELIMIT_STORAGE_URI": storage})
+    with app.app_context():
+        session = get_session()
+        for room in rooms:
+            voting.close_ballot(session, None, session.get(Ballot, room.ballot_id))
+        session.commit()
+    get_engine(app).dispose()
+
+
 def check_acknowledged(url: str, acked: Record) -> dict[str, tuple[int, int]]:
     """(lost, extra) per kind: acknowledged but missing, and present but never acknowledged."""
     from board.db import make_engine
     from board.feedback.models import Feedback
     from board.meetings.models import Meeting
-    from board.voting.models import BallotCast, BallotTally
+    from board.voting.models import BallotBatch, BallotTally
 
     engine = make_engine(url)
     with engine.connect() as c:
@@ -548,7 +565,9 @@ def check_acknowledged(url: str, acked: Record) -> dict[str, tuple[int, int]]:
         stored_votes = Counter(
             dict(
                 c.execute(
-                    sa.select(BallotCast.ballot_id, sa.func.count()).group_by(BallotCast.ballot_id)
+                    sa.select(BallotBatch.ballot_id, sa.func.sum(BallotBatch.ballots)).group_by(
+                        BallotBatch.ballot_id
+                    )
                 ).all()
             )
         )
@@ -704,6 +723,7 @@ def run(url: str, label: str) -> bool:
         )
         for sample in burst.error_samples:
             print(f"  error: {sample}")
+        close_votes(url, server.storage, rooms)
         checks = check_acknowledged(url, acked)
         print(
             "acknowledged vs stored: "

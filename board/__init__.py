@@ -73,12 +73,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board import cli, db, ended, errors, i18n, logs, security
     from board.auth import signin
     from board.extensions import csrf, limiter, login_manager
+    from board.voting import box as ballot_box
 
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     ended.init_app(app)
+    ballot_box.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")

@@ -23,6 +23,10 @@ LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
 # minute still leaves guessing hopeless (31^6 codes; with 30 meetings open, one hit in about
 # 30 million tries, nearly two years at this pace from one address).
 JOIN_LIMIT_PER_CLIENT = "30 per minute"
+# An open vote's ballot box (who voted, ballots waiting for their batch; in the limiter's
+# storage, never the database) is forgotten this long after its last ballot, should the vote
+# never be closed. Closing it forgets who voted at once.
+BALLOT_BOX_SECONDS = 24 * 3600
 # Shown on child pages before a meeting (and so its board) is known: the EU child helpline.
 DEFAULT_HELPLINE = "116 111"
 

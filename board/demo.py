@@ -26,7 +26,7 @@ from board.meetings.recurrence import MonthlyRule, RuleKind
 from board.moderation.models import ModerationState
 from board.summaries.models import ResponseStatus
 from board.voting import services as voting
-from board.voting.models import Ballot, BallotCast, BallotMethod, BallotState, BallotTally
+from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotState, BallotTally
 
 DEMO_PASSWORD = "board-demo-2026"  # noqa: S105 (printed for the demo only)  # nosec B105
 ADMIN_EMAIL = "admin@example.org"
@@ -364,7 +364,8 @@ def _seed_actions(session: Session, board: Board) -> list[Action]:
 
 
 def _seed_ballot(session: Session, rng: random.Random, meeting: Meeting, actions) -> None:
-    """A closed vote at the last held meeting: casts (keyed hashes, key gone) and tallies."""
+    """A closed vote at the last held meeting: its totals and how many voted, as one batch
+    (synthetic: the past meeting's votes never went through the ballot box)."""
     ballot = Ballot(
         meeting=meeting,
         method=BallotMethod.APPROVAL,
@@ -376,8 +377,7 @@ def _seed_ballot(session: Session, rng: random.Random, meeting: Meeting, actions
     session.add(ballot)
     session.flush()
     voters = rng.randint(6, meeting.attendance)
-    for _ in range(voters):
-        session.add(BallotCast(ballot_id=ballot.id, voter=secrets.token_hex(32)))
+    session.add(BallotBatch(id=secrets.token_hex(16), ballot_id=ballot.id, ballots=voters))
     for action in actions:
         session.add(
             BallotTally(ballot_id=ballot.id, action_id=action.id, points=rng.randint(1, voters))

@@ -10,7 +10,7 @@ from board.feedback.models import Feedback
 from board.meetings.models import HelpCall, Meeting, MeetingSeries, MeetingState
 from board.moderation.models import Concern, Rejection
 from board.summaries.models import Response, Summary, SummaryFigure, SummaryItem
-from board.voting.models import Ballot, BallotCast, BallotMethod, BallotState, BallotTally
+from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotState, BallotTally
 
 __all__ = [
     "Action",
@@ -23,7 +23,7 @@ __all__ = [
     "SummaryFigure",
     "SummaryItem",
     "Ballot",
-    "BallotCast",
+    "BallotBatch",
     "BallotMethod",
     "BallotState",
     "BallotTally",

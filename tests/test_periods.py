@@ -14,7 +14,7 @@ from board.feedback.models import Feedback
 from board.moderation.models import ModerationState
 from board.summaries import services
 from board.summaries.models import ItemKind, Summary
-from board.voting.models import Ballot, BallotCast, BallotMethod, BallotState, BallotTally
+from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotState, BallotTally
 
 
 @pytest.fixture
@@ -138,8 +138,7 @@ def _vote(session, make, board, day, points: dict[str, int], voters: int):
     session.flush()
     for title, value in points.items():
         session.add(BallotTally(ballot_id=ballot.id, action_id=actions[title].id, points=value))
-    for n in range(voters):
-        session.add(BallotCast(ballot_id=ballot.id, voter=f"v{n}"))
+    session.add(BallotBatch(id=f"b{ballot.id}", ballot_id=ballot.id, ballots=voters))
     session.flush()
     return ballot
 

@@ -107,8 +107,6 @@ class Meeting(Base):
     # Changed on its own: a change to "this and all later" meetings leaves it alone.
     edited: Mapped[bool] = mapped_column(default=False)
     join_code: Mapped[str | None] = mapped_column(sa.String(12), unique=True)
-    # Key of the ballot HMACs; deleted when the meeting closes (CHILD-SAFETY rule 23).
-    vote_key: Mapped[bytes | None] = mapped_column(sa.LargeBinary(32))
     # Distinct tablet sessions that joined: a number, never a list of who.
     attendance: Mapped[int] = mapped_column(default=0)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

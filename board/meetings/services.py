@@ -285,13 +285,12 @@ def _new_code(session: Session) -> str:
 
 
 def open_meeting(session: Session, actor, meeting: Meeting) -> Meeting:
-    """Open the room: a join code, a vote key, and the list of partners named to children."""
+    """Open the room: a join code and the list of partners named to children."""
     if meeting.state is not MeetingState.SCHEDULED:
         raise MeetingError(_l("Only a scheduled meeting can be opened."))
     code = _new_code(session)
     meeting.state = MeetingState.OPEN
     meeting.join_code = code
-    meeting.vote_key = secrets.token_bytes(32)
     meeting.opened_at = utcnow()
     meeting.recipients = list(meeting.board.partners)
     record(session, actor, "meeting.open", meeting, board_id=meeting.board_id)
@@ -311,7 +310,8 @@ def regenerate_code(session: Session, actor, meeting: Meeting) -> str:
 
 
 def close_meeting(session: Session, actor, meeting: Meeting) -> Meeting:
-    """Close: the code stops working, tablets are sent out, the vote key is destroyed."""
+    """Close: the code stops working, tablets are sent out, an open vote is closed (its
+    waiting ballots counted and who voted forgotten, in this same transaction)."""
     if not meeting.is_open:
         raise MeetingError(_l("The meeting is not open."))
     from board.voting.services import close_ballot, current_ballot
@@ -321,7 +321,6 @@ def close_meeting(session: Session, actor, meeting: Meeting) -> Meeting:
         close_ballot(session, actor, ballot)
     meeting.state = MeetingState.CLOSED
     meeting.join_code = None
-    meeting.vote_key = None
     meeting.closed_at = utcnow()
     record(
         session,

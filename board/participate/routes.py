@@ -17,7 +17,6 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
 
 from board.actions import queries as action_queries
 from board.actions import services as action_services
@@ -286,12 +285,12 @@ def vote():
         else:
             try:
                 voting.cast_vote(db, g.meeting, ballot, g.tablet.token, points)
+            except voting.AlreadyVoted:  # a copy of the form sent at the same moment
+                db.rollback()
+                return render_template("participate/vote_done.html", ballot=ballot)
             except voting.VoteError as problem:
                 db.rollback()
                 error = str(problem.message)
-            except IntegrityError:  # the same vote sent twice at the same moment
-                db.rollback()
-                return render_template("participate/vote_done.html", ballot=ballot)
             else:
                 db.commit()
                 return redirect(url_for("participate.vote"))

@@ -1,11 +1,13 @@
-"""Ballots. One vote per child, unlinkable (CHILD-SAFETY rule 23): the casts table holds
-HMAC(meeting vote key, ballot, session token) for the uniqueness check, and the choices are
-added to running tallies in another table. No row links a cast to its choices, and once the
-meeting closes its vote key is gone, so no cast can be linked to a session either."""
+"""Ballots. One vote per child, unlinkable (CHILD-SAFETY rule 23): the database holds the
+ballot, its running tallies per action, and the batches that were added to them (how many
+ballots each, never which). Who voted, the key that hashes them and the ballots waiting for
+their batch live in the ballot box (board.voting.box), outside the database, and are gone
+when the vote closes. See ``board.voting.services.cast_vote`` for the threat model."""
 
 from __future__ import annotations
 
 import enum
+import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -56,6 +58,12 @@ class Ballot(Base):
     state: Mapped[BallotState] = mapped_column(enum_column(BallotState), default=BallotState.OPEN)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A random name for this ballot's keys in the ballot box, so that ballots of another
+    # database sharing the same Redis (a copy, a benchmark) never meet. Not a key: it opens
+    # nothing.
+    box: Mapped[str] = mapped_column(
+        sa.String(32), default=lambda: secrets.token_hex(16), server_default=""
+    )
 
     meeting: Mapped[Meeting] = relationship()
     options: Mapped[list[Action]] = relationship(secondary=ballot_options, order_by="Action.id")
@@ -65,15 +73,19 @@ class Ballot(Base):
         return self.state is BallotState.OPEN
 
 
-class BallotCast(Base):
-    """That someone voted: a keyed hash, no time, no choice."""
+class BallotBatch(Base):
+    """Ballots added to the tallies in one write: how many, never which, who or when. The
+    random id is the batch's claim in the ballot box, so the same batch cannot be counted
+    twice."""
 
-    __tablename__ = "ballot_cast"
+    __tablename__ = "ballot_batch"
+    __table_args__ = (sa.CheckConstraint("ballots >= 1", name="ballots_positive"),)
 
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
     ballot_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("ballot.id", ondelete="CASCADE"), primary_key=True
+        sa.ForeignKey("ballot.id", ondelete="CASCADE"), index=True
     )
-    voter: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    ballots: Mapped[int]
 
 
 class BallotTally(Base):

@@ -1,7 +1,7 @@
 """ballots: who voted and the vote key leave the database; tallies grow by batches
 
 Revision ID: 4b7d2e91c0a5
-Revises: 9f0c57f4241b
+Revises: 5b1e9d3c7a20
 Create Date: 2026-12-01 15:05:00.000000
 
 Who voted (``ballot_cast``) and the key that hashed them (``meeting.vote_key``) now live in
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 
 revision = '4b7d2e91c0a5'
-down_revision = '9f0c57f4241b'
+down_revision = '5b1e9d3c7a20'
 branch_labels = None
 depends_on = None
 

@@ -69,6 +69,9 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         try:
             user = services.accept_invitation(db, token, form.password.data)
+        except services.InvitationInvalid as error:  # used up by another request meanwhile
+            db.rollback()
+            return render_error(410, str(error.message))
         except services.AccountError as error:
             form.password.errors.append(str(error.message))
         else:

@@ -111,7 +111,8 @@ def invite_user(
     user = User(email=email, name=name.strip(), organisation=organisation, locale=locale)
     session.add(user)
     for role, board in roles:
-        assign_role(session, actor, user, role, board, audit=False)
+        # Network administration is always in the audit log, however it was given.
+        assign_role(session, actor, user, role, board, audit=role is Role.ADMINISTRATOR)
     session.flush()
     token = issue_invitation(session, user, ttl_hours=ttl_hours)
     record(session, actor, "account.invite", user, detail=email)

@@ -6,6 +6,11 @@ FLASK  := $(BIN)/flask --app board
 LANGS  := sq bg pl ro sr_Latn ar
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# The Werkzeug debugger runs any Python typed into an error page: it may serve this machine
+# only. Any other HOST (0.0.0.0 for the room's tablets) is served by gunicorn, without it,
+# over plain HTTP on the local network (so the cookies cannot insist on HTTPS).
+LOOPBACK := $(filter 127.% localhost ::1,$(HOST))
+BIND     := $(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)):$(PORT)
 
 .PHONY: run install test test-fast bench translations compile-translations lint migrate demo screenshots clean
 
@@ -24,8 +29,13 @@ compile-translations: install
 run: compile-translations
 	$(FLASK) db upgrade
 	$(FLASK) demo
-	@echo "Serving http://$(HOST):$(PORT)  (children start at /join)"
+	@echo "Serving http://$(BIND)  (children start at /join)"
+ifneq ($(LOOPBACK),)
 	$(FLASK) run --debug --host $(HOST) --port $(PORT)
+else
+	BOARD_BIND=$(BIND) BOARD_SESSION_COOKIE_SECURE=false \
+	  $(BIN)/gunicorn -c gunicorn.conf.py "board:create_app()"
+endif
 
 migrate: install
 	$(FLASK) db upgrade

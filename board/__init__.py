@@ -71,7 +71,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         )
 
     from board import cli, db, ended, errors, i18n, logs, security
-    from board.auth import signin
+    from board.auth import signin, throttle
     from board.extensions import csrf, limiter, login_manager
     from board.voting import box as ballot_box
 
@@ -81,6 +81,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     limiter.init_app(app)
     ended.init_app(app)
     ballot_box.init_app(app)
+    throttle.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to open this page.")

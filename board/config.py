@@ -16,8 +16,14 @@ RATELIMIT_ENABLED = True  # explicit: the one Limiter object keeps the last app'
 RATELIMIT_STORAGE_URI = "memory://"
 RATELIMIT_HEADERS_ENABLED = True
 RATELIMIT_STRATEGY = "moving-window"
-LOGIN_LIMIT_PER_CLIENT = "20 per 10 minutes"
-LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+# Failed sign-ins from one client address, whatever the account (someone trying many).
+LOGIN_LIMIT_PER_CLIENT = "20 per 10 minutes; 100 per day"
+# Wrong passwords for one account from one address (board/auth/throttle.py): the first
+# LOGIN_FREE_FAILURES cost nothing, then that address waits a minute, two, four, ... up to a
+# day. Never counted per account alone: whoever knows an email could lock its owner out.
+LOGIN_FREE_FAILURES = 3
+LOGIN_FIRST_DELAY_SECONDS = 60
+LOGIN_MAX_DELAY_SECONDS = 24 * 3600
 # Wrong join codes a client address may try (kept only in the limiter's storage). A room's
 # tablets often share one address (the organisation's Wi-Fi), and children mistype: 30 a
 # minute still leaves guessing hopeless (31^6 codes; with 30 meetings open, one hit in about

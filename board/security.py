@@ -32,7 +32,10 @@ def _headers(response: Response) -> Response:
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000")
-    if "text/html" in headers.get("Content-Type", ""):
+    # Pages, exports (CSV, JSON) and every /api/v1 answer hold what partners and staff may
+    # read, not the next user of a shared computer or a proxy: nothing made from the
+    # database is kept in a cache. Only the static files (icons, styles, scripts) may be.
+    if request.endpoint != "static":
         headers.setdefault("Cache-Control", "no-store")
     return response
 

@@ -214,6 +214,91 @@ def test_roles_added_and_removed(client, make, auth, session):
     assert "at least one administrator" in response.get_data(as_text=True)
 
 
+def test_no_role_is_chosen_in_advance(client, make, auth, session):
+    """Attack: the role selector showed "Network administrator" first, so one click on
+    "Create" made anyone an administrator. Now nobody gets a role nobody chose."""
+    _admin(make, auth)
+    org = make.organisation()
+    user = make.user(name="Ana")
+    make.commit()
+    for path in ("/admin/accounts/new", f"/admin/accounts/{user.id}"):
+        page = client.get(path).get_data(as_text=True)
+        select = page.split('name="role"', 1)[1].split("</select>", 1)[0]
+        first = select.split("<option", 2)[1]
+        assert 'value=""' in first and "Choose a role" in first
+        assert "selected" not in select.split('value="administrator"', 1)[1].split(">", 1)[0]
+    invite = {"name": "X", "email": "x@example.org", "organisation_id": org.id, "locale": "en"}
+    response = client.post("/admin/accounts/new", data={**invite, "board_id": 0})
+    assert response.status_code == 400 and "Choose a role." in response.get_data(as_text=True)
+    assert session.scalar(sa.select(User).where(User.email == "x@example.org")) is None
+    response = client.post(f"/admin/accounts/{user.id}/roles", data={"role": "", "board_id": 0})
+    assert response.status_code == 400 and "Choose a role." in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(User, user.id).roles == []
+
+
+def _admin_grants(session) -> list[tuple[int | None, str]]:
+    return session.execute(
+        sa.select(AuditEntry.target_id, AuditEntry.detail).where(
+            AuditEntry.action == "role.assign", AuditEntry.detail == "administrator"
+        )
+    ).all()
+
+
+def test_making_an_administrator_asks_first_and_is_audited(client, make, auth, session):
+    admin = _admin(make, auth)
+    org = make.organisation()
+    user = make.user(name="Ana")
+    make.commit()
+    invite = {
+        "name": "Bea",
+        "email": "bea@example.org",
+        "organisation_id": org.id,
+        "locale": "en",
+        "role": "administrator",
+        "board_id": 0,
+    }
+    question = client.post("/admin/accounts/new", data=invite)
+    text = question.get_data(as_text=True)
+    assert question.status_code == 200
+    assert "Make this person a network administrator?" in text and "Bea" in text
+    assert "give any role" in text and "audit log" in text
+    assert 'name="confirm_admin" value="yes"' in text and 'value="bea@example.org"' in text
+    assert session.scalar(sa.select(User).where(User.email == "bea@example.org")) is None
+    assert (
+        client.post("/admin/accounts/new", data={**invite, "confirm_admin": "yes"}).status_code
+        == 302
+    )
+    bea = session.scalar(sa.select(User).where(User.email == "bea@example.org"))
+    assert bea.is_admin
+
+    question = client.post(
+        f"/admin/accounts/{user.id}/roles", data={"role": "administrator", "board_id": 0}
+    )
+    assert question.status_code == 200 and "Ana" in question.get_data(as_text=True)
+    session.expire_all()
+    assert not session.get(User, user.id).is_admin
+    answer = client.post(
+        f"/admin/accounts/{user.id}/roles",
+        data={"role": "administrator", "board_id": 0, "confirm_admin": "yes"},
+    )
+    assert answer.status_code == 302
+    session.expire_all()
+    assert session.get(User, user.id).is_admin
+    assert sorted(_admin_grants(session)) == sorted(
+        [(bea.id, "administrator"), (user.id, "administrator")]
+    )
+    actors = session.scalars(
+        sa.select(AuditEntry.actor_id).where(AuditEntry.detail == "administrator")
+    ).all()
+    assert set(actors) == {admin.id}
+    # Other roles need no second question.
+    response = client.post(
+        f"/admin/accounts/{user.id}/roles", data={"role": "partner", "board_id": 0}
+    )
+    assert response.status_code == 302
+
+
 def test_deactivate_and_reactivate(client, make, auth, session):
     admin = _admin(make, auth)
     user = make.user()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from board.auth import services
 from board.auth.models import Invitation, Role, User
@@ -98,10 +99,8 @@ def test_open_redirect_through_next_is_refused(client, make, auth):
     assert response.headers["Location"] == "/account/password"
 
 
-def test_sign_in_is_rate_limited_per_account(make_app):
-    app = make_app(
-        LOGIN_LIMIT_PER_ACCOUNT="3 per 10 minutes", LOGIN_LIMIT_PER_CLIENT="100 per minute"
-    )
+def test_sign_in_is_rate_limited_per_account_at_one_address(make_app):
+    app = make_app(LOGIN_FREE_FAILURES=3, LOGIN_LIMIT_PER_CLIENT="100 per minute")
     client = app.test_client()
     for _ in range(3):
         assert (
@@ -115,12 +114,50 @@ def test_sign_in_is_rate_limited_per_account(make_app):
     assert (
         client.post("/login", data={"email": "b@example.org", "password": "x"}).status_code == 400
     )
+    # The same account from another address too.
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    assert (
+        elsewhere.post("/login", data={"email": "a@example.org", "password": "x"}).status_code
+        == 400
+    )
+
+
+def test_a_stranger_cannot_lock_a_safeguarding_lead_out(make_app, make, session):
+    """Attack: anyone who knew a lead's email sent five wrong passwords and locked the lead
+    out for ten minutes, from everywhere. Now the attacker's own address waits longer and
+    longer, and the lead signs in from theirs at once."""
+    app = make_app()  # the shipped limits
+    board = make.board()
+    lead = make.user(Role.SAFEGUARDING_LEAD, board, email="lead@example.org")
+    session.commit()
+    attacker = app.test_client()
+    attacker.environ_base["REMOTE_ADDR"] = "203.0.113.66"
+    wrong = {"email": "lead@example.org", "password": "a guess that is wrong"}
+    with time_machine.travel(datetime.now(UTC), tick=False) as clock:  # waits measured exactly
+        codes = [attacker.post("/login", data=wrong).status_code for _ in range(50)]
+        assert codes[:3] == [400] * 3 and set(codes[3:]) == {429}  # the 3rd buys a wait
+        # The right password from the attacker's address waits too (it may be a lucky guess).
+        assert attacker.post("/login", data={**wrong, "password": PASSWORD}).status_code == 429
+
+        own = app.test_client()
+        own.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+        response = own.post("/login", data={"email": lead.email, "password": PASSWORD})
+        assert response.status_code == 302
+        assert "Hello" in own.get("/").get_data(as_text=True)
+
+        # The attacker's waits grow: once a wait is over, each wrong guess doubles the next
+        # one (a minute, two, four, eight, ... up to a day).
+        for wait in (60, 120, 240, 480):
+            clock.shift(wait - 1)
+            assert attacker.post("/login", data=wrong).status_code == 429  # not yet
+            clock.shift(1)
+            assert attacker.post("/login", data=wrong).status_code == 400  # one more guess
+        assert attacker.post("/login", data=wrong).status_code == 429
 
 
 def test_sign_in_is_rate_limited_per_client(make_app):
-    app = make_app(
-        LOGIN_LIMIT_PER_ACCOUNT="100 per minute", LOGIN_LIMIT_PER_CLIENT="4 per 10 minutes"
-    )
+    app = make_app(LOGIN_FREE_FAILURES=100, LOGIN_LIMIT_PER_CLIENT="4 per 10 minutes")
     client = app.test_client()
     for n in range(4):
         client.post("/login", data={"email": f"{n}@example.org", "password": "x"})

@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     EmailField,
+    HiddenField,
     IntegerField,
     SelectField,
     StringField,
@@ -110,7 +111,15 @@ class ServiceForm(BaseForm):
 
 
 def _role_choices():
-    return choices((r.value, r.label) for r in Role)
+    # No role is chosen in advance: the first one used to be network administrator, and one
+    # careless click made anyone an administrator.
+    return choices([("", _l("Choose a role"))] + [(r.value, r.label) for r in Role])
+
+
+def _role():
+    return SelectField(
+        _l("Role"), choices=_role_choices, validators=[DataRequired(message=_l("Choose a role."))]
+    )
 
 
 class InviteForm(BaseForm):
@@ -123,16 +132,19 @@ class InviteForm(BaseForm):
         _l("Language of the account"),
         choices=language_choices(),
     )
-    role = SelectField(_l("Role"), choices=_role_choices, validators=[DataRequired()])
+    role = _role()
     board_id = SelectField(
         _l("Board"), coerce=int, description=_l("For facilitators and safeguarding leads.")
     )
+    # "yes" once the page that says what network administration means was answered.
+    confirm_admin = HiddenField()
     submit = SubmitField(_l("Create the account and the invitation link"))
 
 
 class RoleForm(BaseForm):
-    role = SelectField(_l("Role"), choices=_role_choices, validators=[DataRequired()])
+    role = _role()
     board_id = SelectField(
         _l("Board"), coerce=int, description=_l("For facilitators and safeguarding leads.")
     )
+    confirm_admin = HiddenField()
     submit = SubmitField(_l("Add the role"))

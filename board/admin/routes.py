@@ -206,6 +206,16 @@ def _role_and_board(form, all_boards) -> tuple[Role, Board | None]:
     return Role(form.role.data), all_boards.get(form.board_id.data)
 
 
+def _unconfirmed_admin(form, name: str, action: str, back: str):
+    """Making someone a network administrator is asked twice, on a page that says what it
+    gives them; the answer posts the same form again, confirmed. None when not needed."""
+    if form.role.data != Role.ADMINISTRATOR.value or form.confirm_admin.data == "yes":
+        return None
+    return render_template(
+        "admin/confirm_admin.html", form=form, name=name, action=action, back=back
+    )
+
+
 def _send_invitation(user: User, token: str) -> None:
     """Mail the link when mail is configured, and keep it to show the administrator once."""
     link = url_for("auth.accept_invitation", token=token, _external=True)
@@ -223,6 +233,9 @@ def invite():
     form.organisation_id.choices = choices((o.id, o.name) for o in queries.all_organisations(db))
     all_boards = _fill_role_choices(form)
     if form.validate_on_submit():
+        back = url_for("admin.accounts_list")
+        if question := _unconfirmed_admin(form, form.name.data, url_for("admin.invite"), back):
+            return question
         try:
             user, token = accounts.invite_user(
                 db,
@@ -264,6 +277,10 @@ def add_role(user_id: int):
     form = RoleForm()
     all_boards = _fill_role_choices(form)
     if form.validate_on_submit():
+        action = url_for("admin.add_role", user_id=user.id)
+        back = url_for("admin.account", user_id=user.id)
+        if question := _unconfirmed_admin(form, user.name, action, back):
+            return question
         role, board = _role_and_board(form, all_boards)
         try:
             accounts.assign_role(db, current_user, user, role, board)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
-from board.auth import services, signin
+from board.auth import services, signin, throttle
 from board.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
 from board.db import db
 from board.errors import render_error
@@ -16,35 +17,33 @@ from board.web import redirect_back
 bp = Blueprint("auth", __name__)
 
 
-def _login_email_key() -> str:
-    return "login-account:" + services.normalise_email(request.form.get("email", ""))
-
-
 def _failed(response) -> bool:
-    """Only failed sign-ins count towards the limits."""
-    return response.status_code != 302
+    """Only failed sign-ins count towards the limit: not a success (302), and not a try
+    refused (429) before any password was looked at."""
+    return response.status_code not in (302, 429)
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_CLIENT"], methods=["POST"], deduct_when=_failed
 )
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_login_email_key,
-    deduct_when=_failed,
-)
 def login():
-    """Staff sign-in; one message for an unknown email and a wrong password."""
+    """Staff sign-in; one message for an unknown email and a wrong password. Wrong
+    passwords make this address wait for this account, longer each time (throttle)."""
     if current_user.is_authenticated:
         return redirect_back()
+    email, address = services.normalise_email(request.form.get("email", "")), get_remote_address()
+    if request.method == "POST" and (wait := throttle.wait_left(email, address)):
+        page, code = render_error(429)
+        return page, code, {"Retry-After": str(wait)}
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(db, form.email.data, form.password.data)
         if user is not None:
+            throttle.note_success(email, address)
             signin.sign_in(user)
             return redirect_back()
+        throttle.note_failure(email, address)
         form.password.errors.append(_("The email or the password is not right."))
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
 
@@ -69,6 +68,9 @@ def accept_invitation(token: str):
     if form.validate_on_submit():
         try:
             user = services.accept_invitation(db, token, form.password.data)
+        except services.InvitationInvalid as error:  # used up by another request meanwhile
+            db.rollback()
+            return render_error(410, str(error.message))
         except services.AccountError as error:
             form.password.errors.append(str(error.message))
         else:

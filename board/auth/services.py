@@ -33,6 +33,10 @@ class InvitationInvalid(AccountError):
     """The invitation link is unknown, expired or already used."""
 
 
+_USED = _l("This invitation link has been used already. Sign in, or ask for a new link.")
+_EXPIRED = _l("This invitation link has expired. Ask your administrator for a new one.")
+
+
 @cache
 def common_passwords() -> frozenset[str]:
     """The refused passwords, lower case."""
@@ -107,7 +111,8 @@ def invite_user(
     user = User(email=email, name=name.strip(), organisation=organisation, locale=locale)
     session.add(user)
     for role, board in roles:
-        assign_role(session, actor, user, role, board, audit=False)
+        # Network administration is always in the audit log, however it was given.
+        assign_role(session, actor, user, role, board, audit=role is Role.ADMINISTRATOR)
     session.flush()
     token = issue_invitation(session, user, ttl_hours=ttl_hours)
     record(session, actor, "account.invite", user, detail=email)
@@ -143,24 +148,38 @@ def check_invitation(session: Session, token: str, now: datetime | None = None) 
     if invitation is None:
         raise InvitationInvalid(_l("This invitation link is not known."))
     if invitation.used_at is not None:
-        raise InvitationInvalid(
-            _l("This invitation link has been used already. Sign in, or ask for a new link.")
-        )
+        raise InvitationInvalid(_USED)
     if invitation.expires_at <= (now or utcnow()):
-        raise InvitationInvalid(
-            _l("This invitation link has expired. Ask your administrator for a new one.")
-        )
+        raise InvitationInvalid(_EXPIRED)
     if not invitation.user.active:
         raise InvitationInvalid(_l("This account has been deactivated."))
     return invitation
 
 
 def accept_invitation(session: Session, token: str, password: str) -> User:
-    """Set the invited person's password and use up the link."""
+    """Set the invited person's password and use up the link.
+
+    The link is used up by one conditional update (still unused, not yet expired), and only
+    the request whose update changed the row goes on: the same link opened eight times at
+    once sets one password, not eight (a check followed by a separate write lets every
+    racer through)."""
     invitation = check_invitation(session, token)
+    now = utcnow()
+    used = session.execute(
+        sa.update(Invitation)
+        .where(
+            Invitation.id == invitation.id,
+            Invitation.used_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(used_at=now)
+    )
+    if used.rowcount != 1:
+        if invitation.expires_at <= now:
+            raise InvitationInvalid(_EXPIRED)
+        raise InvitationInvalid(_USED)
     user = invitation.user
     set_password(session, user, password)
-    invitation.used_at = utcnow()
     record(session, user, "account.accept_invitation", user)
     return user
 

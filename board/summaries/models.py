@@ -80,7 +80,11 @@ PERIOD_MONTHS = (1, 3)  # a month, or a calendar quarter
 
 class Summary(Base):
     """One board's month or quarter, as partners will read it. A board's periods never
-    overlap, so no figure can be worked out by taking one period from another."""
+    overlap, so no figure can be worked out by taking one period from another.
+
+    That rule holds in the database, outside this model (migration 5b1e0c7d2a94): an
+    exclusion constraint on PostgreSQL, two triggers on SQLite. A later SQLite migration
+    that rebuilds this table (batch mode) must create the triggers again."""
 
     __tablename__ = "summary"
     __table_args__ = (

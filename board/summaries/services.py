@@ -205,15 +205,9 @@ def _overlaps(a_start: date, a_months: int, b_start: date, b_months: int) -> boo
     return a_start < b_end and b_start < a_end
 
 
-def start_summary(session: Session, actor, board: Board, month: date, months: int = 1) -> Summary:
-    """The board's summary of a month or a calendar quarter (a draft the first time). A
-    board's periods never overlap: otherwise one period taken from another could show a
-    figure that disclosure control hid."""
-    month = month.replace(day=1)
-    if months not in PERIOD_MONTHS:
-        raise SummaryError(_l("A summary covers a month or a quarter."), "months")
-    if months == 3 and month.month not in (1, 4, 7, 10):
-        raise SummaryError(_l("A quarter starts in January, April, July or October."), "month")
+def _summary_covering(session: Session, board: Board, month: date, months: int) -> Summary | None:
+    """The board's summary of exactly this period; SummaryError when another one covers part
+    of it."""
     existing = session.scalars(sa.select(Summary).where(Summary.board_id == board.id)).all()
     for summary in existing:
         if summary.month == month and summary.months == months:
@@ -226,8 +220,45 @@ def start_summary(session: Session, actor, board: Board, month: date, months: in
                 ),
                 "month",
             )
+    return None
+
+
+def start_summary(session: Session, actor, board: Board, month: date, months: int = 1) -> Summary:
+    """The board's summary of a month or a calendar quarter (a draft the first time). A
+    board's periods never overlap: otherwise one period taken from another could show a
+    figure that disclosure control hid.
+
+    The rule holds in the database (migration 5b1e0c7d2a94): two requests that both pass
+    the check below at the same moment cannot both write. On SQLite the check is made with
+    the write lock already held, so the second request waits and then sees the first's
+    period; on PostgreSQL the exclusion constraint refuses the second insert, which is
+    answered with the same message."""
+    month = month.replace(day=1)
+    if months not in PERIOD_MONTHS:
+        raise SummaryError(_l("A summary covers a month or a quarter."), "months")
+    if months == 3 and month.month not in (1, 4, 7, 10):
+        raise SummaryError(_l("A quarter starts in January, April, July or October."), "month")
+    if session.get_bind().dialect.name == "sqlite":
+        # Take SQLite's one write lock now (what BEGIN IMMEDIATE would do): the check and
+        # the insert become one serialised step, and the savepoint below sits inside a
+        # real transaction (pysqlite would otherwise make it the outermost one).
+        session.execute(sa.update(Board.__table__).where(Board.id == board.id).values(id=Board.id))
+    found = _summary_covering(session, board, month, months)
+    if found is not None:
+        return found
     summary = Summary(board=board, month=month, months=months)
-    session.add(summary)
+    try:
+        with session.begin_nested():
+            session.add(summary)
+            session.flush()
+    except sa.exc.IntegrityError:
+        # Another request wrote an overlapping (or the same) period since the check: the
+        # database refused this one (the savepoint's rollback took it out of the session).
+        # Say which, as the check would have.
+        found = _summary_covering(session, board, month, months)
+        if found is not None:
+            return found
+        raise
     _refresh(session, summary)
     session.flush()
     record(session, actor, "summary.create", summary, board_id=board.id, detail=summary.period)

@@ -1,0 +1,71 @@
+"""A growing wait after wrong passwords, per account AND client address together.
+
+Counting an account's failures from every address (five wrong passwords, ten minutes locked)
+let anyone who knew a safeguarding lead's email lock the lead out. So failures are counted
+per (account, address): the address that guesses waits, longer after each further failure
+(a minute, then two, four, ... up to a day), and the right password from an address that
+has not failed is never refused. A right password from the guessing address forgets its
+failures. Guessing a password spread over many addresses is left to the password rules
+(12 characters, not a common one) and the per-address limit on any account (config.py).
+
+Kept in the rate limiter's kind of storage (memory, or the Redis every instance shares),
+hashed and with expiry, never in the database or the logs, as board.ended does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import time
+
+from flask import Flask, current_app
+from limits.storage import Storage, storage_from_string
+
+DAY = 24 * 3600
+
+
+def init_app(app: Flask) -> None:
+    app.extensions["login_throttle"] = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+
+
+def _store() -> Storage:
+    return current_app.extensions["login_throttle"]
+
+
+def _keys(email: str, address: str) -> tuple[str, str]:
+    digest = hashlib.sha256(f"{email}\n{address}".encode()).hexdigest()
+    return f"login-failures:{digest}", f"login-wait:{digest}"
+
+
+def delay_after(failures: int) -> int:
+    """Seconds to wait after ``failures`` wrong passwords in a row (0: try again now)."""
+    free = current_app.config["LOGIN_FREE_FAILURES"]
+    if failures < free:
+        return 0
+    first = current_app.config["LOGIN_FIRST_DELAY_SECONDS"]
+    return min(first * 2 ** (failures - free), current_app.config["LOGIN_MAX_DELAY_SECONDS"])
+
+
+def wait_left(email: str, address: str) -> int:
+    """Whole seconds this address must still wait before trying this account (0: none)."""
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return 0
+    _failures, wait = _keys(email, address)
+    if not _store().get(wait):
+        return 0
+    return max(1, math.ceil(_store().get_expiry(wait) - time.time()))
+
+
+def note_failure(email: str, address: str) -> None:
+    """One more wrong password for this account from this address."""
+    failures, wait = _keys(email, address)
+    count = _store().incr(failures, DAY)
+    seconds = delay_after(count)
+    if seconds:
+        _store().clear(wait)
+        _store().incr(wait, seconds)
+
+
+def note_success(email: str, address: str) -> None:
+    for key in _keys(email, address):
+        _store().clear(key)

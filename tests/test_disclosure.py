@@ -3,6 +3,11 @@ fewer than k children, and no hidden count can be worked out from what is publis
 
 from __future__ import annotations
 
+import csv
+import io
+import json
+from datetime import date
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -112,3 +117,66 @@ def test_bad_rows_are_refused():
         publish({"x": [1, 2, 3]}, 5)
     with pytest.raises(ValueError):
         publish({"x": [1, 2, 3, 4, -1]}, 5)
+
+
+# A published "<k" keeps the k it was published with (issue 13, item 9). Today's k read
+# into a "<5" published last month would turn it into "<3" once the board lowered its k,
+# telling every reader that the count was 3 or 4.
+
+
+def test_a_published_fewer_than_k_keeps_its_k(app, client, auth, session, make):
+    from board.api import services as tokens
+    from board.auth.models import Role
+    from board.summaries import services
+    from board.summaries.models import ItemKind, SummaryItem
+
+    city = make.organisation(name="City hall")
+    board = make.board(name="Tirana", partners=[city], threshold_k=5)
+    clinic = make.service(board, name="Clinic")
+    school = make.service(board, name="School")
+    make.held(board, date(2030, 1, 9), {clinic: [4, 4, 5], school: [2] * 5 + [4] * 5}, attendance=4)
+    with app.app_context():
+        summary = services.start_summary(session, None, board, date(2030, 1, 1))
+        services.publish(session, None, summary)
+    # An action's points published as "<5" under the rules of the time.
+    session.add(
+        SummaryItem(
+            summary=summary, kind=ItemKind.ACTION, text="Lockers", rank=1, points_small=True
+        )
+    )
+    partner = make.user(Role.PARTNER, organisation=city)
+    _token, secret = tokens.create_token(session, make.user(Role.ADMINISTRATOR), city, "BI")
+    board.threshold_k = 3
+    session.commit()
+    assert summary.threshold_k == 5
+
+    auth.as_user(partner)
+    page = client.get(f"/summaries/{summary.id}").get_data(as_text=True)
+    assert page.count("&lt;5") >= 3 and "&lt;3" not in page  # clinic, attendance, points
+    assert "fewer than 5 children" in page and "fewer than 3" not in page
+    exported = client.get(f"/summaries/{summary.id}.csv").get_data(as_text=True)
+    clinic_row = next(r for r in csv.reader(io.StringIO(exported)) if r[2] == "Clinic")
+    assert clinic_row[3] == "<5" and "<3" not in exported
+    for document in (
+        client.get(f"/summaries/{summary.id}.json").json,
+        client.get(
+            f"/api/v1/summaries/{summary.id}", headers={"Authorization": f"Bearer {secret}"}
+        ).json,
+    ):
+        assert document["threshold"] == 5
+        assert document["attendance"] == "<5"
+        assert document["services"][0]["ratings"] == "<5"
+        assert [i["points"] for i in document["items"] if i["kind"] == "action"] == ["<5"]
+        assert "<3" not in json.dumps(document)
+    dashboard = client.get("/dashboard").get_data(as_text=True)
+    assert "&lt;3" not in dashboard and "fewer than 3" not in dashboard
+    # A draft still follows the board's k of today.
+    make.held(board, date(2030, 2, 9), {clinic: [4, 4]})
+    draft = services.start_summary(session, None, board, date(2030, 2, 1))
+    facilitator = make.user(Role.FACILITATOR, board)
+    session.commit()
+    assert draft.k == 3
+    # Its page compares with January's figures, which keep January's k.
+    auth.as_user(facilitator)
+    page = client.get(f"/summaries/{draft.id}").get_data(as_text=True)
+    assert "ratings then: &lt;5" in page

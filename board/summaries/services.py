@@ -88,7 +88,7 @@ def figures(session: Session, board: Board, month: date, months: int = 1) -> dis
 
 def summary_table(session: Session, summary: Summary) -> disclosure.Table:
     """A summary's figures: as kept when it was published, worked out now for a draft."""
-    k = summary.board.threshold_k
+    k = summary.k
     if not summary.published:
         return figures(session, summary.board, summary.month, summary.months)
     rows = [
@@ -299,6 +299,8 @@ def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
         raise SummaryError(
             _l("No partner was named to the children in this period, so nobody can receive it.")
         )
+    # The k goes with the figures: a "<5" stays "<5" if the board later lowers its k.
+    summary.threshold_k = summary.board.threshold_k
     _refresh(session, summary)
     table = summary_table(session, summary)
     summary.figures = [
@@ -359,6 +361,7 @@ class Change:
     total: disclosure.Figure
     median: float | None
     median_change: float | None
+    k: int  # the previous summary's own k, which its "<k" keeps
 
 
 def changes(
@@ -379,7 +382,8 @@ def changes(
         delta = None
         if row.median is not None and old.median is not None:
             delta = round(row.median - old.median, 1)
-        out[service_id] = Change(disclosure.Figure(old.total, old.total_small), old.median, delta)
+        total = disclosure.Figure(old.total, old.total_small)
+        out[service_id] = Change(total, old.median, delta, before.k)
     return before, out
 
 

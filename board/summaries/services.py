@@ -34,7 +34,7 @@ from board.summaries.models import (
     SummaryState,
 )
 from board.voting import services as voting
-from board.voting.models import Ballot, BallotState
+from board.voting.models import Ballot, BallotMethod, BallotState
 
 _CODE_BLOCKS = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 ALLOWED_TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "h3", "blockquote"]
@@ -135,8 +135,8 @@ def summary_attendance(session: Session, summary: Summary) -> disclosure.Figure:
 
 @dataclass(frozen=True)
 class VoteResult:
-    """One closed vote of the period, as publishable: ``places`` is None when fewer than k
-    children voted."""
+    """One closed vote of the period, as publishable: ``places`` is None when not even the
+    order can be shown (fewer than k voters, or an order that tells how they voted)."""
 
     ballot: Ballot
     places: tuple[disclosure.Place, ...] | None
@@ -153,9 +153,9 @@ def vote_results(session: Session, board: Board, month: date, months: int = 1) -
         for ballot in ballots:
             points = {r.action: r.points for r in voting.results(session, ballot)}
             voters = voting.count_votes(session, ballot)
-            out.append(
-                VoteResult(ballot, disclosure.publish_votes(points, voters, board.threshold_k))
-            )
+            dots = ballot.dots if ballot.method is BallotMethod.DOTS else None
+            places = disclosure.publish_votes(points, voters, board.threshold_k, dots)
+            out.append(VoteResult(ballot, places))
     return out
 
 

@@ -6,15 +6,44 @@ The rules, for a table of counts (rows: services; columns: the five ratings):
 
 - A row's total is shown only when at least k; otherwise "fewer than k".
 - A row's distribution (the count per rating, their percentages, the median) is shown
-  only when the total is at least k, every count in it is 0 or at least k, and it is not
-  a small group (under 3k) in which everyone or all but one gave the same rating.
-  Otherwise all of its counts are hidden together, never one alone.
+  only when the total is at least k, every count in it is 0 or at least k, and no rating
+  holds everyone or all but one of the group. Otherwise all of its counts are hidden
+  together, never one alone.
 - The month's distribution over all services, and its grand total, are shown only when
   every row's distribution (for the distribution) or every row's total (for the grand
   total) is shown. A hidden figure then never sits in a published sum with all its
   neighbours known, so no hidden count can be worked out from totals: this is the
   complementary suppression, done by withholding the margin.
 - A percentage is shown only where its count and its total are both at least k.
+
+Homogeneous groups (unanimity). Rule 16 keeps a group in which everyone, or all but one,
+gave the same answer from being shown finer than the board's month. We go further and show
+it at no level at all, whatever the group's size: "15 of 15 said very bad" tells anyone who
+knows a child was there what that child said, and a group of 200 that all but agrees still
+gives away every child but one, to whoever knows the one. What counts as a child's answer:
+
+- ratings: the rating. A distribution with one rating holding all or all but one of the
+  group is hidden (the number of ratings stays: it says nothing about what was said; the
+  median, a percentage or a "most children" would say it all, so they go too). Knowing
+  that nobody chose a rating is not knowing anyone's rating, so a 0 in a mixed row stays.
+- approval votes: each action's tick, yes or no. With v voters and a ticks, everyone
+  agreed when a is 0 or v, all but one when a is 1 or v - 1. An action's count is shown
+  only when both sides hold at least k children (k <= a <= v - k), which also keeps
+  the children who did not tick it from being a group under k.
+- dot votes (up to d dots each): the dots a child gave each action. An action's points p
+  are shown only when k <= p <= d * v - k: both the dots it got and the dots it could
+  still have got are at least k, which keeps every child from having given it the same.
+
+The number of voters is never published, but the attendance is and bounds it, so these
+checks take the number of voters as known to the reader: the worst case. Complementary
+suppression for votes: a vote's points are shown for every action or for none (a "-"
+beside published numbers would tell which side of the limit it lies), and places alone,
+when the points are withheld, only where the order cannot pin down an action either
+(approval: at least 4 voters and fewer distinct places than voters; dots: never, since
+the shared budget of dots makes orders far more telling). Fewer than k voters: nothing.
+``tests/test_disclosure.py`` checks all of it by brute force over random tables: for
+every action and every service, some other table that publishes the same figures has a
+group that is not unanimous there.
 """
 
 from __future__ import annotations
@@ -22,7 +51,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MIN_K = 3
-SMALL_GROUP_FACTOR = 3
 RATINGS = (1, 2, 3, 4, 5)
 
 
@@ -72,8 +100,12 @@ def _distribution_ok(counts: list[int], k: int) -> bool:
     total = sum(counts)
     if total < k or any(0 < c < k for c in counts):
         return False
-    dominated = max(counts) >= total - 1
-    return not (dominated and total < SMALL_GROUP_FACTOR * k)
+    return not unanimous(counts)
+
+
+def unanimous(counts: list[int]) -> bool:
+    """Everyone, or all but one, in one category: at any size (see the module's text)."""
+    return max(counts) >= sum(counts) - 1
 
 
 def _median(counts: list[int]) -> float:
@@ -156,24 +188,49 @@ def describe(figure: Figure, k: int) -> str:
 @dataclass(frozen=True)
 class Place:
     """One action's place in a closed vote: its rank (ties share one), and its points,
-    shown only when every option's points are 0 or at least k."""
+    shown only when every action's points pass (see the module's text)."""
 
     key: object
     rank: int
     points: Figure
 
 
-def publish_votes(points: dict[object, int], voters: int, k: int) -> tuple[Place, ...] | None:
-    """A vote's results as publishable, best first; None when fewer than k children voted
-    (then not even the order is shown). The number of voters itself is never published."""
+def _points_ok(value: int, most: int, k: int) -> bool:
+    return k <= value <= most - k
+
+
+def _places_alone_ok(points: dict[object, int], voters: int, dots: int | None) -> bool:
+    """Whether the order of an approval vote can be shown without its points: each of the
+    m distinct places can then still hold a count between 2 and v - 2 (place j of m can
+    hold any count from m - j to v - j + 1), so no action is pinned to everyone, no one or
+    all but one."""
+    if dots is not None:
+        return False
+    distinct = len(set(points.values()))
+    return voters >= 4 and distinct <= voters - 1
+
+
+def publish_votes(
+    points: dict[object, int], voters: int, k: int, dots: int | None = None
+) -> tuple[Place, ...] | None:
+    """A vote's results as publishable, best first; None when not even the order can be
+    shown (fewer than k voters, or an order that would tell how children voted). ``dots``
+    is the number of dots each child could share, None for an approval vote. The number
+    of voters itself is never published."""
     k = _threshold(k)
     if voters < k:
         return None
-    shown = all(p == 0 or p >= k for p in points.values())
+    most = voters * (dots if dots is not None else 1)
+    if any(p < 0 or p > most for p in points.values()):
+        raise ValueError("points beyond what the voters could give")
+    shown = all(_points_ok(p, most, k) for p in points.values())
+    if not shown and not _places_alone_ok(points, voters, dots):
+        return None
     ordered = sorted(points.items(), key=lambda pair: -pair[1])
     places = []
     for key, value in ordered:
         rank = 1 + sum(1 for other in points.values() if other > value)
-        figure = Figure(value) if shown else _hidden(value, k)
-        places.append(Place(key, rank, figure))
+        # Withheld points all read "-", never "<k": the two marks side by side would tell
+        # which end of the range each lies at.
+        places.append(Place(key, rank, Figure(value) if shown else Figure(None)))
     return tuple(places)

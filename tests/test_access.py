@@ -203,7 +203,11 @@ def world(session, make):
     concern = Concern(board_id=board.id, source=ConcernSource.OTHER, reason="seen")
     session.add(concern)
     summary = Summary(
-        board=board, month=date(2030, 1, 1), state=SummaryState.PUBLISHED, recipients=[partner_org]
+        board=board,
+        month=date(2030, 1, 1),
+        state=SummaryState.PUBLISHED,
+        threshold_k=board.threshold_k,
+        recipients=[partner_org],
     )
     item = SummaryItem(kind=ItemKind.RECOMMENDATION, text="Do it")
     summary.items.append(item)

@@ -152,7 +152,7 @@ def _places(session, summary):
 
 
 def test_vote_results_go_through_disclosure_control(session, make, board):
-    _vote(session, make, board, date(2030, 1, 9), {"Sundays": 5, "Interpreter": 3}, voters=6)
+    _vote(session, make, board, date(2030, 1, 9), {"Sundays": 5, "Interpreter": 3}, voters=8)
     _vote(session, make, board, date(2030, 2, 9), {"Football": 4, "Wifi": 1}, voters=5)
     _vote(session, make, board, date(2030, 3, 9), {"Bus pass": 2, "Lockers": 1}, voters=2)
     january = services.start_summary(session, None, board, date(2030, 1, 1))
@@ -161,8 +161,9 @@ def test_vote_results_go_through_disclosure_control(session, make, board):
         ("Interpreter", 2, 3, False),
     ]
     february = services.start_summary(session, None, board, date(2030, 2, 1))
-    # One option below k: the order stays, no points are shown.
-    assert _places(session, february) == [("Football", 1, None, False), ("Wifi", 2, None, True)]
+    # One option below k: the order stays, no points are shown, all alike ("-", not "<k",
+    # which beside "-" would tell which end each lies at).
+    assert _places(session, february) == [("Football", 1, None, False), ("Wifi", 2, None, False)]
     march = services.start_summary(session, None, board, date(2030, 3, 1))
     # Fewer than k voters: not even the order.
     assert _places(session, march) == [

@@ -37,7 +37,8 @@ SCHEMAS = {
     ),
     "FigureValue": {
         "description": 'A published count; "<k" when fewer than k children (k is the '
-        "board's threshold); null when not shown to protect a small group.",
+        "summary's threshold: the board's when it was published, kept since); null when "
+        "not shown to protect a small group, or a group that all, or all but one, agreed.",
         "type": ["integer", "string", "null"],
         "pattern": "^<[0-9]+$",
         "minimum": 0,

@@ -22,7 +22,7 @@ def _median(value: float | None) -> str:
 
 def figure_rows(session: Session, summary: Summary) -> list[list[str]]:
     """A header and one row per service, then the period over all services."""
-    k, table = summary.board.threshold_k, services.summary_table(session, summary)
+    k, table = summary.k, services.summary_table(session, summary)
     rows = [["board", "period", "service", "ratings", *RATING_NAMES, "median"]]
     for row in [*table.rows, None]:
         name, total, counts, median = (
@@ -67,7 +67,7 @@ def figure_value(figure: Figure, k: int) -> int | str | None:
 
 def summary_document(session: Session, summary: Summary) -> dict:
     """A summary as JSON: what partners see on its page, nothing more."""
-    k = summary.board.threshold_k
+    k = summary.k
     table = services.summary_table(session, summary)
 
     def figures(total, counts, median, percents) -> dict:

@@ -90,6 +90,9 @@ class Summary(Base):
     __table_args__ = (
         sa.UniqueConstraint("board_id", "month"),
         sa.CheckConstraint("months IN (1, 3)", name="month_or_quarter"),
+        sa.CheckConstraint(
+            "state = 'draft' OR threshold_k IS NOT NULL", name="published_with_threshold"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,6 +110,10 @@ class Summary(Base):
     # attendance_small says it was fewer than k.
     attendance: Mapped[int | None]
     attendance_small: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The board's k when it was published: every "fewer than k" of this summary is read
+    # with it for good. With today's k a "<5" would turn into "<3" after the board lowered
+    # its k, telling that the count was 3 or 4. None while a draft: the board's k applies.
+    threshold_k: Mapped[int | None]
 
     board: Mapped[Board] = relationship()
     recipients: Mapped[list[Organisation]] = relationship(
@@ -123,6 +130,11 @@ class Summary(Base):
     @property
     def published(self) -> bool:
         return self.state is SummaryState.PUBLISHED
+
+    @property
+    def k(self) -> int:
+        """The k its figures were, or will be, published with."""
+        return self.threshold_k if self.threshold_k is not None else self.board.threshold_k
 
     @property
     def end(self) -> date:

@@ -168,7 +168,7 @@ def _context(summary: Summary) -> dict:
         "before": before,
         "changes": changes,
         "describe": describe,
-        "k": board.threshold_k,
+        "k": summary.k,
         "waiting": queries.waiting_items(summary),
     }
 

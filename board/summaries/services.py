@@ -35,7 +35,7 @@ from board.summaries.models import (
     SummaryState,
 )
 from board.voting import services as voting
-from board.voting.models import Ballot, BallotState
+from board.voting.models import Ballot, BallotMethod, BallotState
 
 _CODE_BLOCKS = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
 ALLOWED_TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "h3", "blockquote"]
@@ -89,7 +89,7 @@ def figures(session: Session, board: Board, month: date, months: int = 1) -> dis
 
 def summary_table(session: Session, summary: Summary) -> disclosure.Table:
     """A summary's figures: as kept when it was published, worked out now for a draft."""
-    k = summary.board.threshold_k
+    k = summary.k
     if not summary.published:
         return figures(session, summary.board, summary.month, summary.months)
     rows = [
@@ -136,8 +136,8 @@ def summary_attendance(session: Session, summary: Summary) -> disclosure.Figure:
 
 @dataclass(frozen=True)
 class VoteResult:
-    """One closed vote of the period, as publishable: ``places`` is None when fewer than k
-    children voted."""
+    """One closed vote of the period, as publishable: ``places`` is None when not even the
+    order can be shown (fewer than k voters, or an order that tells how they voted)."""
 
     ballot: Ballot
     places: tuple[disclosure.Place, ...] | None
@@ -154,9 +154,9 @@ def vote_results(session: Session, board: Board, month: date, months: int = 1) -
         for ballot in ballots:
             points = {r.action: r.points for r in voting.results(session, ballot)}
             voters = voting.count_votes(session, ballot)
-            out.append(
-                VoteResult(ballot, disclosure.publish_votes(points, voters, board.threshold_k))
-            )
+            dots = ballot.dots if ballot.method is BallotMethod.DOTS else None
+            places = disclosure.publish_votes(points, voters, board.threshold_k, dots)
+            out.append(VoteResult(ballot, places))
     return out
 
 
@@ -357,6 +357,8 @@ def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
         )
     # Only words approved now leave the room, whatever happened since the draft was saved.
     _recheck_quotes(session, summary)
+    # The k goes with the figures: a "<5" stays "<5" if the board later lowers its k.
+    summary.threshold_k = summary.board.threshold_k
     _refresh(session, summary)
     table = summary_table(session, summary)
     summary.figures = [
@@ -417,6 +419,7 @@ class Change:
     total: disclosure.Figure
     median: float | None
     median_change: float | None
+    k: int  # the previous summary's own k, which its "<k" keeps
 
 
 def changes(
@@ -437,7 +440,8 @@ def changes(
         delta = None
         if row.median is not None and old.median is not None:
             delta = round(row.median - old.median, 1)
-        out[service_id] = Change(disclosure.Figure(old.total, old.total_small), old.median, delta)
+        total = disclosure.Figure(old.total, old.total_small)
+        out[service_id] = Change(total, old.median, delta, before.k)
     return before, out
 
 

@@ -1,7 +1,7 @@
 """summary periods never overlap, in the database
 
 Revision ID: 5b1e0c7d2a94
-Revises: 4b7d2e91c0a5
+Revises: b7d31e0a5c42
 Create Date: 2026-12-01 14:55:00
 
 Two summaries posted at the same moment (a month and its quarter) both passed the check in
@@ -14,7 +14,7 @@ from alembic import op
 
 
 revision = '5b1e0c7d2a94'
-down_revision = '4b7d2e91c0a5'
+down_revision = 'b7d31e0a5c42'
 branch_labels = None
 depends_on = None
 

@@ -13,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from board import migrate
 from board.auth import services as accounts
 from board.boards.models import Organisation, OrganisationKind
-from board.db import db
+from board.db import db, get_engine, scrub
 
 db_cli = AppGroup("db", help="Database migrations (Alembic).")
 
@@ -90,6 +90,9 @@ def purge(dry_run: bool) -> None:
 
     report = run_purge(db, dry_run=dry_run)
     db.commit()
+    if not dry_run:
+        db.close()
+        scrub(get_engine())
     verb = "would delete" if dry_run else "deleted"
     for board_name in report.texts:
         click.echo(

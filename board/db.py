@@ -66,6 +66,10 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted and overwritten content is zeroed in the file, not left in free space: a
+    # child's words that moderation or the retention purge replaced must not stay readable
+    # to someone with a copy of the file (CHILD-SAFETY rules 21, 22).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -118,6 +122,27 @@ def init_app(app: Flask) -> None:
     """Register the per-request session with ``app``."""
     app.extensions["board.db"] = {"engine": None}
     app.teardown_appcontext(_close_session)
+
+
+# Tables whose rows hold children's words, and so whose old row versions must not linger.
+WORDS_TABLES = ("feedback", "action", "summary_item", "concern")
+
+
+def scrub(engine: sa.Engine) -> None:
+    """Leave no old copy of erased words in the database's own files, after a purge.
+
+    SQLite (with ``secure_delete``) zeroes what is deleted in the database file, but the
+    write-ahead log keeps the pages as they were until a checkpoint: a TRUNCATE checkpoint
+    copies them back and empties the log. PostgreSQL keeps old row versions ("dead rows")
+    in the table until vacuumed: ``VACUUM FULL`` writes each table anew and drops the old
+    file. What neither can reach: backups and PostgreSQL's own WAL archive (README).
+    """
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if connection.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            for table in WORDS_TABLES:
+                connection.exec_driver_sql(f'VACUUM (FULL) "{table}"')
 
 
 def database_answers() -> bool:

@@ -125,6 +125,10 @@ def seed(url: str, boards: int = BOARDS) -> list[Room]:
                 helpline="116 111",
                 organisation=network,
                 partners=[partner],
+                # Tablets come in by themselves up to the children present (set below, far
+                # above what the bench sends): no facilitator taps "Let in" for each child,
+                # and each join still writes what admission writes (the attendance).
+                admit_by_tap=False,
             )
             board.services = [
                 Service(name=f"Service {s}", category=categories[s % len(categories)])
@@ -169,6 +173,7 @@ def seed(url: str, boards: int = BOARDS) -> list[Room]:
             )
             session.flush()
             meetings.open_meeting(session, None, meeting)
+            meeting.present = PRESENT
             method = BallotMethod.APPROVAL if b % 2 == 0 else BallotMethod.DOTS
             ballot = voting.open_ballot(session, None, meeting, shortlisted, method=method, dots=3)
             session.flush()
@@ -463,23 +468,33 @@ def throughput(port, rooms, rounds=ROUNDS, window=WINDOW_SECONDS, threads=CEILIN
         healthz_failures[i] += 1
         return False
 
+    # The rating each session gave each service: a second one takes its place (one rating
+    # per service per session), so the tally it replaces is taken off the record.
+    given: dict[tuple[int, int], int] = {}
+
     def feedback(i: int, sessions: list, turn: int, rng) -> bool:
-        child, csrf, services = sessions[turn % len(sessions)]
+        which = turn % len(sessions)
+        child, csrf, services = sessions[which]
         service, rating = rng.choice(services), rng.randint(1, 5)
-        form = {
-            "csrf_token": csrf,
-            "once": tb.new_once(),
-            "rating": str(rating),
-            "happened": "",
-            "better": "",
-        }
+        path = f"/meeting/services/{service}"
         try:
-            child.step(
-                "feedback", "POST", f"/meeting/services/{service}", form, 302, "/meeting/thanks"
-            )
+            # The form's once-token is the server's: each answer fetches its form first.
+            page = child.step("feedback form", "GET", path)
+            form = {
+                "csrf_token": csrf,
+                "once": tb.once_token(page.body),
+                "rating": str(rating),
+                "happened": "",
+                "better": "",
+            }
+            child.step("feedback", "POST", path, form, 302, "/meeting/thanks")
         except StepFailed:
             return False
         with record.lock:
+            earlier = given.get((i * 8 + which, service))
+            if earlier is not None:
+                record.feedback[(child.room.meeting_id, service, earlier)] -= 1
+            given[(i * 8 + which, service)] = rating
             record.feedback[(child.room.meeting_id, service, rating)] += 1
         return True
 

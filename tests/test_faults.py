@@ -96,16 +96,24 @@ class Feeders:
     def _feed(self, device: tb.Tablet, room) -> None:
         child, sent = None, 0
         while not self.stop.is_set():
-            if child is None or sent % 20 == 19:  # a child gives a handful, then the next
-                child = self._join(device, room)
-                if child is None:
+            # A child rates each service once (a second rating would take the first one's
+            # place), then the next child joins.
+            if child is None or sent >= len(child[1]):
+                child, sent = self._join(device, room), 0
+                if child is None or not child[1]:
+                    child = None
                     time.sleep(0.05)
                     continue
             csrf, services = child
             service, rating = services[sent % len(services)], sent % 5 + 1
-            form = {"csrf_token": csrf, "once": tb.new_once(), "rating": str(rating)}
             sent += 1
-            answer = self._send(device, "POST", f"/meeting/services/{service}", form, 302)
+            path = f"/meeting/services/{service}"
+            page = self._send(device, "GET", path)  # the server issues the form's token
+            if page is None:
+                time.sleep(0.05)
+                continue
+            form = {"csrf_token": csrf, "once": tb.once_token(page.body), "rating": str(rating)}
+            answer = self._send(device, "POST", path, form, 302)
             if answer is not None and answer.location.startswith("/meeting/thanks"):
                 with self.acked.lock:
                     self.acked.feedback[(room.meeting_id, service, rating)] += 1

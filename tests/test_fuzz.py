@@ -245,6 +245,7 @@ def _join(client, code: str) -> None:
     client.post("/join", data={"code": code})
     client.post("/join/language", data={"lang": "en"})
     client.post("/join/welcome")
+    let_in(client)
 
 
 def _url(rule: str, args: dict, replace: dict[str, int | None]) -> str:

@@ -168,6 +168,7 @@ def test_the_whole_loop(client, auth, session, world, app):
     tablet.post("/join", data={"code": meeting.join_code})
     tablet.post("/join/language", data={"lang": "sq"})
     tablet.post("/join/welcome")
+    assert let_in(tablet)
     outcomes = tablet.get("/meeting/outcomes").get_data(as_text=True)
     assert "Klinika do të hapet" in outcomes and "City hall" in outcomes
 

@@ -45,6 +45,7 @@ def joined(app, meeting, lang="en"):
     client.post("/join", data={"code": meeting.join_code})
     client.post("/join/language", data={"lang": lang})
     client.post("/join/welcome")
+    assert let_in(client)
     return client
 
 

@@ -39,6 +39,14 @@ def login():
     """Staff sign-in; one message for an unknown email and a wrong password."""
     if current_user.is_authenticated:
         return redirect_back()
+    if request.method == "GET" and signin.carries_tablet():
+        flash(
+            _(
+                "A child's session is open in this browser, so staff pages stay closed. "
+                "Signing in here ends the child's session."
+            ),
+            "info",
+        )
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(db, form.email.data, form.password.data)

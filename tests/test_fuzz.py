@@ -21,6 +21,7 @@ from wtforms.fields.core import UnboundField
 from board import create_app
 from board.forms import BaseForm
 from board.meetings.models import Meeting
+from tests.factories import let_in
 from tests.test_access import (
     ADMIN,
     ANON,

@@ -17,6 +17,7 @@ from board.meetings import services as meetings
 from board.moderation.models import ModerationState
 from board.summaries.models import Response, Summary, SummaryState
 from board.summaries.services import sanitize_html
+from tests.factories import let_in
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from board.meetings.models import Meeting
 from board.moderation.models import ModerationState
 from board.voting import services as voting
 from board.voting.models import BallotCast, BallotMethod, BallotTally
+from tests.factories import let_in
 
 
 @pytest.fixture

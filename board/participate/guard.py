@@ -50,6 +50,12 @@ def spend_once(token: str, once: str | None) -> bool:
     return _store().incr(_key("once", token, once), ONCE_SECONDS) == ISSUED + 1
 
 
+def unspend_once(token: str, once: str) -> None:
+    """The answer could not be stored (the database refused it): the same form may be sent
+    again, as the error page offers."""
+    _store().incr(_key("once", token, once), ONCE_SECONDS, amount=-1)
+
+
 def _answer(token: str, meeting_id: int, service_id: int) -> str:
     return _key("answered", token, meeting_id, service_id)
 

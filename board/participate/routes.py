@@ -214,20 +214,25 @@ def give_feedback(service_id: int):
             # Sent twice, a form the server never gave, or an old copy of the cookie that
             # forgot the first answer: nothing is stored, and nothing is counted twice.
             return _already_have_it()
-        if earlier is not None:  # a second answer takes the place of the first
-            feedback_services.take_back(db, g.meeting, earlier.id)
-            g.tablet.feedback.remove(earlier.id)
-        given = feedback_services.give_feedback(
-            db,
-            g.meeting,
-            service,
-            rating=form.rating.data,
-            happened=form.happened.data,
-            better=form.better.data,
-            language=str(get_locale()),
-        )
+        try:
+            if earlier is not None:  # a second answer takes the place of the first
+                feedback_services.take_back(db, g.meeting, earlier.id)
+            given = feedback_services.give_feedback(
+                db,
+                g.meeting,
+                service,
+                rating=form.rating.data,
+                happened=form.happened.data,
+                better=form.better.data,
+                language=str(get_locale()),
+            )
+            db.commit()
+        except Exception:
+            guard.unspend_once(token, form.once.data)
+            raise
         guard.answered(token, g.meeting.id, service.id)
-        db.commit()
+        if earlier is not None:
+            g.tablet.feedback.remove(earlier.id)
         g.tablet.gave_feedback(given)
         tablet.save(g.tablet)
         return redirect(url_for("participate.thanks"))
@@ -309,14 +314,18 @@ def propose():
     if form.validate_on_submit():
         if not guard.spend_once(g.tablet.token, form.once.data):
             return _already_have_it()
-        action = action_services.propose_action(
-            db,
-            g.meeting.board,
-            title=form.title.data,
-            description=form.description.data or "",
-            language=str(get_locale()),
-        )
-        db.commit()
+        try:
+            action = action_services.propose_action(
+                db,
+                g.meeting.board,
+                title=form.title.data,
+                description=form.description.data or "",
+                language=str(get_locale()),
+            )
+            db.commit()
+        except Exception:
+            guard.unspend_once(g.tablet.token, form.once.data)
+            raise
         g.tablet.gave_idea(action.id)
         tablet.save(g.tablet)
         return redirect(url_for("participate.thanks"))

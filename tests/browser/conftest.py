@@ -163,3 +163,38 @@ def instrument(page):
 @pytest.fixture
 def page(context):
     yield instrument(context.new_page())
+
+
+def tablet_label(tablet) -> str:
+    """The short name a waiting tablet shows ("4F7"), as the facilitator reads it."""
+    return tablet.get_attribute(".tablet-label", "data-label")
+
+
+def let_tablet_in(tablet, server, *, check=None, keyboard=False) -> None:
+    """A tablet that just pressed "start" waits at the door; the facilitator's tap (through
+    the same service as the door page's "Let in" button); the tablet looks again and is in.
+    ``check`` runs on the waiting page; ``keyboard`` reaches "Look again" with keys only."""
+    import sqlalchemy as sa
+
+    from board.meetings.models import Meeting, MeetingState
+    from board.participate import admission
+
+    base = server.url
+    tablet.wait_for_url(f"{base}/join/wait")
+    if check is not None:
+        check()
+    label = tablet_label(tablet)
+    with server.app.app_context():
+        session = get_session()
+        open_now = sa.select(Meeting).where(Meeting.state == MeetingState.OPEN)
+        for meeting in session.scalars(open_now):
+            for waiting in admission.waiting(meeting):
+                if waiting.label == label:
+                    admission.let_in(session, meeting, waiting.place)
+        session.commit()
+    if keyboard:
+        tablet.focus("a[href='/join/wait']")
+        tablet.keyboard.press("Enter")
+    else:
+        tablet.click("a[href='/join/wait']")
+    tablet.wait_for_url(f"{base}/meeting")

@@ -428,7 +428,9 @@ def throughput(port, rooms, rounds=ROUNDS, window=WINDOW_SECONDS, threads=CEILIN
     (the framework's ceiling), then a window of feedback submissions, ``rounds`` times. Taking
     turns puts both under the same conditions on a shared machine, whose speed drifts over
     seconds. Each client first joins 8 tablet sessions (as children would) and sends feedback
-    from each in turn with a fresh form token, so the measured part is the submissions alone.
+    from each in turn: each answer fetches its form (the server issues its once-token), then
+    sends it, so a feedback counts both requests; a session's second answer about a service
+    takes the place of its first, as on a tablet.
 
     Returns per-window requests per second ({"healthz": [...], "feedback": [...]}), the
     number of failed `/healthz` requests, and the record of acknowledged feedback."""

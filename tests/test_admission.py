@@ -339,3 +339,21 @@ def test_a_staff_page_refuses_a_browser_with_a_tablet_session(client, auth, sess
     auth.login(facilitator.email)
     assert client.get(f"/boards/{meeting.board_id}/moderation").status_code == 200
     assert client.get("/meeting").headers["Location"] == "/join"
+
+
+def test_the_demo_prints_where_its_facilitator_lets_tablets_in(runner, app, client, auth):
+    """`make run` prints the demo's join code and, beside it, its door page; the demo's open
+    meeting keeps the default: a tablet waits for the tap."""
+    from board.demo import DEMO_PASSWORD
+
+    output = runner.invoke(args=["demo"]).output
+    code = re.search(r"join code (\w{6})", output).group(1)
+    door = re.search(r"(/meetings/\d+/door)", output).group(1)
+    tablet = app.test_client()
+    tablet.post("/join", data={"code": code})
+    tablet.post("/join/language", data={"lang": "en"})
+    tablet.post("/join/welcome")
+    assert tablet.get("/meeting").headers["Location"] == "/join/wait"
+    label = re.search(r'data-label="(\w{3})"', tablet.get("/join/wait").get_data(as_text=True))
+    assert auth.login("facilitator.tirana@example.org", DEMO_PASSWORD).status_code == 302
+    assert f"Tablet {label.group(1)}" in client.get(door).get_data(as_text=True)

@@ -39,6 +39,9 @@ from bench import tablet as tb
 
 ROOT = Path(__file__).resolve().parent.parent
 BOARDS = 30  # one open meeting each
+# Children each meeting says are present: above every join the bench makes, so its
+# boards (tap switched off) let each new tablet in by themselves.
+PRESENT = 1_000_000
 TABLETS = 300
 TABLETS_TARGET = 100  # the p95 target is set at this many concurrent tablets
 P95_TARGET_MS = 100.0
@@ -125,6 +128,10 @@ def seed(url: str, boards: int = BOARDS) -> list[Room]:
                 helpline="116 111",
                 organisation=network,
                 partners=[partner],
+                # Tablets come in by themselves up to the children present (set below, far
+                # above what the bench sends): no facilitator taps "Let in" for each child,
+                # and each join still writes what admission writes (the attendance).
+                admit_by_tap=False,
             )
             board.services = [
                 Service(name=f"Service {s}", category=categories[s % len(categories)])
@@ -169,6 +176,7 @@ def seed(url: str, boards: int = BOARDS) -> list[Room]:
             )
             session.flush()
             meetings.open_meeting(session, None, meeting)
+            meeting.present = PRESENT
             method = BallotMethod.APPROVAL if b % 2 == 0 else BallotMethod.DOTS
             ballot = voting.open_ballot(session, None, meeting, shortlisted, method=method, dots=3)
             session.flush()
@@ -420,7 +428,9 @@ def throughput(port, rooms, rounds=ROUNDS, window=WINDOW_SECONDS, threads=CEILIN
     (the framework's ceiling), then a window of feedback submissions, ``rounds`` times. Taking
     turns puts both under the same conditions on a shared machine, whose speed drifts over
     seconds. Each client first joins 8 tablet sessions (as children would) and sends feedback
-    from each in turn with a fresh form token, so the measured part is the submissions alone.
+    from each in turn: each answer fetches its form (the server issues its once-token), then
+    sends it, so a feedback counts both requests; a session's second answer about a service
+    takes the place of its first, as on a tablet.
 
     Returns per-window requests per second ({"healthz": [...], "feedback": [...]}), the
     number of failed `/healthz` requests, and the record of acknowledged feedback."""
@@ -463,23 +473,33 @@ def throughput(port, rooms, rounds=ROUNDS, window=WINDOW_SECONDS, threads=CEILIN
         healthz_failures[i] += 1
         return False
 
+    # The rating each session gave each service: a second one takes its place (one rating
+    # per service per session), so the tally it replaces is taken off the record.
+    given: dict[tuple[int, int], int] = {}
+
     def feedback(i: int, sessions: list, turn: int, rng) -> bool:
-        child, csrf, services = sessions[turn % len(sessions)]
+        which = turn % len(sessions)
+        child, csrf, services = sessions[which]
         service, rating = rng.choice(services), rng.randint(1, 5)
-        form = {
-            "csrf_token": csrf,
-            "once": tb.new_once(),
-            "rating": str(rating),
-            "happened": "",
-            "better": "",
-        }
+        path = f"/meeting/services/{service}"
         try:
-            child.step(
-                "feedback", "POST", f"/meeting/services/{service}", form, 302, "/meeting/thanks"
-            )
+            # The form's once-token is the server's: each answer fetches its form first.
+            page = child.step("feedback form", "GET", path)
+            form = {
+                "csrf_token": csrf,
+                "once": tb.once_token(page.body),
+                "rating": str(rating),
+                "happened": "",
+                "better": "",
+            }
+            child.step("feedback", "POST", path, form, 302, "/meeting/thanks")
         except StepFailed:
             return False
         with record.lock:
+            earlier = given.get((i * 8 + which, service))
+            if earlier is not None:
+                record.feedback[(child.room.meeting_id, service, earlier)] -= 1
+            given[(i * 8 + which, service)] = rating
             record.feedback[(child.room.meeting_id, service, rating)] += 1
         return True
 

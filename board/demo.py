@@ -540,6 +540,7 @@ def describe(session: Session) -> str:
     for meeting in open_meetings(session):
         lines.append(
             f"Meeting open now: {meeting.board.name}, "
-            f"join code {meeting.join_code} (children: /join)"
+            f"join code {meeting.join_code} (children: /join); "
+            f"its facilitator lets each tablet in at /meetings/{meeting.id}/door"
         )
     return "\n".join(lines)

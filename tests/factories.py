@@ -124,3 +124,27 @@ class Factory:
 
     def commit(self):
         self.session.commit()
+
+
+def let_in(client) -> bool:
+    """The facilitator's "Let in" for the tablet session of this test client (the label the
+    tablet shows is the one the facilitator taps). True if it came in now."""
+    from board.db import db
+    from board.meetings.models import Meeting
+    from board.participate import admission
+
+    with client.session_transaction() as cookie:
+        raw = cookie.get("tablet")
+    if not raw:
+        return False
+    token, meeting_id = str(raw["token"]), int(raw["meeting_id"])
+    with client.application.app_context():
+        meeting = db.get(Meeting, meeting_id)
+        label = admission.label_for(token)
+        done = any(
+            admission.let_in(db, meeting, waiting.place)
+            for waiting in admission.waiting(meeting)
+            if waiting.label == label
+        )
+        db.commit()
+    return done

@@ -84,11 +84,16 @@ MATRIX = {
     "meetings.help_handled": ("POST", RUNS_MEETINGS),
     "meetings.meeting_ics": ("GET", RUNS_MEETINGS),
     "meetings.new_calendar_token": ("POST", RUNS_MEETINGS),
+    # The door: who comes into the room is the board's facilitators' call.
+    "meetings.door": ("GET", RUNS_MEETINGS),
+    "meetings.let_in": ("POST", RUNS_MEETINGS),
+    "meetings.set_present": ("POST", RUNS_MEETINGS),
     # The secret link is the key: anyone holding it may read the feed.
     "meetings.board_feed": ("GET", EVERYONE),
     # Child pages need a tablet session, never an account: everyone else is sent to /join.
     "participate.join": ("GET", EVERYONE),
     "participate.language": ("GET", EVERYONE),
+    "participate.waiting": ("GET", EVERYONE),
     "participate.welcome": ("GET", EVERYONE),
     "participate.home": ("GET", EVERYONE),
     "participate.help_call": ("POST", EVERYONE),
@@ -242,6 +247,7 @@ def world(session, make):
         "response_id": response.id,
         "calendar_token": board.calendar_token,
         "token_id": api_token.id,
+        "place": 1,
     }
     return people, args, board, other_board
 

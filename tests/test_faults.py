@@ -96,16 +96,24 @@ class Feeders:
     def _feed(self, device: tb.Tablet, room) -> None:
         child, sent = None, 0
         while not self.stop.is_set():
-            if child is None or sent % 20 == 19:  # a child gives a handful, then the next
-                child = self._join(device, room)
-                if child is None:
+            # A child rates each service once (a second rating would take the first one's
+            # place), then the next child joins.
+            if child is None or sent >= len(child[1]):
+                child, sent = self._join(device, room), 0
+                if child is None or not child[1]:
+                    child = None
                     time.sleep(0.05)
                     continue
             csrf, services = child
             service, rating = services[sent % len(services)], sent % 5 + 1
-            form = {"csrf_token": csrf, "once": tb.new_once(), "rating": str(rating)}
             sent += 1
-            answer = self._send(device, "POST", f"/meeting/services/{service}", form, 302)
+            path = f"/meeting/services/{service}"
+            page = self._send(device, "GET", path)  # the server issues the form's token
+            if page is None:
+                time.sleep(0.05)
+                continue
+            form = {"csrf_token": csrf, "once": tb.once_token(page.body), "rating": str(rating)}
+            answer = self._send(device, "POST", path, form, 302)
             if answer is not None and answer.location.startswith("/meeting/thanks"):
                 with self.acked.lock:
                     self.acked.feedback[(room.meeting_id, service, rating)] += 1
@@ -322,6 +330,9 @@ def _read_only_sqlite(tmp_path) -> Broken:
     # The same file, opened read-only: SQLITE_READONLY on every write, as with a file or a
     # disk that cannot be written to (root ignores file modes, so chmod would prove nothing).
     app = create_app(_config(f"sqlite:///file:{path}?mode=ro&uri=true"))
+    # The same ephemeral store too (Redis, between real instances): the tablet was let in
+    # and its forms' tokens are issued there.
+    app.extensions["ended_sessions"] = writable.extensions["ended_sessions"]
     client = app.test_client()
     client.set_cookie("board_session", cookie)
     return _broken(app, client, rooms[0])
@@ -425,18 +436,20 @@ def test_unwritable_database_calm_child_precise_staff_503_health(
 def _unwritable(broken: Broken, tmp_path, caplog) -> None:
     client = broken.client
     words = "Nobody at the centre listened to me"
-    assert client.get(f"/meeting/services/{broken.service_id}").status_code == 200
+    form = client.get(f"/meeting/services/{broken.service_id}")
+    assert form.status_code == 200
+    once = tb.once_token(form.get_data(as_text=True))
 
     answer = client.post(
         f"/meeting/services/{broken.service_id}",
-        data={"rating": "2", "happened": words, "once": "fault-once-1"},
+        data={"rating": "2", "happened": words, "once": once},
     )
 
     page = answer.get_data(as_text=True)
     assert answer.status_code == 503
     assert "Something went wrong." in page and "Please tell your facilitator." in page
     assert f'name="happened" value="{words}"' in page  # kept, to send again
-    assert 'name="once" value="fault-once-1"' in page
+    assert f'name="once" value="{once}"' in page  # and still good for sending again
     assert "Traceback" not in page and "database" not in page.lower()
     assert words not in caplog.text  # the child's words never reach the log
 

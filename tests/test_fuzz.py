@@ -21,6 +21,7 @@ from wtforms.fields.core import UnboundField
 from board import create_app
 from board.forms import BaseForm
 from board.meetings.models import Meeting
+from tests.factories import let_in
 from tests.test_access import (
     ADMIN,
     ANON,
@@ -245,6 +246,7 @@ def _join(client, code: str) -> None:
     client.post("/join", data={"code": code})
     client.post("/join/language", data={"lang": "en"})
     client.post("/join/welcome")
+    let_in(client)
 
 
 def _url(rule: str, args: dict, replace: dict[str, int | None]) -> str:

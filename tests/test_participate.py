@@ -13,6 +13,7 @@ from board.db import Base
 from board.meetings import services
 from board.meetings.models import HelpCall, Meeting
 from board.participate import tablet
+from tests.factories import let_in
 
 WRONG_CODE = "This code does not work."
 CLIENT_ADDRESS = "203.0.113.77"
@@ -54,6 +55,7 @@ def join(client, meeting, lang="en"):
     assert response.headers["Location"] == "/join/language"
     client.post("/join/language", data={"lang": lang})
     client.post("/join/welcome")
+    assert let_in(client)
     return client
 
 
@@ -72,6 +74,10 @@ def test_the_whole_way_in(tablet_client, session, meeting):
     assert "adult must help you" in page and "skip any question" in page
     assert client.get("/meeting").headers["Location"] == "/join/welcome"
     client.post("/join/welcome")
+    session.expire_all()
+    assert session.get(Meeting, meeting.id).attendance == 0  # joined, not yet let in
+    assert client.get("/meeting").headers["Location"] == "/join/wait"
+    assert let_in(client)
     page = client.get("/meeting").get_data(as_text=True)
     assert "Tell us about a service" in page and "You said, we did" in page
     assert "I am finished" in page and "I want to talk to an adult" in page

@@ -17,6 +17,7 @@ from board.meetings import services as meetings
 from board.moderation.models import ModerationState
 from board.summaries.models import Response, Summary, SummaryState
 from board.summaries.services import sanitize_html
+from tests.factories import let_in
 
 
 @pytest.fixture
@@ -168,6 +169,7 @@ def test_the_whole_loop(client, auth, session, world, app):
     tablet.post("/join", data={"code": meeting.join_code})
     tablet.post("/join/language", data={"lang": "sq"})
     tablet.post("/join/welcome")
+    assert let_in(tablet)
     outcomes = tablet.get("/meeting/outcomes").get_data(as_text=True)
     assert "Klinika do të hapet" in outcomes and "City hall" in outcomes
 

@@ -15,6 +15,7 @@ from board.meetings.models import Meeting
 from board.moderation.models import ModerationState
 from board.voting import services as voting
 from board.voting.models import BallotBatch, BallotMethod, BallotTally
+from tests.factories import let_in
 
 
 @pytest.fixture
@@ -45,6 +46,7 @@ def joined(app, meeting, lang="en"):
     client.post("/join", data={"code": meeting.join_code})
     client.post("/join/language", data={"lang": lang})
     client.post("/join/welcome")
+    assert let_in(client)
     return client
 
 

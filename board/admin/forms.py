@@ -87,6 +87,15 @@ class BoardForm(BaseForm):
         validators=[DataRequired(), NumberRange(min=60, max=1800)],
         description=_l("The tablet warns 30 seconds before, with a button to continue."),
     )
+    admit_by_tap = BooleanField(
+        _l("A facilitator lets each tablet in"),
+        default=True,
+        description=_l(
+            "Each new tablet waits until a facilitator taps “Let in”, as when handing out "
+            "a paper ballot. Without it, tablets come in by themselves up to the number of "
+            "children the facilitator says are present. Switch it off only for trusted rooms."
+        ),
+    )
     watch_names = TextAreaField(
         _l("Names to look for in children's text"),
         validators=[Optional(), Length(max=10000)],

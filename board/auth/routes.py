@@ -36,6 +36,14 @@ def login():
     if request.method == "POST" and (wait := throttle.wait_left(email, address)):
         page, code = render_error(429)
         return page, code, {"Retry-After": str(wait)}
+    if request.method == "GET" and signin.carries_tablet():
+        flash(
+            _(
+                "A child's session is open in this browser, so staff pages stay closed. "
+                "Signing in here ends the child's session."
+            ),
+            "info",
+        )
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(db, form.email.data, form.password.data)

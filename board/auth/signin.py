@@ -19,9 +19,21 @@ from board.auth.models import User
 from board.db import db
 
 KEY = "signin"
+# A child's tablet session (board.participate.tablet.KEY). A browser that carries one is a
+# child's tablet: no staff page opens there (CHILD-SAFETY rules 1, 13), whatever sign-in
+# the cookie still holds; signing in again ends the child's session first.
+TABLET_KEY = "tablet"
+
+
+def carries_tablet() -> bool:
+    return TABLET_KEY in session
 
 
 def sign_in(user: User) -> None:
+    if carries_tablet():
+        from board.participate import tablet
+
+        tablet.end()
     login_user(user)
     session[KEY] = secrets.token_urlsafe(16)
 
@@ -38,5 +50,7 @@ def load(user_id: str) -> User | None:
     """Flask-Login's loader: nobody, for a copy of a session that signed out."""
     token = session.get(KEY)
     if token and ended.has_ended(str(token)):
+        return None
+    if carries_tablet():
         return None
     return services.load_user(db, user_id)

@@ -125,6 +125,9 @@ class Board(Base):
     safeguarding_retention_months: Mapped[int] = mapped_column(default=72)
     # A tablet left alone this long warns, then starts over for the next child.
     idle_seconds: Mapped[int] = mapped_column(default=180)
+    # Each new tablet session waits until a facilitator taps "Let in" (a paper ballot handed
+    # out). Off, for trusted rooms: tablets are let in up to the number of children present.
+    admit_by_tap: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
     # Names to look for in children's free text (staff, places, people), one per line.
     watch_names: Mapped[str] = mapped_column(sa.Text, default="")
     # Secret part of the board's calendar feed URL; regenerating it revokes old links.

@@ -107,3 +107,13 @@ class CancelForm(BaseForm):
         validators=[DataRequired()],
     )
     submit = SubmitField(_l("Cancel the meeting"))
+
+
+class PresentForm(BaseForm):
+    """How many children are in the room: admission lets no more tablets in by itself."""
+
+    present = IntegerField(
+        _l("Children in the room"),
+        validators=[InputRequired(), NumberRange(min=0, max=500)],
+    )
+    submit = SubmitField(_l("Save the number"))

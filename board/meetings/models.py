@@ -87,6 +87,7 @@ class Meeting(Base):
     __table_args__ = (
         sa.CheckConstraint("duration_minutes BETWEEN 15 AND 600", name="duration"),
         sa.CheckConstraint("attendance >= 0", name="attendance"),
+        sa.CheckConstraint("present >= 0", name="present"),
         sa.CheckConstraint(
             "(state = 'open') = (join_code IS NOT NULL)", name="code_only_while_open"
         ),
@@ -107,8 +108,11 @@ class Meeting(Base):
     # Changed on its own: a change to "this and all later" meetings leaves it alone.
     edited: Mapped[bool] = mapped_column(default=False)
     join_code: Mapped[str | None] = mapped_column(sa.String(12), unique=True)
-    # Distinct tablet sessions that joined: a number, never a list of who.
+    # Tablet sessions let in (board.participate.admission): a number, never a list of who.
     attendance: Mapped[int] = mapped_column(default=0)
+    # Children in the room, as the facilitator counts them: admission never lets in more
+    # tablets than this without a facilitator's tap.
+    present: Mapped[int] = mapped_column(default=0, server_default="0")
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on every change, for calendar clients (iCalendar SEQUENCE).

@@ -24,7 +24,7 @@ from board.boards.models import Board, Service
 from board.db import db
 from board.forms import ConfirmForm, choices, show_error
 from board.meetings import calendar, queries, services
-from board.meetings.forms import CancelForm, MeetingForm, SeriesForm
+from board.meetings.forms import CancelForm, MeetingForm, PresentForm, SeriesForm
 from board.meetings.models import HelpCall, Meeting
 from board.meetings.recurrence import MonthlyRule, RuleKind
 from board.web import get_allowed, get_or_404
@@ -325,6 +325,63 @@ def _join_url(meeting: Meeting) -> str | None:
     if not meeting.is_open:
         return None
     return url_for("participate.join", code=meeting.join_code, _external=True)
+
+
+@bp.get("/meetings/<int:meeting_id>/door")
+@login_required
+def door(meeting_id: int):
+    """The facilitator's own screen (never the projected one): tablets waiting to be let
+    in, by label, and the tablets let in against the children present."""
+    meeting = _meeting_for(meeting_id)
+    form = PresentForm(present=meeting.present)
+    return _door_page(meeting, form)
+
+
+def _door_page(meeting: Meeting, form: PresentForm, status: int = 200):
+    from board.participate import admission
+
+    return render_template(
+        "meetings/door.html",
+        meeting=meeting,
+        board=meeting.board,
+        waiting=admission.waiting(meeting) if meeting.is_open else [],
+        form=form,
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.post("/meetings/<int:meeting_id>/door/<int:place>")
+@login_required
+def let_in(meeting_id: int, place: int):
+    """ "Let in": one waiting tablet comes in, as a paper ballot is handed to one child."""
+    from board.participate import admission
+
+    meeting = _meeting_for(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if admission.let_in(db, meeting, place):
+        db.commit()
+        flash(_("The tablet is in."), "success")
+    else:
+        flash(_("This tablet is not waiting any more."), "info")
+    return redirect(url_for("meetings.door", meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/present")
+@login_required
+def set_present(meeting_id: int):
+    meeting = _meeting_for(meeting_id)
+    form = PresentForm()
+    if form.validate_on_submit():
+        try:
+            services.set_present(db, current_user, meeting, form.present.data)
+        except services.MeetingError as error:
+            show_error(form, error)
+        else:
+            db.commit()
+            flash(_("The number of children is saved."), "success")
+            return redirect(url_for("meetings.door", meeting_id=meeting.id))
+    return _door_page(meeting, form, 400)
 
 
 @bp.get("/meetings/<int:meeting_id>/live.json")

@@ -344,11 +344,17 @@ def find_open_meeting(session: Session, code: str) -> Meeting | None:
     )
 
 
-def count_tablet(session: Session, meeting: Meeting) -> None:
-    """One more tablet session joined (a number only; nothing says which)."""
-    session.execute(
-        sa.update(Meeting).where(Meeting.id == meeting.id).values(attendance=Meeting.attendance + 1)
+def set_present(session: Session, actor, meeting: Meeting, present: int) -> None:
+    """The facilitator counts the children in the room: tablets are let in against it."""
+    if not meeting.is_open:
+        raise MeetingError(_l("The meeting is not open."))
+    if not 0 <= present <= 500:
+        raise MeetingError(_l("Write a number from 0 to 500."), field="present")
+    meeting.present = present
+    record(
+        session, actor, "meeting.present", meeting, board_id=meeting.board_id, detail=str(present)
     )
+    session.flush()
 
 
 def call_for_help(session: Session, meeting: Meeting) -> HelpCall:

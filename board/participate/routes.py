@@ -21,6 +21,7 @@ from flask_babel import gettext as _
 from board.actions import queries as action_queries
 from board.actions import services as action_services
 from board.actions.models import Action, ActionStatus
+from board.auth import signin
 from board.boards.models import Service
 from board.db import db
 from board.extensions import limiter
@@ -30,7 +31,7 @@ from board.forms import ConfirmForm
 from board.i18n import LANGUAGES
 from board.meetings import services as meetings
 from board.meetings.models import Meeting
-from board.participate import tablet
+from board.participate import admission, guard, tablet
 from board.participate.forms import WRONG_CODE, FeedbackForm, JoinForm, ProposalForm
 from board.summaries import queries as summary_queries
 from board.voting import services as voting
@@ -77,16 +78,39 @@ def join():
     if form.validate_on_submit():
         meeting = meetings.find_open_meeting(db, form.code.data)
         if meeting is not None:
-            tablet.start(meeting)
-            meetings.count_tablet(db, meeting)
+            _sign_staff_out()
+            started = tablet.start(meeting)
+            # In the line at once, so the facilitator sees it while the child picks a
+            # language; counted in the attendance only once let in.
+            admission.wait(db, meeting, started.token)
             db.commit()
             return redirect(url_for("participate.language"))
         form.code.errors.append(str(WRONG_CODE))
     return render_template("participate/join.html", form=form), 400 if form.errors else 200
 
 
+def _sign_staff_out() -> None:
+    """A child joins on this browser: no staff sign-in may survive onto their tablet, and
+    nothing a staff page left in the session either (CHILD-SAFETY rules 1, 13)."""
+    signin.sign_out()
+    keep = {tablet.KEY, "csrf_token", "_remember"}
+    for key in [key for key in session if key not in keep]:
+        session.pop(key)
+
+
+@bp.get("/join/wait")
+@tablet.tablet_required(ready=False, admitted=False)
+def waiting():
+    """A calm page until the facilitator lets this tablet in; it looks again by itself."""
+    if g.admitted or admission.wait(db, g.meeting, g.tablet.token):
+        db.commit()
+        return redirect(url_for("participate.home"))
+    db.commit()
+    return render_template("participate/waiting.html", label=admission.label_for(g.tablet.token))
+
+
 @bp.route("/join/language", methods=["GET", "POST"])
-@tablet.tablet_required(ready=False)
+@tablet.tablet_required(ready=False, admitted=False)
 def language():
     """Pick a language, each named in itself."""
     offered = g.meeting.board.language_codes
@@ -102,7 +126,7 @@ def language():
 
 
 @bp.route("/join/welcome", methods=["GET", "POST"])
-@tablet.tablet_required(ready=False)
+@tablet.tablet_required(ready=False, admitted=False)
 def welcome():
     """What this is, who reads it, when an adult must act; then start."""
     if "lang" not in session:
@@ -123,18 +147,22 @@ def home():
 
 
 @bp.post("/help")
-@tablet.tablet_required(ready=False)
+@tablet.tablet_required(ready=False, admitted=False)
 def help_call():
     """ "I want to talk to an adult": alert the facilitator; store nothing the child said."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    meetings.call_for_help(db, g.meeting)
-    db.commit()
+    if guard.may_call_for_help(g.tablet.token, g.meeting.id, admitted=g.admitted):
+        meetings.call_for_help(db, g.meeting)
+        db.commit()
+    else:
+        # i18n: a child pressed "I want to talk to an adult" again within a minute.
+        flash(_("The adult already knows. They are coming to you."), "info")
     return redirect(url_for("participate.help_sent"))
 
 
 @bp.get("/help")
-@tablet.tablet_required(ready=False)
+@tablet.tablet_required(ready=False, admitted=False)
 def help_sent():
     return render_template("participate/help_sent.html")
 
@@ -176,8 +204,18 @@ def give_feedback(service_id: int):
     if service is None or service.board_id != g.meeting.board_id or not service.active:
         abort(404)
     form = FeedbackForm()
+    earlier = _earlier_answer(service)
     if form.validate_on_submit():
-        if g.tablet.spend(form.once.data):
+        token = g.tablet.token
+        if not guard.spend_once(token, form.once.data) or (
+            earlier is None and guard.has_answered(token, g.meeting.id, service.id)
+        ):
+            # Sent twice, a form the server never gave, or an old copy of the cookie that
+            # forgot the first answer: nothing is stored, and nothing is counted twice.
+            return _already_have_it()
+        try:
+            if earlier is not None:  # a second answer takes the place of the first
+                feedback_services.take_back(db, g.meeting, earlier.id)
             given = feedback_services.give_feedback(
                 db,
                 g.meeting,
@@ -188,13 +226,38 @@ def give_feedback(service_id: int):
                 language=str(get_locale()),
             )
             db.commit()
-            g.tablet.gave_feedback(given)
+        except Exception:
+            guard.unspend_once(token, form.once.data)
+            raise
+        guard.answered(token, g.meeting.id, service.id)
+        if earlier is not None:
+            g.tablet.feedback.remove(earlier.id)
+        g.tablet.gave_feedback(given)
         tablet.save(g.tablet)
         return redirect(url_for("participate.thanks"))
-    form.once.data = tablet.new_once()
+    form.once.data = guard.issue_once(g.tablet.token)
     return render_template(
-        "participate/feedback.html", form=form, service=service, ratings=RATINGS
+        "participate/feedback.html", form=form, service=service, ratings=RATINGS, earlier=earlier
     ), 400 if form.errors else 200
+
+
+def _earlier_answer(service: Service) -> Feedback | None:
+    """This session's answer about this service, if it gave one (the cookie says)."""
+    for feedback_id in g.tablet.feedback:
+        feedback = db.get(Feedback, feedback_id)
+        if (
+            feedback is not None
+            and feedback.meeting_id == g.meeting.id
+            and feedback.service_id == service.id
+        ):
+            return feedback
+    return None
+
+
+def _already_have_it():
+    # i18n: a child's form arrived a second time (a double tap, an old page); calm, no blame.
+    flash(_("We have this already. Thank you!"), "info")
+    return redirect(url_for("participate.thanks"))
 
 
 @bp.get("/meeting/thanks")
@@ -223,6 +286,9 @@ def take_back(kind: str, item_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if kind == "feedback" and item_id in g.tablet.feedback:
+        feedback = db.get(Feedback, item_id)
+        if feedback is not None and feedback.meeting_id == g.meeting.id:
+            guard.took_back(g.tablet.token, g.meeting.id, feedback.service_id)
         feedback_services.take_back(db, g.meeting, item_id)
         g.tablet.feedback.remove(item_id)
     elif kind == "idea" and item_id in g.tablet.proposals:
@@ -245,7 +311,9 @@ def propose():
     """A child proposes an action; a facilitator reads it first."""
     form = ProposalForm()
     if form.validate_on_submit():
-        if g.tablet.spend(form.once.data):
+        if not guard.spend_once(g.tablet.token, form.once.data):
+            return _already_have_it()
+        try:
             action = action_services.propose_action(
                 db,
                 g.meeting.board,
@@ -254,10 +322,13 @@ def propose():
                 language=str(get_locale()),
             )
             db.commit()
-            g.tablet.gave_idea(action.id)
+        except Exception:
+            guard.unspend_once(g.tablet.token, form.once.data)
+            raise
+        g.tablet.gave_idea(action.id)
         tablet.save(g.tablet)
         return redirect(url_for("participate.thanks"))
-    form.once.data = tablet.new_once()
+    form.once.data = guard.issue_once(g.tablet.token)
     return render_template("participate/propose.html", form=form), 400 if form.errors else 200
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload
 from board import ended
 from board.db import db
 from board.meetings.models import Meeting
+from board.participate import admission
 
 KEY = "tablet"
 # A tablet sent back from the idle warning a little late still counts as idle.
@@ -60,6 +61,8 @@ def _forget_current() -> None:
     raw = session.get(KEY)
     if isinstance(raw, dict) and raw.get("token"):
         ended.remember(str(raw["token"]), FINISHED_MEMORY_SECONDS)
+        if str(raw.get("meeting_id", "")).isdigit():
+            admission.forget(int(raw["meeting_id"]), str(raw["token"]))
 
 
 def start(meeting: Meeting) -> Tablet:
@@ -127,8 +130,9 @@ def _back_to_join(code: str | None, message: str | None):
     return redirect(url_for("participate.join", code=code) if code else url_for("participate.join"))
 
 
-def tablet_required(ready: bool = True):
-    """Child pages: a live session of an open meeting, not idle for too long.
+def tablet_required(ready: bool = True, admitted: bool = True):
+    """Child pages: a live session of an open meeting, not idle for too long, and (unless
+    ``admitted`` is False) let in by the facilitator (board.participate.admission).
 
     Sets ``g.tablet``, ``g.meeting`` and the board's languages for the locale choice.
     """
@@ -150,6 +154,9 @@ def tablet_required(ready: bool = True):
                 if "lang" not in session:
                     return redirect(url_for("participate.language"))
                 return redirect(url_for("participate.welcome"))
+            g.admitted = admission.is_admitted(tablet.token)
+            if admitted and not g.admitted:
+                return redirect(url_for("participate.waiting"))
             tablet.seen = time.time()
             save(tablet)
             return view(*args, **kwargs)

@@ -163,3 +163,36 @@ def instrument(page):
 @pytest.fixture
 def page(context):
     yield instrument(context.new_page())
+
+
+def tablet_label(tablet) -> str:
+    """The short name a waiting tablet shows ("4F7"), as the facilitator reads it."""
+    return tablet.get_attribute(".tablet-label", "data-label")
+
+
+def let_tablet_in(tablet, server, *, check=None, by_itself=False) -> None:
+    """A tablet that just pressed "start" waits at the door; the facilitator's tap (through
+    the same service as the door page's "Let in" button); the tablet looks again and is in:
+    by the address of its "Look again" link (the way without JavaScript), or, with
+    ``by_itself``, by the page's own refresh. ``check`` runs on the waiting page."""
+    import sqlalchemy as sa
+
+    from board.meetings.models import Meeting, MeetingState
+    from board.participate import admission
+
+    base = server.url
+    tablet.wait_for_url(f"{base}/join/wait")
+    if check is not None:
+        check()
+    label = tablet_label(tablet)
+    with server.app.app_context():
+        session = get_session()
+        open_now = sa.select(Meeting).where(Meeting.state == MeetingState.OPEN)
+        for meeting in session.scalars(open_now):
+            for waiting in admission.waiting(meeting):
+                if waiting.label == label:
+                    admission.let_in(session, meeting, waiting.place)
+        session.commit()
+    if not by_itself:  # (the page may have looked again already: its refresh is timed)
+        tablet.goto(f"{base}/join/wait")
+    tablet.wait_for_url(f"{base}/meeting", timeout=20_000)

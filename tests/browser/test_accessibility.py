@@ -140,3 +140,51 @@ def test_keyboard_reaches_the_skip_link_first(page, live_server):
     assert page.evaluate("document.activeElement.className") == "skip-link"
     page.keyboard.press("Enter")
     assert page.evaluate("location.hash") == "#main"
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_the_door_is_accessible_on_both_sides(browser, live_server, lang):
+    """A tablet waiting to be let in (in the child's language), and the facilitator's own
+    page that lists it, with a refused number of children and then the tap."""
+    import sqlalchemy as sa
+
+    from board.db import get_session
+    from board.meetings.models import Meeting, MeetingState
+    from tests.browser.conftest import instrument, tablet_label
+
+    base = live_server.url
+    with live_server.app.app_context():
+        meeting = get_session().scalar(sa.select(Meeting).where(Meeting.state == MeetingState.OPEN))
+        meeting_id, code = meeting.id, meeting.join_code
+    tablet_context = browser.new_context(viewport={"width": 820, "height": 1180}, has_touch=True)
+    tablet = instrument(tablet_context.new_page())
+    tablet.goto(f"{base}/join?code={code}")
+    tablet.click("#submit")
+    tablet.click(f"#lang-{lang}")
+    tablet.wait_for_url(f"{base}/join/welcome")
+    tablet.click(".start-form button")
+    tablet.wait_for_url(f"{base}/join/wait")
+    assert tablet.get_attribute("html", "lang") == lang
+    problems = check_page(tablet)
+    label = tablet_label(tablet)
+
+    staff_context = browser.new_context(viewport={"width": 1280, "height": 900})
+    staff = instrument(staff_context.new_page())
+    sign_in(staff, base, ACCOUNTS["facilitator"])
+    staff.goto(f"{base}/meetings/{meeting_id}/door")
+    assert f"Tablet {label}" in staff.inner_text("main")
+    problems += check_page(staff)
+    staff.fill("#present", "-3")
+    staff.get_by_role("button", name="Save the number").click()
+    staff.wait_for_load_state()
+    assert staff.locator(".error").count() == 1
+    problems += check_page(staff)
+    staff.get_by_role("button", name=f"Let in tablet {label}").click()
+    staff.wait_for_load_state()
+    assert "The tablet is in." in staff.inner_text(".flashes")
+    problems += check_page(staff)
+
+    tablet.wait_for_url(f"{base}/meeting", timeout=20_000)  # the page looks again by itself
+    tablet_context.close()
+    staff_context.close()
+    assert not problems, "\n".join(problems)

@@ -20,7 +20,7 @@ from board.feedback.models import Feedback
 from board.meetings.models import Meeting, MeetingState
 from board.moderation.models import Concern
 from board.summaries.models import Response, Summary, SummaryItem
-from tests.browser.conftest import instrument
+from tests.browser.conftest import instrument, let_tablet_in
 from tests.browser.test_accessibility import sign_in
 from tests.conftest import _config
 
@@ -164,7 +164,7 @@ def test_hostile_text_never_runs_anywhere(browser, live_server, live_app, plante
         child.page.wait_for_url(f"{base}/join/welcome")
         child.check()  # the partners' names are read out here
         child.page.click(".start-form button")
-        child.page.wait_for_url(f"{base}/meeting")
+        let_tablet_in(child.page, live_server)
         child.visit(f"{base}/meeting/services/{ids['service']}")
         child.page.locator("input[name=rating]").first.check(force=True)
         child.page.fill("textarea[name=happened]", payload("happened"))

@@ -27,7 +27,7 @@ import pytest
 from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, instrument
+from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, instrument, tablet_label
 from tests.browser.test_accessibility import check_page
 
 pytestmark = pytest.mark.browser
@@ -352,7 +352,20 @@ def child_joins(month: Month, who: str, language: str, lang: str, shots: bool = 
     if shots:
         snap(tablet, "explanation")
     tablet.locator(".start-form button").click()
-    tablet.wait_for_url(f"{month.base}/meeting")
+    # At the door, until the facilitator lets this tablet in from their own screen.
+    tablet.wait_for_url(f"{month.base}/join/wait")
+    assert tablet.inner_text("h1") == month.said(lang, "Your facilitator will let you in")
+    seen(tablet)
+    if shots:
+        snap(tablet, "waiting")
+    label = tablet_label(tablet)
+    facilitator = month.pages["facilitator"]
+    facilitator.goto(f"{month.meeting_url}/door")
+    seen(facilitator)
+    click(facilitator, f"Let in tablet {label}")
+    assert flash(facilitator) == "The tablet is in."
+    assert f"Tablet {label}" not in facilitator.inner_text("main")
+    tablet.wait_for_url(f"{month.base}/meeting", timeout=20_000)  # it looks again by itself
     assert tablet.inner_text("h1") == month.said(lang, "Welcome")
     seen(tablet)
     return tablet

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from board.db import get_session
 from board.i18n import LANGUAGES, html_lang
 from board.meetings.models import Meeting, MeetingState
-from tests.browser.conftest import instrument
+from tests.browser.conftest import instrument, let_tablet_in
 from tests.browser.test_accessibility import check_page, sign_in
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,7 @@ def test_a_child_joins_and_finishes(tablet, live_server, open_meeting, language,
     assert tablet.locator(".recipients li").count() >= 1  # the partners are named
     problems += check_page(tablet)
     tablet.click(".start-form button")
-    tablet.wait_for_url(f"{base}/meeting")
+    let_tablet_in(tablet, live_server, check=lambda: problems.extend(check_page(tablet)))
     problems += check_page(tablet)
     # Both actions are there, the same size (no nudge), and big enough to touch.
     boxes = [b.bounding_box() for b in tablet.locator(".child-action").all()]
@@ -109,7 +109,7 @@ def test_every_child_page_in_every_language(
     tablet.wait_for_url(f"{base}/join/welcome")
     check()
     tablet.click(".start-form button")
-    tablet.wait_for_url(f"{base}/meeting")
+    let_tablet_in(tablet, live_server, check=check)  # the waiting page, in the language
     check()
     check("/meeting/services")
     tablet.click(".tile-link >> nth=0")
@@ -188,7 +188,7 @@ def test_the_keyboard_alone_from_join_to_finished(tablet, live_server, open_meet
     tablet.wait_for_url(f"{base}/join/welcome")
     tab_to(tablet, text_is("I understand. Let us start."))
     tablet.keyboard.press("Enter")
-    tablet.wait_for_url(f"{base}/meeting")
+    let_tablet_in(tablet, live_server, by_itself=True)  # no key to press: it looks again
     tab_to(tablet, text_is("Tell us about a service"))
     tablet.keyboard.press("Enter")
     tablet.wait_for_url(f"{base}/meeting/services")
@@ -232,7 +232,7 @@ def test_an_idle_tablet_warns_then_starts_over(tablet, live_server, open_meeting
     tablet.click("#submit")
     tablet.click("button.language-button >> nth=0")
     tablet.click(".start-form button")
-    tablet.wait_for_url(f"{base}/meeting")
+    let_tablet_in(tablet, live_server)
     warning = tablet.locator("#idle-warning")
     assert warning.is_hidden()
     tablet.clock.run_for((idle - 29) * 1000)
@@ -264,12 +264,12 @@ def test_the_room_screen_shows_the_code_across_the_room(browser, live_server, op
     context.close()
 
 
-def _join(tablet, base, code, language):
+def _join(tablet, base, code, language, live_server):
     tablet.goto(f"{base}/join?code={code}")
     tablet.click("#submit")
     tablet.click(f"button.language-button:text-is('{language}')")
     tablet.click(".start-form button")
-    tablet.wait_for_url(f"{base}/meeting")
+    let_tablet_in(tablet, live_server)
 
 
 @pytest.mark.parametrize("language", ["English", "العربية"])
@@ -278,7 +278,7 @@ def test_a_child_gives_feedback_proposes_votes_and_takes_back(
 ):
     base, (_id, code, _idle) = live_server.url, open_meeting
     problems = []
-    _join(tablet, base, code, language)
+    _join(tablet, base, code, language, live_server)
     problems += check_page(tablet)
     tablet.click(".menu-item >> nth=0")
     tablet.wait_for_url(f"{base}/meeting/services")
@@ -326,7 +326,7 @@ def test_child_pages_at_200_percent_zoom(browser, live_server, open_meeting):
     base, (_id, code, _idle) = live_server.url, open_meeting
     context = browser.new_context(viewport={"width": 410, "height": 590}, device_scale_factor=2)
     page = instrument(context.new_page())
-    _join(page, base, code, "English")
+    _join(page, base, code, "English", live_server)
     for path in [
         "/meeting",
         "/meeting/services",

@@ -82,6 +82,7 @@ def _join(app, meeting):
     client.post("/join", data={"code": meeting.join_code})
     client.post("/join/language", data={"lang": "en"})
     client.post("/join/welcome")
+    assert factories.let_in(client)
     return client
 
 

@@ -37,7 +37,8 @@ def random_id() -> int:
 def _insert(table: sa.Table, dialect: str):
     """Built once per table: it runs with every child's answer."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    return insert(table).on_conflict_do_nothing(index_elements=["id"])
+    # RETURNING, not the row count: psycopg reports no count for this statement.
+    return insert(table).on_conflict_do_nothing(index_elements=["id"]).returning(table.c.id)
 
 
 def insert_with_random_id(session: Session, table: sa.Table, values: dict) -> int:
@@ -48,6 +49,6 @@ def insert_with_random_id(session: Session, table: sa.Table, values: dict) -> in
     statement = _insert(table, connection.dialect.name)
     for _attempt in range(ATTEMPTS):
         new_id = random_id()
-        if connection.execute(statement, {**values, "id": new_id}).rowcount == 1:
+        if connection.execute(statement, {**values, "id": new_id}).first() is not None:
             return new_id
     raise RuntimeError("no free random id")  # 8 collisions in a row: the table is full

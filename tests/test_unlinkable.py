@@ -404,3 +404,108 @@ def test_a_rare_language_is_shown_to_moderators_only_where_k_answers_share_it(
     english = [item for item in items if "english words" in item]
     assert len(english) == k  # k answers share English: it is shown
     assert all("English" in item and 'lang="en"' in item for item in english)
+
+
+# The migration ------------------------------------------------------------------------------
+
+
+def test_the_migration_keeps_existing_rows_and_goes_both_ways(make_app, make, session, meeting):
+    """Rows written before the upgrade keep their ids (summary items and ballots point at
+    them); an idea keeps its day; a call for an adult its minute. Downgraded, counting
+    resumes after the ids the sequence gave."""
+    from alembic import command
+
+    from board.migrate import alembic_config
+
+    app = make_app()
+    engine = get_engine(app)
+    config = alembic_config(app)
+    service = meeting.services[0]
+    session.close()
+    engine.dispose()
+    command.downgrade(config, "9f0c57f4241b")
+    try:
+        with engine.begin() as connection:
+            old = sa.MetaData()
+            tables = {
+                name: sa.Table(name, old, autoload_with=connection) for name in CHILD_TABLES
+            }
+            moment = datetime(2026, 6, 20, 10, 31, 17, 123456, tzinfo=UTC)
+            connection.execute(
+                tables["feedback"].insert(),
+                [
+                    {
+                        "meeting_id": meeting.id,
+                        "service_id": service.id,
+                        "rating": 4,
+                        "language": "en",
+                        "day": date(2026, 6, 20),
+                        "moderation": "approved",
+                        "happened_spans": [],
+                        "better_spans": [],
+                        "moderator_note": "",
+                    }
+                ]
+                * 2,
+            )
+            connection.execute(
+                tables["action"].insert(),
+                {
+                    "board_id": meeting.board_id,
+                    "title": "old idea",
+                    "description": "",
+                    "language": "en",
+                    "pictogram": "other",
+                    "proposed_by": "child",
+                    "status": "proposed",
+                    "moderation": "pending",
+                    "outcome": "",
+                    "outcome_reason": "",
+                    "child_texts": {},
+                    "moderator_note": "",
+                    "proposed_on": date(2026, 6, 20),
+                    "updated_at": moment,
+                },
+            )
+            connection.execute(
+                tables["help_call"].insert(), {"meeting_id": meeting.id, "created_at": moment}
+            )
+            before = {
+                name: sorted(connection.scalars(sa.select(table.c.id)))
+                for name, table in tables.items()
+            }
+        engine.dispose()
+        command.upgrade(config, "head")
+        session.expire_all()
+        assert sorted(session.scalars(sa.select(Feedback.id))) == before["feedback"]
+        (idea,) = session.scalars(sa.select(Action)).all()
+        assert idea.id == before["action"][0] and idea.updated_on == date(2026, 6, 20)
+        (call,) = session.scalars(sa.select(HelpCall)).all()
+        assert call.created_at == moment.replace(second=0, microsecond=0)
+        answer(child(app, meeting), service, "new words")
+        new = set(session.scalars(sa.select(Feedback.id))) - set(before["feedback"])
+        assert len(new) == 1 and new.pop() >= ids.LOW
+        session.close()
+        engine.dispose()
+
+        command.downgrade(config, "9f0c57f4241b")
+        with engine.begin() as connection:
+            feedback = sa.Table("feedback", sa.MetaData(), autoload_with=connection)
+            row = {
+                "meeting_id": meeting.id,
+                "service_id": service.id,
+                "language": "en",
+                "day": date(2026, 6, 20),
+                "moderation": "approved",
+                "happened_spans": [],
+                "better_spans": [],
+                "moderator_note": "",
+            }
+            (counted,) = connection.execute(feedback.insert().returning(feedback.c.id), row).one()
+            if engine.dialect.name == "postgresql":
+                assert counted == max(before["feedback"]) + 1
+            updated = connection.scalar(sa.text("SELECT updated_at FROM action"))
+            assert updated is not None
+    finally:
+        engine.dispose()
+        command.upgrade(config, "head")

@@ -104,7 +104,10 @@ class SealedCookieSessionInterface(SecureCookieSessionInterface):
     def get_signing_serializer(self, app) -> SealedSerializer | None:  # type: ignore[override]
         if not app.secret_key:
             return None
-        return SealedSerializer(app.secret_key, app.config.get("SECRET_KEY_FALLBACKS") or [])
+        fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
+        if isinstance(fallbacks, str | bytes):  # one key, as an environment variable gives it
+            fallbacks = [fallbacks]
+        return SealedSerializer(app.secret_key, fallbacks)
 
 
 def init_app(app) -> None:

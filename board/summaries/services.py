@@ -245,7 +245,7 @@ def quotable(session: Session, summary: Summary) -> list[tuple[str, str, date]]:
             Feedback.day < end,
             Feedback.moderation == ModerationState.APPROVED,
         )
-        .order_by(Feedback.service_id, Feedback.id)  # by service, then random ids
+        .order_by(Feedback.day, Feedback.service_id, Feedback.id)  # the ids are random
     )
     out = []
     for feedback in rows:

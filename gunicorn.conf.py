@@ -21,6 +21,7 @@ threads = int(os.environ.get("BOARD_THREADS", 2 if _shared else 8))
 timeout = 30
 graceful_timeout = 20
 accesslog = None
+# No time in it either: %(t)s would give the second of each child's answer (board.logs).
 access_log_format = '"%(r)s" %(s)s %(b)s %(M)sms'
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("BOARD_FORWARDED_ALLOW_IPS", "127.0.0.1")

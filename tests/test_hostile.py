@@ -10,7 +10,6 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
@@ -18,6 +17,7 @@ from werkzeug.test import encode_multipart
 from board.actions.models import Action
 from board.auth.models import Role
 from board.boards.models import Board, Organisation, Service
+from board.cookie import SealedSerializer
 from board.feedback.models import Feedback
 from tests.test_access import _fill, world  # noqa: F401  (the fixture)
 from tests.test_participate import CLIENT_ADDRESS, join, meeting, tablet_client  # noqa: F401
@@ -165,13 +165,12 @@ def test_the_next_child_joining_ends_the_previous_session(tablet_client, meeting
 
 def test_a_cookie_signed_with_another_key_starts_over(app, tablet_client, meeting):  # noqa: F811
     join(tablet_client, meeting)
-    interface = SecureCookieSessionInterface()
+    interface = app.session_interface
     data = dict(
         interface.get_signing_serializer(app).loads(tablet_client.get_cookie("board_session").value)
     )
-    app_other = type("Other", (), {"secret_key": "guessed-key", "config": app.config})
-    # Same contents, signed with a key the server does not have.
-    forged = interface.get_signing_serializer(app_other).dumps(data)
+    # Same contents, sealed with a key the server does not have.
+    forged = SealedSerializer("guessed-key").dumps(data)
     tablet_client.set_cookie("board_session", forged)
     assert tablet_client.get("/meeting").headers["Location"] == "/join"
 

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.boards.models import Board, ServiceCategory, enum_column
-from board.db import Base, UTCDateTime, utcnow
+from board.db import Base, utcnow
+from board.ids import random_id
 from board.moderation.models import ModerationState
+
+
+def utc_today() -> date:
+    return utcnow().date()
 
 
 class ActionStatus(enum.StrEnum):
@@ -61,7 +66,8 @@ class Action(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, not sequential: a child's idea must not tell when it was given (board.ids).
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=random_id)
     board_id: Mapped[int] = mapped_column(sa.ForeignKey("board.id", ondelete="CASCADE"), index=True)
     title: Mapped[str] = mapped_column(sa.String(160))
     description: Mapped[str] = mapped_column(sa.Text, default="")
@@ -85,7 +91,8 @@ class Action(Base):
     # A facilitator's own remark, kept apart: moderators never rewrite a child's words.
     moderator_note: Mapped[str] = mapped_column(sa.Text, default="")
     proposed_on: Mapped[date] = mapped_column(default=date.today)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # The day only, like every date a child's row carries: a time would date the proposal.
+    updated_on: Mapped[date] = mapped_column(default=utc_today, onupdate=utc_today)
 
     board: Mapped[Board] = relationship()
 

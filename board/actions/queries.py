@@ -48,7 +48,7 @@ def outcomes_for_children(session: Session, board: Board) -> list[Action]:
                 Action.status.in_(DECIDED),
                 Action.outcome != "",
             )
-            .order_by(Action.updated_at.desc())
+            .order_by(Action.updated_on.desc(), Action.id)
             .limit(30)
         )
     )

@@ -10,6 +10,7 @@ from board.audit.services import record
 from board.boards.models import Board, ServiceCategory
 from board.db import utcnow
 from board.feedback.models import MAX_TEXT
+from board.ids import insert_with_random_id
 from board.meetings.services import in_board_zone
 from board.moderation.models import ModerationState
 from board.rules import RuleError
@@ -82,16 +83,19 @@ def propose_action(
     title = title.strip()[:MAX_TITLE]
     if not title:
         raise ActionError(_l("Please write your idea in a few words."), "title")
-    action = Action(
-        board=board,
-        title=title,
-        description=description.strip()[:MAX_TEXT],
-        language=language,
-        proposed_by=Proposer.CHILD,
-        proposed_on=_today(board),
-        status=ActionStatus.PROPOSED,
-        moderation=ModerationState.PENDING,
+    # Under a random id, collisions retried (board.ids): a sequential one would date it.
+    action_id = insert_with_random_id(
+        session,
+        Action.__table__,
+        {
+            "board_id": board.id,
+            "title": title,
+            "description": description.strip()[:MAX_TEXT],
+            "language": language,
+            "proposed_by": Proposer.CHILD,
+            "proposed_on": _today(board),
+            "status": ActionStatus.PROPOSED,
+            "moderation": ModerationState.PENDING,
+        },
     )
-    session.add(action)
-    session.flush()
-    return action
+    return session.get(Action, action_id)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.boards.models import Service, enum_column
 from board.db import Base
+from board.ids import random_id
 from board.meetings.models import Meeting
 from board.moderation.models import ModerationState
 
@@ -32,7 +33,8 @@ class Feedback(Base):
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_1_to_5"),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, not sequential: an id must not tell when it was given (board.ids).
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=random_id)
     meeting_id: Mapped[int] = mapped_column(
         sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True
     )

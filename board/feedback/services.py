@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from board.boards.models import Service
 from board.db import utcnow
 from board.feedback import tallies
 from board.feedback.models import MAX_TEXT, Feedback
+from board.ids import insert_with_random_id
 from board.meetings.models import Meeting
 from board.meetings.services import in_board_zone
 from board.moderation.detect import find_personal_details
@@ -25,10 +25,6 @@ def _clean(text: str | None) -> str | None:
 def names_of(board) -> list[str]:
     """Names the board asked us to look for in children's text."""
     return [line for line in (board.watch_names or "").splitlines() if line.strip()]
-
-
-# Built once: it runs with every child's answer.
-_INSERT = sa.insert(Feedback.__table__)
 
 
 def give_feedback(
@@ -50,9 +46,11 @@ def give_feedback(
     names = names_of(meeting.board)
     day = _meeting_day(meeting)
     # A Core INSERT on the session's connection (same transaction): this runs for every
-    # child's answer, and the ORM's unit of work would double its cost.
-    inserted = session.connection().execute(
-        _INSERT,
+    # child's answer, and the ORM's unit of work would double its cost. The id is random
+    # (board.ids): a sequential one would tell the order in which children answered.
+    feedback_id = insert_with_random_id(
+        session,
+        Feedback.__table__,
         {
             "meeting_id": meeting.id,
             "service_id": service.id,
@@ -72,7 +70,7 @@ def give_feedback(
     tallies.adjust(
         session, board_id=meeting.board_id, service_id=service.id, day=day, rating=rating, delta=1
     )
-    return inserted.inserted_primary_key[0]
+    return feedback_id
 
 
 def _meeting_day(meeting: Meeting) -> date:

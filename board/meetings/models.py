@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from board.auth.models import User
 from board.boards.models import Board, Organisation, Service, enum_column
 from board.db import Base, UTCDateTime, utcnow
+from board.ids import random_id
 from board.meetings.recurrence import MonthlyRule, RuleKind
 
 
@@ -138,7 +139,8 @@ class HelpCall(Base):
 
     __tablename__ = "help_call"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    # Random, not sequential (board.ids); the time to the minute only, as the room shows it.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False, default=random_id)
     meeting_id: Mapped[int] = mapped_column(
         sa.ForeignKey("meeting.id", ondelete="CASCADE"), index=True
     )

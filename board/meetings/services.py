@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from board.audit.services import record
 from board.boards.models import Board, Service
 from board.db import utcnow
+from board.ids import insert_with_random_id
 from board.meetings.models import HelpCall, Meeting, MeetingSeries, MeetingState
 from board.meetings.recurrence import MonthlyRule, occurrences, to_utc
 from board.rules import RuleError
@@ -358,11 +359,14 @@ def set_present(session: Session, actor, meeting: Meeting, present: int) -> None
 
 
 def call_for_help(session: Session, meeting: Meeting) -> HelpCall:
-    """A child asked to talk to an adult: a time, nothing else."""
-    call = HelpCall(meeting_id=meeting.id, created_at=utcnow())
-    session.add(call)
-    session.flush()
-    return call
+    """A child asked to talk to an adult: a time to the minute (what the room shows), under a
+    random id (board.ids), nothing else."""
+    call_id = insert_with_random_id(
+        session,
+        HelpCall.__table__,
+        {"meeting_id": meeting.id, "created_at": utcnow().replace(second=0, microsecond=0)},
+    )
+    return session.get(HelpCall, call_id)
 
 
 def handle_help_call(session: Session, actor, call: HelpCall) -> None:

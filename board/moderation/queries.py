@@ -23,27 +23,64 @@ class QueueItem:
     item: Feedback | Action
     day: date
     spans: dict[str, list]  # field -> [[start, end, kind], ...]
+    # The text's language, or None where fewer than k answers of that meeting share it: a
+    # language only one or two children speak would name the child (CHILD-SAFETY rule 1).
+    language: str | None = None
 
     @property
     def texts(self) -> list[tuple[str, str]]:
         fields = ("happened", "better") if self.kind == "feedback" else ("title", "description")
         return [(f, getattr(self.item, f)) for f in fields if getattr(self.item, f)]
 
+    @property
+    def order(self) -> tuple:
+        """Day, then service (ideas after the services), then the random id: never the order
+        of submission, which a facilitator watching the room's counter could match to a
+        child (CHILD-SAFETY rules 1, 4)."""
+        if self.kind == "feedback":
+            return (self.day, 0, self.item.service.name, self.item.service_id, self.item.id)
+        return (self.day, 1, "", 0, self.item.id)
+
+
+def shared_languages(session: Session, board: Board) -> set[tuple[date, str]]:
+    """(day, language) pairs of the board in which at least k answers were given: feedback
+    and children's ideas of that day's meeting. Answers, not children: a child's five
+    answers count five times, since nothing links them (the residual risk is written in the
+    README)."""
+    feedback = session.execute(
+        sa.select(Feedback.day, Feedback.language, sa.func.count())
+        .join(Meeting)
+        .where(Meeting.board_id == board.id)
+        .group_by(Feedback.day, Feedback.language)
+    ).all()
+    ideas = session.execute(
+        sa.select(Action.proposed_on, Action.language, sa.func.count())
+        .where(Action.board_id == board.id, Action.proposed_by == Proposer.CHILD)
+        .group_by(Action.proposed_on, Action.language)
+    ).all()
+    totals: dict[tuple[date, str], int] = {}
+    for day, language, number in [*feedback, *ideas]:
+        totals[(day, language)] = totals.get((day, language), 0) + number
+    return {key for key, number in totals.items() if number >= board.threshold_k}
+
 
 def queue(session: Session, board: Board) -> list[QueueItem]:
-    """Every pending text of the board, oldest first."""
+    """Every pending text of the board, oldest day first; within a day by service, then in
+    the random order of the ids (``QueueItem.order``)."""
     feedback = session.scalars(
         sa.select(Feedback)
         .join(Meeting)
         .where(Meeting.board_id == board.id, Feedback.moderation == ModerationState.PENDING)
         .options(selectinload(Feedback.service), selectinload(Feedback.meeting))
     )
+    shared = shared_languages(session, board)
     items = [
         QueueItem(
             "feedback",
             f,
             f.day,
             {k: v for k, v in (("happened", f.happened_spans), ("better", f.better_spans)) if v},
+            f.language if (f.day, f.language) in shared else None,
         )
         for f in feedback
     ]
@@ -59,8 +96,9 @@ def queue(session: Session, board: Board) -> list[QueueItem]:
             found = find_personal_details(getattr(action, field) or "", names)
             if found:
                 spans[field] = [s.as_list() for s in found]
-        items.append(QueueItem("proposal", action, action.proposed_on, spans))
-    return sorted(items, key=lambda i: (i.day, i.kind, i.item.id))
+        shown = action.language if (action.proposed_on, action.language) in shared else None
+        items.append(QueueItem("proposal", action, action.proposed_on, spans, shown))
+    return sorted(items, key=lambda i: i.order)
 
 
 def unmarked(session: Session, board: Board) -> list[QueueItem]:

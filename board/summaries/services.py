@@ -277,7 +277,7 @@ def quotable(session: Session, summary: Summary) -> list[tuple[str, str, date]]:
             Feedback.day < end,
             Feedback.moderation == ModerationState.APPROVED,
         )
-        .order_by(Feedback.id)
+        .order_by(Feedback.day, Feedback.service_id, Feedback.id)  # the ids are random
     )
     out = []
     for feedback in rows:

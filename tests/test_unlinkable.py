@@ -202,7 +202,7 @@ def test_a_taken_random_id_is_drawn_again(app, session, meeting, monkeypatch):
     (taken,) = feedback_ids(session)
     draws = iter([taken, taken, ids.LOW + 7])
     monkeypatch.setattr(ids, "random_id", lambda: next(draws))
-    answer(tablet, meeting.services[0], "second")
+    answer(tablet, meeting.services[1], "second")  # a second on the same would replace it
     assert feedback_ids(session) == {taken, ids.LOW + 7}
 
 
@@ -349,6 +349,14 @@ def test_no_log_line_of_a_child_post_carries_the_second(
     post("/join", code=meeting.join_code)
     post("/join/language", lang="en")
     post("/join/welcome")
+    with app.app_context():  # the facilitator lets the tablet in
+        from board.db import db
+        from board.participate import admission
+
+        open_meeting = db.get(type(meeting), meeting.id)
+        for waiting in admission.waiting(open_meeting):
+            admission.let_in(db, open_meeting, waiting.place)
+        db.commit()
     path = f"/meeting/services/{meeting.services[0].id}"
     token = get(path).split('name="once" type="hidden" value="')[1].split('"')[0]
     post(path, rating=3, happened="words", once=token)

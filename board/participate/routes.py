@@ -155,16 +155,16 @@ def help_call():
     if guard.may_call_for_help(g.tablet.token, g.meeting.id, admitted=g.admitted):
         meetings.call_for_help(db, g.meeting)
         db.commit()
-    else:
-        # i18n: a child pressed "I want to talk to an adult" again within a minute.
-        flash(_("The adult already knows. They are coming to you."), "info")
-    return redirect(url_for("participate.help_sent"))
+        return redirect(url_for("participate.help_sent"))
+    # Said by the page, not flashed: flashes ride in the cookie, and fifty presses that
+    # never show a page would grow it past what a browser keeps.
+    return redirect(url_for("participate.help_sent", again=1))
 
 
 @bp.get("/help")
 @tablet.tablet_required(ready=False, admitted=False)
 def help_sent():
-    return render_template("participate/help_sent.html")
+    return render_template("participate/help_sent.html", again=request.args.get("again") == "1")
 
 
 @bp.post("/finish")

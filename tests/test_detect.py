@@ -203,3 +203,13 @@ def test_every_first_name_file_is_a_shipped_language():
     for path in NAMES_FOLDER.glob("*.txt"):
         names = [n for n in path.read_text(encoding="utf-8").splitlines() if n and n[0] != "#"]
         assert len(names) >= 90, path  # noqa: PLR2004
+
+
+def test_a_board_abroad_adds_its_own_country_to_the_regions():
+    from board.moderation.detect import REGIONS, regions_for
+
+    assert regions_for("AL") == REGIONS and regions_for(None) == REGIONS
+    assert regions_for("gr") == ("GR", *REGIONS)
+    # A Greek landline in local form, as a child at a Greek board would write it.
+    text = "call me 210 3456789"
+    assert any(s.kind == "phone" for s in find_personal_details(text, [], regions_for("GR")))

@@ -13,7 +13,7 @@ from board.feedback.models import MAX_TEXT, Feedback
 from board.ids import insert_with_random_id
 from board.meetings.models import Meeting
 from board.meetings.services import in_board_zone
-from board.moderation.detect import find_personal_details
+from board.moderation.detect import find_personal_details, regions_for
 from board.moderation.models import ModerationState
 
 
@@ -25,6 +25,10 @@ def _clean(text: str | None) -> str | None:
 def names_of(board) -> list[str]:
     """Names the board asked us to look for in children's text."""
     return [line for line in (board.watch_names or "").splitlines() if line.strip()]
+
+
+def _spans(text: str | None, names, regions) -> list[list]:
+    return [span.as_list() for span in find_personal_details(text or "", names, regions)]
 
 
 def give_feedback(
@@ -43,7 +47,7 @@ def give_feedback(
     if rating is not None and rating not in range(1, 6):
         raise ValueError("rating out of range")
     happened, better = _clean(happened), _clean(better)
-    names = names_of(meeting.board)
+    names, regions = names_of(meeting.board), regions_for(meeting.board.country)
     day = _meeting_day(meeting)
     # A Core INSERT on the session's connection (same transaction): this runs for every
     # child's answer, and the ORM's unit of work would double its cost. The id is random
@@ -62,8 +66,8 @@ def give_feedback(
             "moderation": ModerationState.PENDING
             if happened or better
             else ModerationState.APPROVED,
-            "happened_spans": [s.as_list() for s in find_personal_details(happened or "", names)],
-            "better_spans": [s.as_list() for s in find_personal_details(better or "", names)],
+            "happened_spans": _spans(happened, names, regions),
+            "better_spans": _spans(better, names, regions),
             "moderator_note": "",
         },
     )

@@ -194,6 +194,12 @@ def _words(text: str) -> frozenset[str]:
 # Poland, Romania, Serbia). A number in international form (+48 ..., 0048 ...) is found
 # whatever the region; Arabic-speaking children mostly write local numbers of where they live.
 REGIONS = ("AL", "XK", "BG", "PL", "RO", "RS")
+
+
+def regions_for(country: str | None) -> tuple[str, ...]:
+    """The regions whose phone formats are looked for on a board in ``country``."""
+    country = (country or "").upper()
+    return REGIONS if not country or country in REGIONS else (country, *REGIONS)
 # libphonenumber costs about 100 µs a region: run it only where there are enough digits.
 # Six digits ("069 123") is a number begun; five or fewer is a year, a price, an hour.
 MIN_DIGITS_FOR_LIBRARY = 6

@@ -13,7 +13,7 @@ from board.boards.models import Board
 from board.feedback.models import Feedback
 from board.feedback.services import names_of
 from board.meetings.models import Meeting
-from board.moderation.detect import REGIONS, find_personal_details
+from board.moderation.detect import find_personal_details, regions_for
 from board.moderation.models import Concern, ConcernState, ModerationState, Rejection
 
 
@@ -93,7 +93,9 @@ def queue(session: Session, board: Board) -> list[QueueItem]:
     for action in proposals:
         spans = {}
         for field in ("title", "description"):
-            found = find_personal_details(getattr(action, field) or "", names)
+            found = find_personal_details(
+                getattr(action, field) or "", names, regions_for(board.country)
+            )
             if found:
                 spans[field] = [s.as_list() for s in found]
         shown = action.language if (action.proposed_on, action.language) in shared else None
@@ -106,7 +108,7 @@ def unmarked(session: Session, board: Board) -> list[QueueItem]:
     board's names and country: a text stored before the detector knew a kind of detail
     (or before a name was added to the board's list) is not taken for clean."""
     names = names_of(board)
-    regions = (board.country, *REGIONS) if board.country not in REGIONS else REGIONS
+    regions = regions_for(board.country)
     return [
         item
         for item in queue(session, board)

@@ -29,7 +29,7 @@ DAYS = {
     "first-of-month": datetime(2026, 12, 1, 9, 0, tzinfo=UTC),
     "last-of-month-and-year": datetime(2026, 12, 31, 22, 30, tzinfo=UTC),
     "29-february": datetime(2028, 2, 29, 12, 0, tzinfo=UTC),
-    # 02:30 local does not exist on 29 March 2026 (clocks go from 02:00 to 03:00).
+    # 03:30 local, half an hour after the clocks jumped from 02:00 to 03:00 (29 March 2026).
     "daylight-saving-starts": datetime(2026, 3, 29, 1, 30, tzinfo=UTC),
     # 02:30 local happens twice on 25 October 2026; this is the first.
     "daylight-saving-ends": datetime(2026, 10, 25, 0, 30, tzinfo=UTC),

@@ -92,7 +92,12 @@ def purge(dry_run: bool) -> None:
     db.commit()
     if not dry_run:
         db.close()
-        scrub(get_engine())
+        busy = scrub(get_engine())
+        if busy:
+            click.echo(
+                "Old copies of erased words may remain in: "
+                f"{', '.join(busy)} (in use now); the next run clears them."
+            )
     verb = "would delete" if dry_run else "deleted"
     for board_name in report.texts:
         click.echo(

@@ -128,8 +128,15 @@ def init_app(app: Flask) -> None:
 WORDS_TABLES = ("feedback", "action", "summary_item", "concern")
 
 
-def scrub(engine: sa.Engine) -> None:
+# How long the scrub waits for a table that someone is using. VACUUM FULL needs the table
+# to itself, and while it waits every new query on that table waits behind it: a child's
+# answer must never queue behind the night's scrub for long.
+SCRUB_LOCK_TIMEOUT = "3s"
+
+
+def scrub(engine: sa.Engine) -> list[str]:
     """Leave no old copy of erased words in the database's own files, after a purge.
+    Returns the tables it could not get to (busy): the next run does them.
 
     SQLite (with ``secure_delete``) zeroes what is deleted in the database file, but the
     write-ahead log keeps the pages as they were until a checkpoint: a TRUNCATE checkpoint
@@ -137,12 +144,24 @@ def scrub(engine: sa.Engine) -> None:
     in the table until vacuumed: ``VACUUM FULL`` writes each table anew and drops the old
     file. What neither can reach: backups and PostgreSQL's own WAL archive (README).
     """
+    busy = []
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         if connection.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        else:
-            for table in WORDS_TABLES:
+            # (blocked, frames in the log, frames copied): blocked when a reader still
+            # needs the log, after the busy timeout.
+            blocked, _frames, _copied = connection.exec_driver_sql(
+                "PRAGMA wal_checkpoint(TRUNCATE)"
+            ).one()
+            if blocked:
+                busy.append("write-ahead log")
+            return busy
+        connection.exec_driver_sql(f"SET lock_timeout = '{SCRUB_LOCK_TIMEOUT}'")
+        for table in WORDS_TABLES:
+            try:
                 connection.exec_driver_sql(f'VACUUM (FULL) "{table}"')
+            except sa.exc.OperationalError:  # lock_timeout: someone is using it
+                busy.append(table)
+    return busy
 
 
 def database_answers() -> bool:

@@ -4,10 +4,11 @@ bad codes and cookies, and nothing stored that could identify them."""
 from __future__ import annotations
 
 import logging
-from datetime import date, time
+from datetime import date, time, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from board.db import Base
 from board.meetings import services
@@ -135,12 +136,11 @@ def test_i_am_finished_wipes_the_session_and_keeps_the_code(tablet_client, meeti
     assert tablet_client.get("/meeting").headers["Location"] == "/join"
 
 
-def test_an_idle_tablet_starts_over(tablet_client, meeting, monkeypatch):
+def test_an_idle_tablet_starts_over(tablet_client, meeting):
     join(tablet_client, meeting)
     assert tablet_client.get("/meeting").status_code == 200
-    now = tablet.time.time()
-    monkeypatch.setattr(tablet.time, "time", lambda: now + meeting.board.idle_seconds + 60)
-    response = tablet_client.get("/meeting")
+    with time_machine.travel(timedelta(seconds=meeting.board.idle_seconds + 60)):
+        response = tablet_client.get("/meeting")
     assert response.headers["Location"] == f"/join?code={meeting.join_code}"
     assert tablet_client.get("/meeting").headers["Location"] == "/join"
 

@@ -6,8 +6,6 @@ reaches the DOM, and ``{{7*7}}`` stays text."""
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 from flask import url_for
@@ -22,7 +20,7 @@ from board.moderation.models import Concern
 from board.summaries.models import Response, Summary, SummaryItem
 from tests.browser.conftest import instrument, let_tablet_in
 from tests.browser.test_accessibility import sign_in
-from tests.conftest import _config
+from tests.conftest import FIXED_NOW, _config
 
 pytestmark = pytest.mark.browser
 
@@ -196,7 +194,7 @@ def test_hostile_text_never_runs_anywhere(browser, live_server, live_app, plante
         post(
             f"/moderation/feedback/{feedback_id}", {"decision": "approve", "note": payload("note")}
         )
-        month = date.today().replace(day=1)
+        month = FIXED_NOW.date().replace(day=1)  # the suite's clock: a month with a held meeting
         post(f"/boards/{ids['board']}/summaries", {"period": f"{month.isoformat()}/1"})
         with live_app.app_context():
             db = get_session()

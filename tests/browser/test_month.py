@@ -29,6 +29,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, instrument, tablet_label
 from tests.browser.test_accessibility import check_page
+from tests.conftest import FIXED_NOW
 
 pytestmark = pytest.mark.browser
 
@@ -228,7 +229,7 @@ def accepts_invitation(month: Month, who: str) -> None:
 def facilitator_schedules_the_series(month: Month) -> None:
     """A monthly series on today's date, at this hour: this month's meeting is now."""
     page = month.pages["facilitator"]
-    now = datetime.now(ZoneInfo(ZONE))
+    now = datetime.now(ZoneInfo(ZONE))  # the suite's ticking clock (tests/conftest.py)
     click(page, "Meetings", "link")
     assert page.get_by_text("No meeting is scheduled.").is_visible()
     seen(page)
@@ -618,7 +619,7 @@ def facilitator_composes_and_publishes(month: Month) -> None:
     page.wait_for_load_state()
     assert page.get_by_text("No summary yet.").is_visible()
     seen(page)
-    this_month = datetime.now(ZoneInfo(ZONE)).strftime("%Y-%m")
+    this_month = FIXED_NOW.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m")
     page.get_by_label("Period").select_option(label=this_month)
     click(page, "Compose the summary of this period")
     assert page.inner_text("h1") == "Compose the summary"
@@ -687,7 +688,7 @@ def partner_reads_exports_and_answers(month: Month) -> None:
     assert "1 summary" in page.inner_text("main")
     assert page.get_by_role("img", name="Ratings per period").is_visible()
     periods = page.get_by_role("table", name="Ratings per period")
-    assert datetime.now(ZoneInfo(ZONE)).strftime("%Y-%m") in periods.inner_text()
+    assert FIXED_NOW.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m") in periods.inner_text()
     seen(page)
     snap(page, "partner-dashboard")
 

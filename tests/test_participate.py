@@ -167,11 +167,11 @@ def test_a_cookie_from_before_the_compact_format_still_works(tablet_client, meet
     join(tablet_client, meeting)
     with tablet_client.session_transaction() as sess:
         raw = dict(sess["tablet"])
-        raw.update(feedback=[], proposals=[], used=["abc"])
+        raw.update(feedback=[], proposals=[7], used=["abc"])  # "used": a field of before
         sess["tablet"] = raw
     assert tablet_client.get("/meeting").status_code == 200
     with tablet_client.session_transaction() as sess:
-        assert sess["tablet"]["used"] == "abc"
+        assert sess["tablet"]["proposals"] == "7"
 
 
 def test_a_session_of_one_meeting_is_no_key_to_another(tablet_client, session, make, meeting):

@@ -1,5 +1,6 @@
-"""A child's session on a shared tablet: a random token in the signed cookie, scoped to one
-meeting. Nothing about it is stored on the server (pseudonymous, CHILD-SAFETY rule 3)."""
+"""A child's session on a shared tablet: a random token in the encrypted session cookie
+(board.cookie), scoped to one meeting. Nothing about it is stored on the server
+(pseudonymous, CHILD-SAFETY rule 3)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from board.participate import admission
 KEY = "tablet"
 # A tablet sent back from the idle warning a little late still counts as idle.
 IDLE_SLACK_SECONDS = 5
-MAX_USED = 30
 # Answers and ideas a child can still see and take back in one session: the newest ones.
 # More would only grow the cookie (browsers drop cookies over 4 KB, and the session with it).
 MAX_GIVEN = 30
@@ -39,15 +39,8 @@ class Tablet:
     # What this child gave, so they can see it and take it back: ids, in the cookie only.
     feedback: list[int] = field(default_factory=list)
     proposals: list[int] = field(default_factory=list)
-    # Form tokens already used: a form sent twice (a refresh) is stored once.
-    used: list[str] = field(default_factory=list)
-
-    def spend(self, once: str | None) -> bool:
-        """True the first time a form token is seen; False for a repeat."""
-        if not once or once in self.used:
-            return False
-        self.used = [*self.used[-(MAX_USED - 1) :], once]
-        return True
+    # Form tokens are issued and spent in the ephemeral store (board.participate.guard): a
+    # list of them here could be replayed from an older copy of the cookie.
 
     def gave_feedback(self, feedback_id: int) -> None:
         self.feedback = [*self.feedback[-(MAX_GIVEN - 1) :], feedback_id]
@@ -111,16 +104,11 @@ def load() -> Tablet | None:
             seen=float(raw.get("seen", 0)),
             feedback=[int(i) for i in _items(raw.get("feedback"))],
             proposals=[int(i) for i in _items(raw.get("proposals"))],
-            used=_items(raw.get("used")),
         )
     except (KeyError, TypeError, ValueError):
         return None
     return None if ended.has_ended(tablet.token) else tablet
 
-
-def new_once() -> str:
-    """A token for one form, so that sending it twice stores it once."""
-    return secrets.token_urlsafe(12)
 
 
 def _back_to_join(code: str | None, message: str | None):

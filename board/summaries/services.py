@@ -228,21 +228,18 @@ def start_summary(session: Session, actor, board: Board, month: date, months: in
     board's periods never overlap: otherwise one period taken from another could show a
     figure that disclosure control hid.
 
-    The rule holds in the database (migration 5b1e0c7d2a94): two requests that both pass
-    the check below at the same moment cannot both write. On SQLite the check is made with
-    the write lock already held, so the second request waits and then sees the first's
-    period; on PostgreSQL the exclusion constraint refuses the second insert, which is
-    answered with the same message."""
+    The rule holds in the database (migration 5b1e0c7d2a94), and requests for one board
+    take turns: the check and the insert run behind a write on the board's row. On SQLite
+    that write takes the one write lock (what BEGIN IMMEDIATE would do) and makes the
+    savepoint below sit inside a real transaction; on PostgreSQL it locks the board's row,
+    so a second request waits and then sees the first's period. Without it, two inserts
+    checked by the exclusion constraint at once each waited for the other: a deadlock."""
     month = month.replace(day=1)
     if months not in PERIOD_MONTHS:
         raise SummaryError(_l("A summary covers a month or a quarter."), "months")
     if months == 3 and month.month not in (1, 4, 7, 10):
         raise SummaryError(_l("A quarter starts in January, April, July or October."), "month")
-    if session.get_bind().dialect.name == "sqlite":
-        # Take SQLite's one write lock now (what BEGIN IMMEDIATE would do): the check and
-        # the insert become one serialised step, and the savepoint below sits inside a
-        # real transaction (pysqlite would otherwise make it the outermost one).
-        session.execute(sa.update(Board.__table__).where(Board.id == board.id).values(id=Board.id))
+    session.execute(sa.update(Board.__table__).where(Board.id == board.id).values(id=Board.id))
     found = _summary_covering(session, board, month, months)
     if found is not None:
         return found

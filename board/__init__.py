@@ -70,12 +70,13 @@ def create_app(test_config: dict | None = None) -> Flask:
             x_proto=app.config["PROXY_FIX_X_PROTO"],
         )
 
-    from board import cli, cookie, db, ended, errors, i18n, logs, security
+    from board import cli, cookie, db, ended, errors, i18n, logs, mail, security
     from board.auth import signin, throttle
     from board.extensions import csrf, limiter, login_manager
     from board.voting import box as ballot_box
 
     db.init_app(app)
+    mail.init_app(app)
     cookie.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)

@@ -78,6 +78,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(purge)
     app.cli.add_command(backup)
+    app.cli.add_command(mail_cli)
 
 
 @click.command("purge")
@@ -133,3 +134,37 @@ def backup(path: Path | None) -> None:
     except BackupError as error:
         raise click.ClickException(str(error.message)) from None
     click.echo(f"Backup written to {made.path}: {made.total} rows, integrity ok.")
+
+
+mail_cli = AppGroup("mail", help="The mail outbox (board/mail.py).")
+
+
+@mail_cli.command("send")
+@click.option(
+    "--resend-stuck",
+    is_flag=True,
+    help="Send again the messages whose sender died mid-send (they may arrive twice).",
+)
+def mail_send(resend_stuck: bool) -> None:
+    """Send the mail still waiting in the outbox (cron: every few minutes). Silent when
+    there is nothing to do; exits with 1 when a message is still left."""
+    from board import mail
+
+    engine = get_engine()
+    if resend_stuck:
+        click.echo(f"{mail.release_stuck(engine)} stuck messages released.")
+    outcome = mail.deliver(engine, current_app, mail.unsent(engine))
+    if outcome.sent:
+        click.echo(f"{len(outcome.sent)} messages sent.")
+    left = len(outcome.failed) + len(outcome.not_tried)
+    if left:
+        click.echo(f"{left} messages not sent (see the log); the next run tries again.")
+    stuck = mail.stuck(engine)
+    for message in stuck:
+        click.echo(
+            f"Message {message.id} to {message.recipient}, claimed at "
+            f"{message.claimed_at:%Y-%m-%d %H:%M} UTC, never finished: it may or may not have "
+            "gone out. Check the mail server's log; --resend-stuck sends it again."
+        )
+    if left or stuck:
+        raise SystemExit(1)

@@ -58,13 +58,17 @@ INVITATION_TTL_HOURS = 72
 PROXY_FIX_X_FOR = 0
 PROXY_FIX_X_PROTO = 0
 
-# Outgoing mail. Without MAIL_SERVER the message is written to the log instead.
+# Outgoing mail (board/mail.py: an outbox, sent after the commit; `flask mail send` retries).
+# Without MAIL_SERVER the message is written to the log instead.
 MAIL_SERVER = None
 MAIL_PORT = 587
 MAIL_USERNAME = None
 MAIL_PASSWORD = None
 MAIL_USE_TLS = True
 MAIL_FROM = "board@localhost"
+# Seconds to wait for the mail server at each step. Mail goes out after the commit, so a
+# slow server delays the response that sent it, never the database.
+MAIL_TIMEOUT = 10
 
 # Public address used in links sent by mail (invitations) when known.
 BASE_URL = None

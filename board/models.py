@@ -7,6 +7,7 @@ from board.auth.models import Invitation, Role, RoleAssignment, User
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import Base
 from board.feedback.models import Feedback
+from board.mail import MailMessage
 from board.meetings.models import HelpCall, Meeting, MeetingSeries, MeetingState
 from board.moderation.models import Concern, Rejection
 from board.summaries.models import Response, Summary, SummaryFigure, SummaryItem
@@ -37,6 +38,7 @@ __all__ = [
     "MeetingSeries",
     "MeetingState",
     "Invitation",
+    "MailMessage",
     "Organisation",
     "OrganisationKind",
     "Role",

@@ -15,6 +15,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -35,7 +36,7 @@ from board.boards import services as boards
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import db
 from board.forms import ConfirmForm, choices, show_error
-from board.mail import send_mail
+from board.mail import queue_mail
 from board.web import get_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -218,13 +219,15 @@ def _unconfirmed_admin(form, name: str, action: str, back: str):
 
 
 def _send_invitation(user: User, token: str) -> None:
-    """Mail the link when mail is configured, and keep it to show the administrator once."""
+    """Queue the mail with the link (it goes at the commit), and keep the link to show the
+    administrator once."""
     link = url_for("auth.accept_invitation", token=token, _external=True)
     session["invitation_link"] = link
-    send_mail(
-        user.email,
-        _("Your account on board"),
-        _("Open this link to choose your password: %(link)s", link=link),
+    queue_mail(
+        db,
+        user,
+        _l("Your account on board"),
+        _l("Open this link to choose your password: %(link)s", link=link),
     )
 
 
@@ -251,8 +254,8 @@ def invite():
         except accounts.AccountError as error:
             show_error(form, error)
         else:
-            db.commit()
             _send_invitation(user, token)
+            db.commit()
             flash(_("The account is created. Send the person their invitation link."), "success")
             return redirect(url_for("admin.account", user_id=user.id))
     return _page("admin/invite.html", form)
@@ -344,8 +347,8 @@ def new_invitation(user_id: int):
         except accounts.AccountError as error:
             flash(str(error.message), "error")
         else:
-            db.commit()
             _send_invitation(user, token)
+            db.commit()
             flash(_("A new link is ready. Earlier links no longer work."), "success")
     return redirect(url_for("admin.account", user_id=user.id))
 

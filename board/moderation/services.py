@@ -21,7 +21,7 @@ from board.boards.models import Board
 from board.db import utcnow
 from board.feedback import tallies
 from board.feedback.models import Feedback
-from board.mail import external_url, send_mail
+from board.mail import external_url, queue_mail
 from board.meetings.models import HelpCall, Meeting
 from board.moderation.models import (
     Concern,
@@ -334,10 +334,11 @@ def _alert_leads(session: Session, concern: Concern) -> None:
     board = session.get(Board, concern.board_id)
     link = external_url("moderation.concern", concern_id=concern.id)
     for lead in board_leads(session, concern.board_id):
-        send_mail(
-            lead.email,
-            str(_l("Safeguarding concern on %(board)s", board=board.name)),
-            str(_l("A safeguarding concern was raised. Open it here: %(link)s", link=link)),
+        queue_mail(
+            session,
+            lead,
+            _l("Safeguarding concern on %(board)s", board=board.name),
+            _l("A safeguarding concern was raised. Open it here: %(link)s", link=link),
         )
 
 

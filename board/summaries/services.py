@@ -19,7 +19,7 @@ from board.auth.models import Role, RoleAssignment, User
 from board.boards.models import Board, Organisation, Service
 from board.db import utcnow
 from board.feedback.models import Feedback, RatingTally
-from board.mail import external_url, send_mail
+from board.mail import external_url, queue_mail
 from board.meetings.models import Meeting, MeetingState
 from board.moderation.models import ModerationState
 from board.rules import RuleError
@@ -386,10 +386,11 @@ def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
     )
     link = external_url("summaries.view", summary_id=summary.id)
     for user in partner_accounts(session, summary.recipients):
-        send_mail(
-            user.email,
-            str(_l("A new summary from %(board)s", board=summary.board.name)),
-            str(_l("Read it here: %(link)s", link=link)),
+        queue_mail(
+            session,
+            user,
+            _l("A new summary from %(board)s", board=summary.board.name),
+            _l("Read it here: %(link)s", link=link),
         )
     return summary.recipients
 

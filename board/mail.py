@@ -33,7 +33,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context, url_for
@@ -68,6 +68,9 @@ class MailMessage(Base):
     last_error: Mapped[str | None] = mapped_column(sa.String(300))
 
 
+_TABLE = cast(sa.Table, MailMessage.__table__)
+
+
 class Recipient(Protocol):
     """What ``queue_mail`` needs of a recipient (a staff User has both)."""
 
@@ -94,6 +97,8 @@ def queue_mail(session: Session, recipient: Recipient, subject, body) -> MailMes
 
 
 def _after_commit(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the transaction itself is still open
     queued = session.info.pop(_QUEUED, None)
     if not queued:
         return
@@ -144,7 +149,7 @@ class Outcome:
 def _claim(engine: sa.Engine, message_id: int) -> MailMessage | None:
     """Claim one unclaimed message for this process (one short transaction); None when
     someone else has it, or it is gone."""
-    table = MailMessage.__table__
+    table = _TABLE
     token = secrets.token_hex(16)
     with engine.begin() as connection:
         claimed = connection.execute(
@@ -159,7 +164,7 @@ def _claim(engine: sa.Engine, message_id: int) -> MailMessage | None:
 
 
 def _done(engine: sa.Engine, message: MailMessage) -> None:
-    table = MailMessage.__table__
+    table = _TABLE
     with engine.begin() as connection:
         connection.execute(
             table.delete().where(table.c.id == message.id, table.c.claim == message.claim)
@@ -167,8 +172,8 @@ def _done(engine: sa.Engine, message: MailMessage) -> None:
 
 
 def _release(engine: sa.Engine, message: MailMessage, error: BaseException | None) -> None:
-    table = MailMessage.__table__
-    values = {"claim": None, "claimed_at": None}
+    table = _TABLE
+    values: dict[str, Any] = {"claim": None, "claimed_at": None}
     if error is not None:
         values |= {"attempts": table.c.attempts + 1, "last_error": _describe(error)}
     with engine.begin() as connection:
@@ -273,7 +278,7 @@ def deliver(engine: sa.Engine, app: Flask, ids: Iterable[int]) -> Outcome:
 
 def unsent(engine: sa.Engine) -> list[int]:
     """Ids of the messages nobody is sending, oldest first."""
-    table = MailMessage.__table__
+    table = _TABLE
     with engine.connect() as connection:
         return list(
             connection.scalars(
@@ -285,7 +290,7 @@ def unsent(engine: sa.Engine) -> list[int]:
 def stuck(engine: sa.Engine) -> list[MailMessage]:
     """Messages claimed more than STUCK_AFTER ago and never finished: their sender died
     between claim and delete, so they may or may not have gone out."""
-    table = MailMessage.__table__
+    table = _TABLE
     with engine.connect() as connection:
         rows = connection.execute(
             table.select()
@@ -298,7 +303,7 @@ def stuck(engine: sa.Engine) -> list[MailMessage]:
 def release_stuck(engine: sa.Engine) -> int:
     """Make the stuck messages sendable again (the operator's decision: a copy may arrive
     twice). Returns how many."""
-    table = MailMessage.__table__
+    table = _TABLE
     with engine.begin() as connection:
         return connection.execute(
             table.update()

@@ -218,17 +218,17 @@ def _unconfirmed_admin(form, name: str, action: str, back: str):
     )
 
 
-def _send_invitation(user: User, token: str) -> None:
-    """Queue the mail with the link (it goes at the commit), and keep the link to show the
-    administrator once."""
+def _send_invitation(user: User, token: str) -> str:
+    """Queue the mail with the link (it leaves once the caller commits); the link, to show
+    the administrator once after the commit."""
     link = url_for("auth.accept_invitation", token=token, _external=True)
-    session["invitation_link"] = link
     queue_mail(
         db,
         user,
         _l("Your account on board"),
         _l("Open this link to choose your password: %(link)s", link=link),
     )
+    return link
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
@@ -254,8 +254,9 @@ def invite():
         except accounts.AccountError as error:
             show_error(form, error)
         else:
-            _send_invitation(user, token)
+            link = _send_invitation(user, token)
             db.commit()
+            session["invitation_link"] = link
             flash(_("The account is created. Send the person their invitation link."), "success")
             return redirect(url_for("admin.account", user_id=user.id))
     return _page("admin/invite.html", form)
@@ -347,8 +348,9 @@ def new_invitation(user_id: int):
         except accounts.AccountError as error:
             flash(str(error.message), "error")
         else:
-            _send_invitation(user, token)
+            link = _send_invitation(user, token)
             db.commit()
+            session["invitation_link"] = link
             flash(_("A new link is ready. Earlier links no longer work."), "success")
     return redirect(url_for("admin.account", user_id=user.id))
 

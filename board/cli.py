@@ -32,6 +32,33 @@ def db_revision(message: str) -> None:
     migrate.revision(current_app, message)
 
 
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+@click.confirmation_option(
+    prompt="Downgrading drops what the newer migrations added, data included. Continue?",
+    help="Do not ask (a backup is taken already).",
+)
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION (default: -1, the newest one only). Back up first."""
+    migrate.downgrade(current_app, revision)
+    click.echo("The database is now at:")
+    migrate.current(current_app)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the revision the database is at ("(head)" when it is the newest)."""
+    migrate.current(current_app)
+
+
+@db_cli.command("stamp")
+@click.argument("revision")
+def db_stamp(revision: str) -> None:
+    """Record REVISION (an id, or "head") as the database's, running no migration: for a
+    database restored from a dump whose version table was lost, say."""
+    migrate.stamp(current_app, revision)
+
+
 translate_cli = AppGroup(
     "translate", help="Translation catalogues: extract, update, compile (Babel)."
 )

@@ -22,8 +22,9 @@ $(BIN)/flask: pyproject.toml
 
 install: $(BIN)/flask
 
+# Needs no database and no configuration: board.translate, from Babel's Python API.
 compile-translations: install
-	$(BIN)/pybabel compile --use-fuzzy -d translations -f --statistics 2>&1 | tail -n 1
+	$(FLASK) translate compile
 
 ## make run: install, compile translations, migrate, seed the demo when empty, serve on :5000
 run: compile-translations
@@ -53,13 +54,11 @@ test: compile-translations
 bench: compile-translations
 	$(BIN)/python -m bench
 
-## make translations: extract messages, update every catalogue, compile
+## make translations: extract messages (with their # i18n: comments), update every catalogue, compile
 translations: install
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 \
-	  --no-location --sort-output -o translations/messages.pot --project board --version 0.1 .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
-	  --ignore-obsolete
-	$(BIN)/pybabel compile -d translations -f --statistics
+	$(FLASK) translate extract
+	$(FLASK) translate update
+	$(FLASK) translate compile
 
 ## make screenshots: run the month's browser journey and keep PNGs of its key screens
 screenshots: compile-translations

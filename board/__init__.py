@@ -91,7 +91,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.user_loader(signin.load)
     security.init_app(app)
     errors.init_app(app)
-    logs.init_app(app)
     cli.init_app(app)
 
     from board.web import IdConverter
@@ -129,4 +128,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["can_handle_concerns"] = can_handle_concerns
     app.jinja_env.globals["can_read_dashboard"] = can_read_dashboard
 
+    logs.init_app(app)  # last: every module's logger exists by now
     return app

@@ -32,6 +32,84 @@ def db_revision(message: str) -> None:
     migrate.revision(current_app, message)
 
 
+@db_cli.command("downgrade")
+@click.argument("revision", default="-1")
+@click.confirmation_option(
+    prompt="Downgrading drops what the newer migrations added, data included. Continue?",
+    help="Do not ask (a backup is taken already).",
+)
+def db_downgrade(revision: str) -> None:
+    """Undo migrations down to REVISION (default: -1, the newest one only). Back up first."""
+    migrate.downgrade(current_app, revision)
+    click.echo("The database is now at:")
+    migrate.current(current_app)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the revision the database is at ("(head)" when it is the newest)."""
+    migrate.current(current_app)
+
+
+@db_cli.command("stamp")
+@click.argument("revision")
+def db_stamp(revision: str) -> None:
+    """Record REVISION (an id, or "head") as the database's, running no migration: for a
+    database restored from a dump whose version table was lost, say."""
+    migrate.stamp(current_app, revision)
+
+
+translate_cli = AppGroup(
+    "translate", help="Translation catalogues: extract, update, compile (Babel)."
+)
+
+
+def _translating(step):
+    from board.translate import TranslateError
+
+    try:
+        return step()
+    except TranslateError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@translate_cli.command("extract", with_appcontext=False)
+def translate_extract() -> None:
+    """Collect every message in the code, with its # i18n: comment, into messages.pot."""
+    from board import translate
+
+    changed = _translating(translate.write_template)
+    pot = translate.TRANSLATIONS / f"{translate.DOMAIN}.pot"
+    click.echo(f"{pot}: {'updated' if changed else 'unchanged'}.")
+
+
+@translate_cli.command("update", with_appcontext=False)
+def translate_update() -> None:
+    """Bring every language's catalogue in line with messages.pot (no fuzzy matching,
+    removed messages dropped; translations untouched)."""
+    from board import translate
+
+    changed = _translating(translate.update)
+    click.echo(f"Catalogues updated: {', '.join(changed)}." if changed else "Catalogues unchanged.")
+
+
+@translate_cli.command("compile", with_appcontext=False)
+def translate_compile() -> None:
+    """Compile every catalogue to the .mo files the application reads (fuzzy entries left
+    out). Needs no database and no configuration."""
+    from board import translate
+
+    compiled = _translating(translate.compile_catalogues)
+    for done in compiled:
+        if done.translated < done.total:
+            click.echo(
+                f"{done.code}: {done.translated} of {done.total} messages translated "
+                "(the others show in English)"
+            )
+    codes = ", ".join(done.code for done in compiled)
+    click.echo(f"Compiled {len(compiled)} catalogues ({codes}).")
+
+
 @click.command("create-admin")
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
@@ -74,6 +152,7 @@ def demo(reset: bool) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(translate_cli)
     app.cli.add_command(create_admin)
     app.cli.add_command(demo)
     app.cli.add_command(purge)

@@ -91,21 +91,51 @@ class MinuteRequestTimes(logging.Filter):
         return True
 
 
-def _install(logger_name: str, kind: type[logging.Filter]) -> None:
-    logger = logging.getLogger(logger_name)
+def _install(logger: logging.Logger, kind: type[logging.Filter]) -> None:
     if not any(isinstance(f, kind) for f in logger.filters):
         logger.addFilter(kind())
 
 
+# Other libraries' loggers that write during a request, and what each may give away.
+LIBRARY_FILTERS: dict[str, tuple[type[logging.Filter], ...]] = {
+    "werkzeug": (NoClientAddress, MinuteRequestTimes),  # the development server's lines
+    "flask-limiter": (NoLimiterKey, MinuteRequestTimes),
+}
+# The application's own: app.logger ("board") and each module's logging.getLogger(__name__).
+APPLICATION_FILTERS: tuple[type[logging.Filter], ...] = (NoDatabaseValues, MinuteRequestTimes)
+
+
+def application_loggers(app) -> list[logging.Logger]:
+    """app.logger and every module logger under it. A logger's filters see only the records
+    logged on it, not those its children pass up: each needs its own."""
+    prefix = app.logger.name + "."
+    children = [
+        logger
+        for name, logger in list(logging.root.manager.loggerDict.items())
+        if name.startswith(prefix) and isinstance(logger, logging.Logger)
+    ]
+    return [app.logger, *children]
+
+
 def init_app(app) -> None:
-    """Install the filters: the development server's request lines, Flask-Limiter's
-    messages and the application's own (gunicorn's access log is off: see
-    gunicorn.conf.py)."""
-    _install("werkzeug", NoClientAddress)
-    _install("werkzeug", MinuteRequestTimes)
-    _install("flask-limiter", NoLimiterKey)
-    _install("flask-limiter", MinuteRequestTimes)
-    if not any(isinstance(f, NoDatabaseValues) for f in app.logger.filters):
-        app.logger.addFilter(NoDatabaseValues())
-    if not any(isinstance(f, MinuteRequestTimes) for f in app.logger.filters):
-        app.logger.addFilter(MinuteRequestTimes())
+    """The one place logging is set up; create_app calls it last, once every module (and
+    its logger) is imported.
+
+    - Filters that keep who a visitor is, and when a child answered, out of every line: the
+      development server's request lines, Flask-Limiter's messages, the application's own.
+    - The level of the application's loggers: LOG_LEVEL (``BOARD_LOG_LEVEL=INFO``, say)
+      when set; otherwise Flask's default (DEBUG under ``flask run --debug``, else
+      warnings and errors only).
+    - Where lines go: Flask's handler, to standard error (gunicorn's error log), unless the
+      process configured its own (``gunicorn --log-config``). No other module adds one.
+
+    gunicorn's access log is off (gunicorn.conf.py)."""
+    for name, kinds in LIBRARY_FILTERS.items():
+        for kind in kinds:
+            _install(logging.getLogger(name), kind)
+    for logger in application_loggers(app):
+        for kind in APPLICATION_FILTERS:
+            _install(logger, kind)
+    level = app.config.get("LOG_LEVEL")
+    if level:
+        app.logger.setLevel(str(level).upper())

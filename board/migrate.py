@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -18,7 +19,9 @@ def migrations_dir(package_dir: Path) -> Path:
 
 
 def alembic_config(app: Flask) -> Config:
-    config = Config()
+    # stdout looked up now, not when alembic was imported: `flask db current` prints to the
+    # stream of the command that runs (a test's CliRunner included).
+    config = Config(stdout=sys.stdout)
     config.set_main_option("script_location", str(migrations_dir(Path(app.root_path))))
     config.set_main_option("sqlalchemy.url", app.config["DATABASE_URL"].replace("%", "%%"))
     return config
@@ -30,3 +33,17 @@ def upgrade(app: Flask, revision: str = "head") -> None:
 
 def revision(app: Flask, message: str) -> None:
     command.revision(alembic_config(app), message=message, autogenerate=True)
+
+
+def downgrade(app: Flask, revision: str = "-1") -> None:
+    command.downgrade(alembic_config(app), revision)
+
+
+def current(app: Flask) -> None:
+    """Print the revision the database is at (nothing when it has none)."""
+    command.current(alembic_config(app))
+
+
+def stamp(app: Flask, revision: str) -> None:
+    """Record REVISION as applied without running anything."""
+    command.stamp(alembic_config(app), revision)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
+from board import translate
 from board.auth.models import Role
 from board.i18n import LANGUAGES, find_translations
 
@@ -82,33 +81,56 @@ def _messages(path: Path) -> dict:
     return {message.id: message for message in catalogue if message.id}
 
 
-def test_messages_pot_is_not_stale(tmp_path):
-    """Every string in the code is in messages.pot, and nothing else is."""
-    fresh = tmp_path / "fresh.pot"
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "pybabel"),
-            "-q",
-            "extract",
-            "-F",
-            "babel.cfg",
-            "-k",
-            "_l",
-            "-k",
-            "lazy_gettext",
-            "-k",
-            "ngettext:1,2",
-            "--no-location",
-            "-o",
-            str(fresh),
-            ".",
-        ],
-        cwd=ROOT,
-        check=True,
-    )
-    assert set(_messages(fresh)) == set(_messages(TRANSLATIONS / "messages.pot")), (
+def _with_comments(catalogue) -> dict:
+    # A long comment is wrapped in the file: compare its words.
+    return {m.id: " ".join(" ".join(m.auto_comments).split()) for m in catalogue if m.id}
+
+
+def test_messages_pot_is_not_stale():
+    """Every string in the code is in messages.pot with its translators' comment, and
+    nothing else is: the extraction `flask translate extract` runs (board.translate)."""
+    fresh = translate.extract(ROOT)
+    with (TRANSLATIONS / "messages.pot").open("rb") as handle:
+        committed = read_po(handle)
+    assert _with_comments(fresh) == _with_comments(committed), (
         "translations/messages.pot is stale: run `make translations`"
     )
+
+
+def test_the_translators_comments_reach_the_translators():
+    fresh = translate.extract(ROOT)
+    commented = [m.id for m in fresh if m.auto_comments]
+    assert "I want to talk to an adult" in commented  # a template's {# i18n: ... #}
+    assert "Go in" in commented  # a Python # i18n: comment
+    assert not any(c.startswith("i18n:") for m in fresh for c in m.auto_comments)
+
+
+def test_every_catalogue_follows_the_template():
+    """`flask translate update` would change no catalogue: none misses a message of the
+    template or its comment, none keeps one the template dropped."""
+    assert translate.update(TRANSLATIONS, write=False) == [], (
+        "a catalogue is behind messages.pot: run `make translations`"
+    )
+
+
+def test_compiling_leaves_fuzzy_guesses_out(tmp_path):
+    from babel.messages.mofile import read_mo
+
+    directory = tmp_path / "translations"
+    (directory / "sq" / "LC_MESSAGES").mkdir(parents=True)
+    (directory / "messages.pot").write_bytes((TRANSLATIONS / "messages.pot").read_bytes())
+    po = (TRANSLATIONS / "sq" / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
+    guessed = po.replace('msgid "Go in"', '#, fuzzy\nmsgid "Go in"', 1)
+    assert guessed != po
+    translate.catalogue_path(directory, "sq").write_text(guessed, encoding="utf-8")
+
+    compiled = {done.code: done for done in translate.compile_catalogues(directory, ["sq"])}
+
+    assert compiled["sq"].translated == compiled["sq"].total - 1
+    with translate.catalogue_path(directory, "sq", ".mo").open("rb") as handle:
+        shipped = read_mo(handle)
+    assert shipped.get("Go in") is None
+    assert shipped.get("Code") is not None
 
 
 @pytest.mark.parametrize("code", SHIPPED)

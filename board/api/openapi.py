@@ -239,7 +239,7 @@ def figure_parameters() -> list[dict]:
             if field.description:
                 description += f". {field.description}"
             if isinstance(field, MonthField):
-                schema = MONTH
+                schema: dict = MONTH
                 description += " (YYYY-MM)"
             elif isinstance(field, SelectField):
                 values = [c.value for c in field.iter_choices()]

@@ -48,6 +48,7 @@ demo: install
 test: compile-translations
 	$(BIN)/ruff check board tests bench
 	$(BIN)/bandit -c pyproject.toml -r board -ll -q
+	$(BIN)/mypy board
 	$(BIN)/python -m pytest
 
 ## make bench: benchmarks, printing their tables
@@ -68,6 +69,7 @@ screenshots: compile-translations
 lint: install
 	$(BIN)/ruff check board tests bench
 	$(BIN)/bandit -c pyproject.toml -r board -ll -q
+	$(BIN)/mypy board
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

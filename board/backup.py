@@ -56,7 +56,9 @@ def count_rows(path: Path) -> dict[str, int]:
         with engine.connect() as connection:
             names = sa.inspect(connection).get_table_names()
             return {
-                name: connection.scalar(sa.select(sa.func.count()).select_from(sa.table(name)))
+                name: connection.execute(
+                    sa.select(sa.func.count()).select_from(sa.table(name))
+                ).scalar_one()
                 for name in names
             }
     finally:

@@ -20,6 +20,7 @@ import functools
 import os
 import struct
 import time
+from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -64,7 +65,7 @@ class SealedSerializer:
     lifetime, as the signed cookie did.
     """
 
-    def __init__(self, secret: str | bytes, fallbacks: list[str | bytes] = ()):
+    def __init__(self, secret: str | bytes, fallbacks: Sequence[str | bytes] = ()):
         # The current key seals; fallbacks (SECRET_KEY_FALLBACKS, during a key change) open.
         self.keys = [AESGCM(derive_key(key)) for key in (secret, *fallbacks)]
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g
@@ -34,6 +35,10 @@ class Base(DeclarativeBase):
     """Declarative base of every model; constraint names are stable across databases."""
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # Every model maps a Table, never a SELECT: Core statements may take it as one.
+        __table__: ClassVar[sa.Table]
 
 
 def utcnow() -> datetime:

@@ -48,10 +48,15 @@ group that is not unanimous there.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 MIN_K = 3
 RATINGS = (1, 2, 3, 4, 5)
+
+
+K = TypeVar("K")  # what a row or a place stands for: a service, an action, ...
 
 
 @dataclass(frozen=True)
@@ -66,10 +71,17 @@ class Figure:
     def shown(self) -> bool:
         return self.value is not None
 
+    @property
+    def count(self) -> int:
+        """The value of a figure known to be shown."""
+        if self.value is None:
+            raise ValueError("a hidden figure has no count")
+        return self.value
+
 
 @dataclass(frozen=True)
-class Row:
-    key: object
+class Row(Generic[K]):
+    key: K
     total: Figure
     counts: tuple[Figure, ...]  # one per rating, all shown or all hidden
     percents: tuple[int | None, ...]
@@ -81,9 +93,9 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Table:
+class Table(Generic[K]):
     k: int
-    rows: tuple[Row, ...]
+    rows: tuple[Row[K], ...]
     total: Figure
     counts: tuple[Figure, ...]  # the month over all rows
     percents: tuple[int | None, ...]
@@ -136,11 +148,11 @@ def _shown_or_hidden(counts: list[int], k: int, ok: bool):
     return tuple(Figure(None) for _ in counts), tuple(None for _ in counts), None
 
 
-def publish(rows: dict[object, list[int]], k: int) -> Table:
+def publish(rows: dict[K, list[int]], k: int) -> Table[K]:
     """The publishable figures of one board's period: ``rows`` maps a key (a service) to
     its five counts, ratings 1 to 5."""
     k = _threshold(k)
-    published = []
+    published: list[Row[K]] = []
     for key, counts in rows.items():
         counts = list(counts)
         if len(counts) != len(RATINGS) or any(c < 0 for c in counts):
@@ -152,15 +164,15 @@ def publish(rows: dict[object, list[int]], k: int) -> Table:
     return assemble(published, k)
 
 
-def restore(key: object, total: Figure, counts: list[int | None], median, k: int) -> Row:
+def restore(key: K, total: Figure, counts: Sequence[int | None], median, k: int) -> Row[K]:
     """A row as it was published (kept figures), with its percentages worked out again."""
     cells = tuple(Figure(c) for c in counts)
-    shown = all(c is not None for c in counts)
-    percents = _percents(list(counts), k) if shown else tuple(None for _ in counts)
+    shown = [c for c in counts if c is not None]
+    percents = _percents(shown, k) if len(shown) == len(counts) else tuple(None for _ in counts)
     return Row(key, total, cells, percents, median)
 
 
-def assemble(published: list[Row], k: int) -> Table:
+def assemble(published: list[Row[K]], k: int) -> Table[K]:
     """The table of published rows, with the margins over all of them. The margins are
     worked out from published figures only, so a summary kept as published shows the same
     margins again."""
@@ -168,9 +180,9 @@ def assemble(published: list[Row], k: int) -> Table:
     every_row = all(r.distribution_shown for r in published)
     # Withheld to protect a hidden row, the grand total is "not shown", never "fewer than
     # k": saying it is small could pin down the small rows inside it.
-    total = Figure(sum(r.total.value for r in published)) if every_total else Figure(None)
+    total = Figure(sum(r.total.count for r in published)) if every_total else Figure(None)
     if every_row:
-        month = [sum(r.counts[i].value for r in published) for i in range(len(RATINGS))]
+        month = [sum(r.counts[i].count for r in published) for i in range(len(RATINGS))]
         cells, percents, median = _shown_or_hidden(month, k, _distribution_ok(month, k))
     else:
         cells = tuple(Figure(None) for _ in RATINGS)
@@ -186,11 +198,11 @@ def describe(figure: Figure, k: int) -> str:
 
 
 @dataclass(frozen=True)
-class Place:
+class Place(Generic[K]):
     """One action's place in a closed vote: its rank (ties share one), and its points,
     shown only when every action's points pass (see the module's text)."""
 
-    key: object
+    key: K
     rank: int
     points: Figure
 
@@ -199,7 +211,7 @@ def _points_ok(value: int, most: int, k: int) -> bool:
     return k <= value <= most - k
 
 
-def _places_alone_ok(points: dict[object, int], voters: int, dots: int | None) -> bool:
+def _places_alone_ok(points: dict[K, int], voters: int, dots: int | None) -> bool:
     """Whether the order of an approval vote can be shown without its points: each of the
     m distinct places can then still hold a count between 2 and v - 2 (place j of m can
     hold any count from m - j to v - j + 1), so no action is pinned to everyone, no one or
@@ -211,8 +223,8 @@ def _places_alone_ok(points: dict[object, int], voters: int, dots: int | None) -
 
 
 def publish_votes(
-    points: dict[object, int], voters: int, k: int, dots: int | None = None
-) -> tuple[Place, ...] | None:
+    points: dict[K, int], voters: int, k: int, dots: int | None = None
+) -> tuple[Place[K], ...] | None:
     """A vote's results as publishable, best first; None when not even the order can be
     shown (fewer than k voters, or an order that would tell how children voted). ``dots``
     is the number of dots each child could share, None for an approval vote. The number

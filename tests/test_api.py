@@ -12,11 +12,18 @@ import sqlalchemy as sa
 from jsonschema import Draft202012Validator, FormatChecker
 from openapi_spec_validator import validate
 from referencing import Registry
+from wtforms import SelectField
 
+from board.api import openapi
 from board.api import services as tokens
 from board.api.models import ApiToken
 from board.auth.models import Role
+from board.boards.models import ServiceCategory
+from board.forms import choices
 from board.summaries import services
+from board.summaries.export import RATING_NAMES
+from board.summaries.forms import DashboardForm
+from board.summaries.models import PERIOD_MONTHS, ItemKind, ResponseStatus
 
 
 @pytest.fixture
@@ -166,3 +173,38 @@ def test_the_check_catches_a_drift(client, world, spec):
     Answer.json["by_board"][0]["median"] = 3
     with pytest.raises(AssertionError, match="median"):
         check(spec, "/figures", "get", Answer)
+
+
+def test_the_document_takes_its_enums_from_the_code(spec):
+    """A member added to one of these enums shows in the document without editing it."""
+    schemas = spec["components"]["schemas"]
+    assert schemas["Item"]["properties"]["kind"]["enum"] == [k.value for k in ItemKind]
+    assert schemas["Response"]["properties"]["status"]["enum"] == [s.value for s in ResponseStatus]
+    by_category = schemas["Dashboard"]["properties"]["by_category"]["items"]["properties"]
+    assert by_category["category"]["enum"] == [c.value for c in ServiceCategory]
+    period = schemas["Summary"]["properties"]["period"]["properties"]
+    assert period["months"]["enum"] == list(PERIOD_MONTHS)
+    assert set(schemas["Counts"]["properties"]) == set(RATING_NAMES)  # jsonify sorts keys
+    assert set(schemas["Percents"]["properties"]) == set(RATING_NAMES)
+
+
+def test_the_figures_filters_are_the_dashboard_form(app, spec, monkeypatch):
+    """/figures is described by the dashboard form's fields: their names, English labels and
+    the choices every reader gets; a filter added to the form shows in the document."""
+    parameters = {p["name"]: p for p in spec["paths"]["/figures"]["get"]["parameters"]}
+    with app.test_request_context():
+        fields = [f.name for f in DashboardForm(formdata=None) if f.type != "SubmitField"]
+    assert list(parameters) == fields == ["country", "board", "category", "start", "end"]
+    assert parameters["category"]["description"] == "Kind of service"
+    assert parameters["category"]["schema"]["enum"] == ["", *[c.value for c in ServiceCategory]]
+    assert parameters["start"]["schema"] == openapi.MONTH
+    assert "enum" not in parameters["board"]["schema"]  # a reader's own boards only
+
+    class Wider(DashboardForm):
+        language = SelectField("Language", choices=choices([("", "All"), ("sq", "Shqip")]))
+
+    monkeypatch.setattr(openapi, "DashboardForm", Wider)
+    with app.test_request_context(headers={"Accept-Language": "sq"}):
+        added = openapi.document("http://localhost/api/v1")
+    added = added["paths"]["/figures"]["get"]["parameters"][-1]
+    assert added["name"] == "language" and added["schema"]["enum"] == ["", "sq"]

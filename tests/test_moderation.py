@@ -49,6 +49,18 @@ def fresh(session, model, ident):
     return session.get(model, ident)
 
 
+def test_an_answer_takes_the_models_defaults(session, world):
+    """The fast Core insert states no default of its own: text waits for moderation and the
+    note starts empty because the model says so; an answer without text needs none."""
+    _board, service, meeting, _facilitator, _lead = world
+    columns = Feedback.__table__.c
+    with_text = give(session, meeting, service, better="More nurses.")
+    assert with_text.moderation is columns.moderation.default.arg is ModerationState.PENDING
+    assert with_text.moderator_note == columns.moderator_note.default.arg == ""
+    assert with_text.happened_spans == [] and with_text.better_spans == []
+    assert give(session, meeting, service).moderation is ModerationState.APPROVED
+
+
 def test_from_a_childs_text_to_an_approved_redacted_quote(client, auth, session, world):
     board, service, meeting, facilitator, _lead = world
     item = give(

@@ -46,7 +46,7 @@ def save_action(
     if action is not None and action.moderation is not ModerationState.APPROVED:
         raise ActionError(_l("A child's proposal is moderated before it can be changed."))
     created = action is None
-    if created:
+    if action is None:
         action = Action(board=board, proposed_by=Proposer.ADULT, proposed_on=_today(board))
         session.add(action)
     action.title = title.strip()[:MAX_TITLE]
@@ -98,4 +98,4 @@ def propose_action(
             "moderation": ModerationState.PENDING,
         },
     )
-    return session.get(Action, action_id)
+    return session.get_one(Action, action_id)  # just inserted

@@ -1,17 +1,32 @@
 """The OpenAPI 3.1 description of /api/v1. A test validates this document and checks
-every endpoint's answers against its schemas, so the two cannot drift apart."""
+every endpoint's answers against its schemas, so the two cannot drift apart. Every fact
+the code already states (an enum's members, the dashboard form's filters) is taken from
+the code, not written again here."""
 
 from __future__ import annotations
 
-RATINGS = ("very bad", "bad", "okay", "good", "very good")
+from enum import Enum
+
+from flask_babel import force_locale
+from wtforms import MonthField, SelectField
+
+from board.boards.models import MIN_THRESHOLD, ServiceCategory
+from board.i18n import DEFAULT_LANGUAGE
+from board.summaries.export import RATING_NAMES as RATINGS
+from board.summaries.forms import DashboardForm
+from board.summaries.models import PERIOD_MONTHS, ItemKind, ResponseStatus
 
 
 def _ref(name: str) -> dict:
     return {"$ref": f"#/components/schemas/{name}"}
 
 
+def _enum(members: type[Enum]) -> dict:
+    return {"enum": [m.value for m in members]}
+
+
 def _object(properties: dict, required: list[str] | None = None, closed: bool = True) -> dict:
-    schema = {
+    schema: dict[str, object] = {
         "type": "object",
         "properties": properties,
         "required": list(properties) if required is None else required,
@@ -21,6 +36,7 @@ def _object(properties: dict, required: list[str] | None = None, closed: bool = 
     return schema
 
 
+MONTH = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 
@@ -68,7 +84,7 @@ SCHEMAS = {
     "Response": _object(
         {
             "organisation": {"type": "string"},
-            "status": {"enum": ["accepted", "partly", "declined"]},
+            "status": _enum(ResponseStatus),
             "what": {"type": "string"},
             "by_when": {"type": ["string", "null"], "format": "date"},
         }
@@ -76,14 +92,14 @@ SCHEMAS = {
     "Item": _object(
         {
             "id": {"type": "integer"},
-            "kind": {"enum": ["finding", "recommendation", "quote", "action"]},
+            "kind": _enum(ItemKind),
             "text": {
                 "type": "string",
                 "description": "A quote's words; \"[withdrawn]\" once they were raised as a "
                 "safeguarding concern, \"[removed after N months]\" once the board's retention "
                 "period deleted them (in the reader's language). The figures stay as published.",
             },
-            "month": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
+            "month": MONTH,
             "rank": NULLABLE_INT,
             "points": _ref("FigureValue"),
             "responses": {"type": "array", "items": _ref("Response")},
@@ -102,12 +118,12 @@ SCHEMAS = {
             ),
             "period": _object(
                 {
-                    "start": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
-                    "months": {"enum": [1, 3]},
+                    "start": MONTH,
+                    "months": {"enum": list(PERIOD_MONTHS)},
                     "label": {"type": "string"},
                 }
             ),
-            "threshold": {"type": "integer", "minimum": 3},
+            "threshold": {"type": "integer", "minimum": MIN_THRESHOLD},
             "published": {"type": "boolean"},
             "published_at": {"type": ["string", "null"], "format": "date-time"},
             "recipients": {"type": "array", "items": {"type": "string"}},
@@ -167,8 +183,8 @@ SCHEMAS = {
                     "properties": {
                         "period": _object(
                             {
-                                "start": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
-                                "months": {"enum": [1, 3]},
+                                "start": MONTH,
+                                "months": {"enum": list(PERIOD_MONTHS)},
                             }
                         ),
                         "label": {"type": "string"},
@@ -181,7 +197,10 @@ SCHEMAS = {
                 "type": "array",
                 "items": {
                     "allOf": [_ref("Total")],
-                    "properties": {"category": {"type": "string"}, "label": {"type": "string"}},
+                    "properties": {
+                        "category": _enum(ServiceCategory),
+                        "label": {"type": "string"},
+                    },
                     "required": ["category", "label"],
                     "unevaluatedProperties": False,
                 },
@@ -208,19 +227,45 @@ def _error(description: str) -> dict:
     return {"description": description, **_json("Error")}
 
 
-MONTH = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}
+def figure_parameters() -> list[dict]:
+    """/figures takes the dashboard's filters: the form's fields, by their names, English
+    labels and choices. A choice every reader is offered (a kind of service) is an enum; a
+    choice that depends on the reader's summaries (a country, a board) is not."""
+    parameters = []
+    with force_locale(DEFAULT_LANGUAGE):
+        form = DashboardForm(formdata=None).offer([])
+        for field in form:
+            description = str(field.label.text)
+            if field.description:
+                description += f". {field.description}"
+            if isinstance(field, MonthField):
+                schema: dict = MONTH
+                description += " (YYYY-MM)"
+            elif isinstance(field, SelectField):
+                values = [c.value for c in field.iter_choices()]
+                schema = {"type": "string"}
+                if any(values):  # more than "all"
+                    schema = {**schema, "enum": values}
+                else:
+                    description += (
+                        ": a value the dashboard's filter offers your organisation, as it "
+                        "appears in the dashboard's address"
+                    )
+            else:
+                continue  # the submit button
+            parameters.append(
+                {
+                    "name": field.name,
+                    "in": "query",
+                    "required": False,
+                    "description": description,
+                    "schema": schema,
+                }
+            )
+    return parameters
 
 
 def document(server: str) -> dict:
-    def query(name: str, description: str, schema: dict) -> dict:
-        return {
-            "name": name,
-            "in": "query",
-            "required": False,
-            "description": description,
-            "schema": schema,
-        }
-
     return {
         "openapi": "3.1.0",
         "info": {
@@ -280,15 +325,7 @@ def document(server: str) -> dict:
                     "operationId": "getFigures",
                     "summary": "Published figures added up across boards, kinds of service "
                     "and periods",
-                    "parameters": [
-                        query(
-                            "country", "Two-letter country code of the boards", {"type": "string"}
-                        ),
-                        query("board", "A board's id", {"type": "string", "pattern": "^[0-9]+$"}),
-                        query("category", "A kind of service", {"type": "string"}),
-                        query("start", "First month (YYYY-MM)", MONTH),
-                        query("end", "Last month (YYYY-MM)", MONTH),
-                    ],
+                    "parameters": figure_parameters(),
                     "responses": {
                         "200": {"description": "The figures", **_json("Dashboard")},
                         "400": _error("A filter names something unknown, or a bad month"),

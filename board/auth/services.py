@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from importlib import resources
@@ -101,7 +102,7 @@ def invite_user(
     name: str,
     organisation: Organisation,
     locale: str | None = None,
-    roles: list[tuple[Role, Board | None]] = (),
+    roles: Sequence[tuple[Role, Board | None]] = (),
     ttl_hours: int = 72,
 ) -> tuple[User, str]:
     """Create an account without a password and an invitation; returns the link's token."""
@@ -174,7 +175,7 @@ def accept_invitation(session: Session, token: str, password: str) -> User:
         )
         .values(used_at=now)
     )
-    if used.rowcount != 1:
+    if used.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult
         if invitation.expires_at <= now:
             raise InvitationInvalid(_EXPIRED)
         raise InvitationInvalid(_USED)
@@ -249,12 +250,12 @@ def assign_role(
 def remove_role(session: Session, actor: User, assignment: RoleAssignment) -> None:
     """Take a role away; the last administrator cannot lose their role."""
     if assignment.role is Role.ADMINISTRATOR:
-        admins = session.scalar(
+        admins = session.execute(
             sa.select(sa.func.count())
             .select_from(RoleAssignment)
             .join(User)
             .where(RoleAssignment.role == Role.ADMINISTRATOR, User.active.is_(True))
-        )
+        ).scalar_one()
         if admins <= 1:
             raise AccountError(_l("The network needs at least one administrator."))
     user = assignment.user

@@ -44,7 +44,7 @@ def save_organisation(
     if clash is not None and clash is not organisation:
         raise BoardError(_l("An organisation with this name exists already."), field="name")
     created = organisation is None
-    if created:
+    if organisation is None:
         organisation = Organisation()
         session.add(organisation)
     organisation.name = name
@@ -93,7 +93,7 @@ def save_board(
     if clash is not None and clash is not board:
         raise BoardError(_l("A board with this name exists already."), field="name")
     created = board is None
-    if created:
+    if board is None:
         board = Board()
         session.add(board)
     board.name = name
@@ -140,7 +140,7 @@ def save_service(
     if clash is not None and clash is not service:
         raise BoardError(_l("This board has a service with this name already."), field="name")
     created = service is None
-    if created:
+    if service is None:
         service = Service(board=board)
         session.add(service)
     service.name = name

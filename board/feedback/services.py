@@ -52,25 +52,22 @@ def give_feedback(
     # A Core INSERT on the session's connection (same transaction): this runs for every
     # child's answer, and the ORM's unit of work would double its cost. The id is random
     # (board.ids): a sequential one would tell the order in which children answered.
-    feedback_id = insert_with_random_id(
-        session,
-        Feedback.__table__,
-        {
-            "meeting_id": meeting.id,
-            "service_id": service.id,
-            "rating": rating,
-            "happened": happened,
-            "better": better,
-            "language": language,
-            "day": day,
-            "moderation": ModerationState.PENDING
-            if happened or better
-            else ModerationState.APPROVED,
-            "happened_spans": _spans(happened, names, regions),
-            "better_spans": _spans(better, names, regions),
-            "moderator_note": "",
-        },
-    )
+    # Columns left out take the model's defaults (Core runs them too): text waits for
+    # moderation, an empty note.
+    values = {
+        "meeting_id": meeting.id,
+        "service_id": service.id,
+        "rating": rating,
+        "happened": happened,
+        "better": better,
+        "language": language,
+        "day": day,
+        "happened_spans": _spans(happened, names, regions),
+        "better_spans": _spans(better, names, regions),
+    }
+    if not (happened or better):
+        values["moderation"] = ModerationState.APPROVED  # nothing to moderate
+    feedback_id = insert_with_random_id(session, Feedback.__table__, values)
     tallies.adjust(
         session, board_id=meeting.board_id, service_id=service.id, day=day, rating=rating, delta=1
     )

@@ -29,7 +29,11 @@ class MonthlyRule:
 
     def rrule_kwargs(self) -> dict:
         if self.kind is RuleKind.NTH_WEEKDAY:
-            if self.ordinal not in (1, 2, 3, 4, -1) or self.weekday not in range(7):
+            if (
+                self.ordinal not in (1, 2, 3, 4, -1)
+                or self.weekday is None
+                or self.weekday not in range(7)
+            ):
                 raise ValueError("an nth-weekday rule needs an ordinal and a weekday")
             return {"byweekday": weekday(self.weekday, self.ordinal)}
         if self.month_day is None or not 1 <= self.month_day <= 31:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -35,7 +36,7 @@ def in_board_zone(board: Board, moment: datetime) -> datetime:
     return moment.astimezone(ZoneInfo(board.timezone))
 
 
-def _agenda(board: Board, services: list[Service]) -> list[Service]:
+def _agenda(board: Board, services: Sequence[Service]) -> list[Service]:
     if any(service.board_id != board.id for service in services):
         raise MeetingError(_l("Choose services of this board only."), field="service_ids")
     return list(services)
@@ -51,7 +52,7 @@ def schedule_meeting(
     duration_minutes: int,
     place: str,
     notes: str = "",
-    services: list[Service] = (),
+    services: Sequence[Service] = (),
 ) -> Meeting:
     """One meeting, outside any series."""
     meeting = Meeting(
@@ -108,7 +109,7 @@ def schedule_series(
     at: time,
     duration_minutes: int,
     place: str,
-    services: list[Service] = (),
+    services: Sequence[Service] = (),
 ) -> MeetingSeries:
     """A monthly series and its meetings (up to ``until``, or twelve months)."""
     _check_span(start, until)
@@ -193,6 +194,8 @@ def _month(moment: datetime) -> tuple[int, int]:
 
 def _end_series_before(meeting: Meeting) -> None:
     series = meeting.series
+    if series is None:
+        raise MeetingError(_l("This meeting is not part of a series."))
     first_day = in_board_zone(meeting.board, meeting.starts_at).date()
     series.until = max(series.start_date, first_day - timedelta(days=1))
 
@@ -366,7 +369,7 @@ def call_for_help(session: Session, meeting: Meeting) -> HelpCall:
         HelpCall.__table__,
         {"meeting_id": meeting.id, "created_at": utcnow().replace(second=0, microsecond=0)},
     )
-    return session.get(HelpCall, call_id)
+    return session.get_one(HelpCall, call_id)  # just inserted
 
 
 def handle_help_call(session: Session, actor, call: HelpCall) -> None:

@@ -37,7 +37,7 @@ class QueueItem:
         """Day, then service (ideas after the services), then the random id: never the order
         of submission, which a facilitator watching the room's counter could match to a
         child (CHILD-SAFETY rules 1, 4)."""
-        if self.kind == "feedback":
+        if isinstance(self.item, Feedback):
             return (self.day, 0, self.item.service.name, self.item.service_id, self.item.id)
         return (self.day, 1, "", 0, self.item.id)
 

@@ -131,7 +131,7 @@ def _conditional_update(session: Session, model, item_id: int, values: dict) -> 
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult
         raise AlreadyDecided()
 
 
@@ -146,6 +146,7 @@ class Removals:
 def approve(session: Session, actor, item, removals: Removals, note: str = "") -> int:
     """Approve a feedback item or a child's proposal, with the chosen parts removed."""
     fields = FEEDBACK_FIELDS if isinstance(item, Feedback) else PROPOSAL_FIELDS
+    values: dict[str, object]
     values, removed = (
         {"moderation": ModerationState.APPROVED, "moderator_note": note.strip()[:2000]},
         0,
@@ -195,7 +196,7 @@ def reject(session: Session, actor, item, reason: RejectionReason, note: str = "
             .where(Action.id == item.id, Action.moderation == ModerationState.PENDING)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if result.rowcount != 1:  # type: ignore[attr-defined]  # a DELETE's Result is a CursorResult
             raise AlreadyDecided()
     session.add(Rejection(board_id=board_id, month=month, reason=reason))
     record(session, actor, "moderation.reject", item, board_id=board_id, detail=reason.value)
@@ -250,6 +251,7 @@ def raise_concern(session: Session, actor, item, reason: str = "") -> Concern:
         fields = FEEDBACK_FIELDS if isinstance(item, Feedback) else PROPOSAL_FIELDS
         words = "\n\n".join(getattr(item, f) for f in fields if getattr(item, f))
         board_id = _board_id(item)
+        values: dict[str, object]
         if isinstance(item, Feedback):
             meeting_id, source = item.meeting_id, ConcernSource.FEEDBACK
             values = {"happened": None, "better": None, "happened_spans": [], "better_spans": []}
@@ -262,7 +264,7 @@ def raise_concern(session: Session, actor, item, reason: str = "") -> Concern:
             .values(moderation=ModerationState.SAFEGUARDING, **values)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult
             raise ModerationError(_l("A concern was raised for this item already."))
         if isinstance(item, Feedback) and tallies.counted(item):
             # Out of every output at once: its rating leaves the figures too.

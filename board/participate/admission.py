@@ -119,7 +119,7 @@ def _count_in(session: Session, meeting: Meeting, *, within_present: bool) -> bo
     if within_present:
         statement = statement.where(Meeting.attendance < Meeting.present)
     done = session.execute(statement.values(attendance=Meeting.attendance + 1))
-    return done.rowcount == 1
+    return done.rowcount == 1  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult
 
 
 def _admit(session: Session, meeting: Meeting, place: int, *, within_present: bool) -> bool:

@@ -140,7 +140,10 @@ def build(session: Session, audience: Audience, filters: Filters) -> Dashboard:
         .where(audience.condition(), *filters.condition())
         .group_by(Summary.id, Board.id, SummaryFigure.category)
     ).all()
-    overall, periods, categories, boards = {}, {}, {}, {}
+    overall: dict[None, list[int]] = {}
+    periods: dict[tuple[date, int], list[int]] = {}
+    categories: dict[str, list[int]] = {}
+    boards: dict[int, list[int]] = {}
     names = {}
     for _id, month, months, board_id, name, country, category, *sums in rows:
         sums = [int(v) for v in sums]

@@ -80,7 +80,7 @@ def summary_document(session: Session, summary: Summary) -> dict:
 
     items = []
     for item in summary.items:
-        entry = {"id": item.id, "kind": item.kind.value, "text": item.words}
+        entry: dict[str, object] = {"id": item.id, "kind": item.kind.value, "text": item.words}
         if item.kind is ItemKind.FINDING:
             entry["text"] = item.service.name if item.service else ""
         if item.kind is ItemKind.QUOTE:

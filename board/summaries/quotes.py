@@ -66,7 +66,7 @@ def withdraw_words(
         .execution_options(synchronize_session=False)
     )
     session.flush()
-    return result.rowcount or 0
+    return result.rowcount or 0  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult
 
 
 def purge_quotes(session: Session, board_id: int, cutoff: date, *, dry_run: bool) -> int:

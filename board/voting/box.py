@@ -153,8 +153,9 @@ class MemoryBox:
     def settle(self, name: str, batches: list[str]) -> None:
         with self._lock:
             held = self._get(name)
-            for batch in batches if held is not None else ():
-                held.claims.pop(batch, None)
+            if held is not None:
+                for batch in batches:
+                    held.claims.pop(batch, None)
 
     def contents(self, name: str) -> dict[str, object]:
         with self._lock:
@@ -263,7 +264,8 @@ class RedisBox:
             "salt": self.redis.get(salt),
             "voters": self.redis.smembers(voters),
             "waiting": list(self.redis.smembers(waiting)),
-            "claims": {k: v.split("\n") for k, v in self.redis.hgetall(claims).items()},
+            # decode_responses=True: redis gives str, though its stubs allow bytes too
+            "claims": {k: v.split("\n") for k, v in self.redis.hgetall(claims).items()},  # type: ignore[arg-type]
         }
         return {key: value for key, value in found.items() if value}
 

@@ -278,11 +278,11 @@ def count_votes(session: Session, ballot: Ballot) -> int:
     sum of the batches."""
     if ballot.is_open:
         return ballot_box.current().voters(_box_name(ballot))
-    return session.scalar(
+    return session.execute(
         sa.select(sa.func.coalesce(sa.func.sum(BallotBatch.ballots), 0)).where(
             BallotBatch.ballot_id == ballot.id
         )
-    )
+    ).scalar_one()
 
 
 @dataclass(frozen=True)

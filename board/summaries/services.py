@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from board import disclosure
 from board.audit.services import record
-from board.auth.models import Role, RoleAssignment, User
+from board.auth.models import Role, User
+from board.auth.queries import users_with_role
 from board.boards.models import Board, Organisation, Service
 from board.db import utcnow
 from board.feedback.models import Feedback, RatingTally
@@ -385,7 +386,10 @@ def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
         detail=", ".join(o.name for o in summary.recipients)[:300],
     )
     link = external_url("summaries.view", summary_id=summary.id)
-    for user in partner_accounts(session, summary.recipients):
+    partners = users_with_role(
+        session, None, Role.PARTNER, organisation_ids=[o.id for o in summary.recipients]
+    )
+    for user in partners:
         send_mail(
             user.email,
             str(_l("A new summary from %(board)s", board=summary.board.name)),
@@ -440,21 +444,6 @@ def changes(
         total = disclosure.Figure(old.total, old.total_small)
         out[service_id] = Change(total, old.median, delta, before.k)
     return before, out
-
-
-def partner_accounts(session: Session, organisations: list[Organisation]) -> list[User]:
-    ids = [o.id for o in organisations]
-    return list(
-        session.scalars(
-            sa.select(User)
-            .join(RoleAssignment)
-            .where(
-                RoleAssignment.role == Role.PARTNER,
-                User.organisation_id.in_(ids),
-                User.active.is_(True),
-            )
-        )
-    )
 
 
 def respond(

@@ -16,7 +16,7 @@ from board.feedback.models import Feedback
 from board.meetings import services as meetings
 from board.moderation.models import ModerationState
 from board.summaries.models import Response, Summary, SummaryState
-from board.summaries.services import sanitize_html
+from board.summaries.security import sanitize_html
 from tests.factories import let_in
 
 

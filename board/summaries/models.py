@@ -102,7 +102,7 @@ class Summary(Base):
     state: Mapped[SummaryState] = mapped_column(
         enum_column(SummaryState), default=SummaryState.DRAFT
     )
-    # Light formatting only, always through board.summaries.services.sanitize_html.
+    # Light formatting only, always through board.summaries.security.sanitize_html.
     narrative: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

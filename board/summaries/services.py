@@ -3,11 +3,9 @@ board.disclosure; only approved text is quoted. Services flush; views commit."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-import bleach
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
 from flask_babel import lazy_gettext as _l
@@ -35,23 +33,13 @@ from board.summaries.models import (
     SummaryItem,
     SummaryState,
 )
+from board.summaries.security import sanitize_html
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotMethod, BallotState
-
-_CODE_BLOCKS = re.compile(r"<(script|style)\b.*?(</\1\s*>|$)", re.IGNORECASE | re.DOTALL)
-ALLOWED_TAGS = ["p", "br", "strong", "em", "ul", "ol", "li", "h3", "blockquote"]
 
 
 class SummaryError(RuleError):
     """A rule about summaries was broken."""
-
-
-def sanitize_html(text: str) -> str:
-    """The only HTML anyone writes (a narrative), cleaned: light formatting, no scripts,
-    no attributes, no links to elsewhere. A script's or a style's content goes with it
-    (bleach would keep it as text)."""
-    text = _CODE_BLOCKS.sub("", text or "")
-    return bleach.clean(text, tags=ALLOWED_TAGS, attributes={}, strip=True).strip()
 
 
 def month_span(month: date, months: int = 1) -> tuple[date, date]:

@@ -16,7 +16,7 @@ from referencing import Registry
 from board.api import services as tokens
 from board.api.models import ApiToken
 from board.auth.models import Role
-from board.summaries import services
+from board.summaries import queries, services
 
 
 @pytest.fixture
@@ -30,7 +30,7 @@ def world(app, session, make):
     make.held(foreign, date(2030, 1, 9), {make.service(foreign): [5, 5, 5]})
     with app.app_context():
         summary = services.start_summary(session, None, board, date(2030, 1, 1))
-        key = services.quotable(session, summary)[0][0]
+        key = queries.quotable(session, summary)[0][0]
         services.save_draft(
             session, None, summary, narrative="<p>Hi</p>", recommendations=["More"], quotes=[key]
         )

@@ -147,6 +147,13 @@ class Summary(Base):
         return period_label(self.month, self.months)
 
 
+def month_span(month: date, months: int = 1) -> tuple[date, date]:
+    """The period of ``months`` months from ``month``'s: its first day and the first day
+    after it."""
+    first = month.replace(day=1)
+    return first, first + relativedelta(months=months)
+
+
 def period_label(month: date, months: int) -> str:
     if months == 1:
         return f"{month:%Y-%m}"

@@ -24,7 +24,7 @@ from board.boards.models import Board
 from board.db import db, utcnow
 from board.disclosure import describe
 from board.forms import ConfirmForm, choices, show_error
-from board.summaries import dashboard, export, queries, services
+from board.summaries import dashboard, export, figures, queries, services
 from board.summaries.forms import DashboardForm, DraftForm, ResponseForm, StartForm
 from board.summaries.models import Response as PartnerResponse
 from board.summaries.models import ResponseStatus, Summary, SummaryItem
@@ -108,7 +108,7 @@ def edit(summary_id: int):
     if summary.published:
         return redirect(url_for("summaries.view", summary_id=summary.id))
     form = DraftForm()
-    quotable = services.quotable(db, summary)
+    quotable = queries.quotable(db, summary)
     form.quotes.choices = choices((key, text) for key, text, _month in quotable)
     if request.method == "GET":
         form.narrative.data = summary.narrative
@@ -158,13 +158,13 @@ def publish(summary_id: int):
 
 def _context(summary: Summary) -> dict:
     board = summary.board
-    table = services.summary_table(db, summary)
-    before, changes = services.changes(db, summary, table)
+    table = figures.summary_table(db, summary)
+    before, changes = figures.changes(db, summary, table)
     return {
         "summary": summary,
         "board": board,
         "table": table,
-        "attendance": services.summary_attendance(db, summary),
+        "attendance": figures.summary_attendance(db, summary),
         "before": before,
         "changes": changes,
         "describe": describe,

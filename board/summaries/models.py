@@ -233,6 +233,12 @@ class SummaryItem(Base):
     )
 
     @property
+    def answerable(self) -> bool:
+        """Partners answer findings, recommendations and actions; a child's quoted words
+        are not put to them as a question."""
+        return self.kind is not ItemKind.QUOTE
+
+    @property
     def source_key(self) -> str | None:
         """The quote's source as the draft form names it ("<feedback id>:<field>")."""
         if self.feedback_id is None or self.source_field is None:

@@ -14,6 +14,7 @@ from board.meetings.models import Meeting, MeetingState
 from board.moderation.models import ModerationState
 from board.summaries.models import (
     QUOTE_FIELDS,
+    ItemKind,
     Response,
     Summary,
     SummaryItem,
@@ -96,7 +97,7 @@ def responses_for_children(session: Session, board: Board) -> list[Response]:
 
 def waiting_items(summary: Summary) -> list[SummaryItem]:
     """Findings and recommendations no partner has answered yet."""
-    return [i for i in summary.items if i.kind.value != "quote" and not i.responses]
+    return [i for i in summary.items if i.answerable and not i.responses]
 
 
 def waiting_for(
@@ -107,7 +108,7 @@ def waiting_for(
     query = (
         sa.select(SummaryItem, Summary)
         .join(Summary)
-        .where(Summary.state == SummaryState.PUBLISHED, SummaryItem.kind != "quote")
+        .where(Summary.state == SummaryState.PUBLISHED, SummaryItem.kind != ItemKind.QUOTE)
         .order_by(Summary.published_at, SummaryItem.position)
     )
     if organisation_id is not None:

@@ -228,19 +228,25 @@ def for_children(response_id: int):
     ), 400 if error else 200
 
 
+def _waiting_scope() -> dict:
+    """Whose unanswered items the signed-in person follows: a partner their organisation's,
+    a facilitator their boards', an administrator with no board every board's; 403 for
+    anyone else."""
+    if current_user.is_partner:
+        return {"organisation_id": current_user.organisation_id}
+    boards = current_user.board_ids(Role.FACILITATOR)
+    if boards:
+        return {"board_ids": boards}
+    if can_administer(current_user):
+        return {"board_ids": None}
+    abort(403)
+
+
 @bp.get("/answers/waiting")
 @login_required
 def waiting():
     """What still waits for an answer, and for how long: a partner's own, or a board's."""
-    if current_user.is_partner:
-        rows = queries.waiting_for(db, organisation_id=current_user.organisation_id)
-    else:
-        boards = current_user.board_ids(Role.FACILITATOR)
-        if not boards and not can_administer(current_user):
-            abort(403)
-        rows = queries.waiting_for(
-            db, board_ids=None if can_administer(current_user) and not boards else boards
-        )
+    rows = queries.waiting_for(db, **_waiting_scope())
     now = utcnow()
     return render_template(
         "summaries/waiting.html", rows=rows, days=lambda moment: (now - (moment or now)).days

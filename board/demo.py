@@ -453,6 +453,7 @@ def _seed_summary(session: Session, board: Board) -> None:
     """Every held month summarised and published (so the partners' dashboard has months to
     show); the last one with a narrative, recommendations and quotes, answered by a partner
     in words the children see."""
+    from board.summaries import queries as summary_queries
     from board.summaries import services as summaries
 
     held = session.scalars(
@@ -465,7 +466,7 @@ def _seed_summary(session: Session, board: Board) -> None:
         summaries.publish(session, None, summaries.start_summary(session, None, board, month))
     month = months[-1]
     summary = summaries.start_summary(session, None, board, month)
-    quotes = [key for key, _text, _month in summaries.quotable(session, summary)][:2]
+    quotes = [key for key, _text, _month in summary_queries.quotable(session, summary)][:2]
     summaries.save_draft(
         session,
         None,

@@ -48,9 +48,11 @@ def get_or_404(model, ident, options=()):
     return row
 
 
-def get_allowed(model, ident, allowed):
-    """The row of ``model`` if ``allowed(row)``: 404 when unknown, 403 when not one's own."""
-    row = get_or_404(model, ident)
+def get_allowed(model, ident, allowed, options=(), *, secret=None):
+    """The row of ``model`` (loaded with ``options``) if ``allowed(row)``: 404 when unknown,
+    403 when not one's own, 404 too when ``secret(row)`` says even that it exists is not
+    to be told (a draft)."""
+    row = get_or_404(model, ident, options)
     if not allowed(row):
-        abort(403)
+        abort(404 if secret is not None and secret(row) else 403)
     return row

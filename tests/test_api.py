@@ -20,7 +20,7 @@ from board.api.models import ApiToken
 from board.auth.models import Role
 from board.boards.models import ServiceCategory
 from board.forms import choices
-from board.summaries import services
+from board.summaries import queries, services
 from board.summaries.export import RATING_NAMES
 from board.summaries.forms import DashboardForm
 from board.summaries.models import PERIOD_MONTHS, ItemKind, ResponseStatus
@@ -37,7 +37,7 @@ def world(app, session, make):
     make.held(foreign, date(2030, 1, 9), {make.service(foreign): [5, 5, 5]})
     with app.app_context():
         summary = services.start_summary(session, None, board, date(2030, 1, 1))
-        key = services.quotable(session, summary)[0][0]
+        key = queries.quotable(session, summary)[0][0]
         services.save_draft(
             session, None, summary, narrative="<p>Hi</p>", recommendations=["More"], quotes=[key]
         )

@@ -12,7 +12,7 @@ from board.actions.models import Action, ActionStatus, Proposer
 from board.feedback import tallies
 from board.feedback.models import Feedback
 from board.moderation.models import ModerationState
-from board.summaries import services
+from board.summaries import figures, queries, services
 from board.summaries.models import ItemKind, Summary
 from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotState, BallotTally
 
@@ -40,12 +40,12 @@ def test_a_quarter_pools_its_months(session, make, board):
     # Two children a month: too few for any month alone, enough for the quarter.
     for month in (1, 2, 3):
         make.held(board, date(2030, month, 9), {board.clinic: [4, 5]})
-    assert not services.figures(session, board, date(2030, 1, 1)).rows[0].total.shown
+    assert not figures.ratings(session, board, date(2030, 1, 1)).rows[0].total.shown
     quarter = services.start_summary(session, None, board, date(2030, 1, 1), 3)
-    table = services.summary_table(session, quarter)
+    table = figures.summary_table(session, quarter)
     assert table.rows[0].total.value == 6
     assert quarter.period == "2030-01 – 2030-03"
-    assert services.summary_attendance(session, quarter).value == 30
+    assert figures.summary_attendance(session, quarter).value == 30
 
 
 def test_periods_of_a_board_never_overlap(session, make, board):
@@ -88,8 +88,8 @@ def test_a_published_summary_keeps_its_figures(session, make, board, publish):
     item = session.scalars(sa.select(Feedback).where(Feedback.rating == 5)).first()
     item.moderation = ModerationState.SAFEGUARDING
     tallies.rebuild(session)
-    assert services.figures(session, board, date(2030, 3, 1)).rows[0].total.value == 5
-    kept = services.summary_table(session, summary)
+    assert figures.ratings(session, board, date(2030, 3, 1)).rows[0].total.value == 5
+    kept = figures.summary_table(session, summary)
     assert kept.rows[0].total.value == 6 and kept.rows[0].median == 4.5
     assert [f.value for f in kept.rows[0].counts] == [0, 0, 0, 3, 3]
     assert kept.total.value == 6 and kept.median == 4.5  # margins rebuilt from kept rows
@@ -105,7 +105,7 @@ def test_change_since_the_previous_summary(client, auth, session, make, board, p
     january = services.start_summary(session, None, board, date(2030, 1, 1))
     publish(january)
     february = services.start_summary(session, None, board, date(2030, 2, 1))
-    before, changes = services.changes(session, february, services.summary_table(session, february))
+    before, changes = figures.changes(session, february, figures.summary_table(session, february))
     assert before is january
     change = changes[board.clinic.id]
     assert change.median == 2.5 and change.median_change == 2.0 and change.total.value == 6
@@ -184,7 +184,7 @@ def test_quotes_carry_their_month_only(session, make, board):
     make.held(board, date(2030, 1, 9), {board.clinic: [4, 4, 4]}, texts=["Kind nurse."])
     make.held(board, date(2030, 2, 23), {board.clinic: [5, 5, 5]}, texts=["Long queue."])
     quarter = services.start_summary(session, None, board, date(2030, 1, 1), 3)
-    keys = {text: key for key, text, _m in services.quotable(session, quarter)}
+    keys = {text: key for key, text, _m in queries.quotable(session, quarter)}
     services.save_draft(
         session, None, quarter, narrative="", recommendations=[], quotes=list(keys.values())
     )

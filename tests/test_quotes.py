@@ -17,7 +17,7 @@ from board.db import Base
 from board.feedback.models import Feedback
 from board.moderation import services as moderation
 from board.moderation.models import ModerationState
-from board.summaries import services
+from board.summaries import queries, services
 from board.summaries.models import QuoteGone, Summary, SummaryItem, SummaryState
 
 WORDS = "My uncle Arben keeps my passport at the car wash."
@@ -161,7 +161,7 @@ def test_publishing_checks_every_quote_again(app, session, world):
     board, _people, _secret = world
     with app.test_request_context():
         summary = services.start_summary(session, None, board, date(2024, 3, 1))
-        keys = [key for key, _text, _month in services.quotable(session, summary)]
+        keys = [key for key, _text, _month in queries.quotable(session, summary)]
         services.save_draft(session, None, summary, narrative="", recommendations=[], quotes=keys)
         session.execute(
             sa.update(Feedback)
@@ -181,7 +181,7 @@ def test_a_quote_whose_source_changed_is_never_shown(app, session, world):
     with app.test_request_context():
         summary = services.start_summary(session, None, board, date(2024, 3, 1))
         # The offer is shuffled (random ids): pick these words by their text.
-        key = next(k for k, text, _m in services.quotable(session, summary) if text == WORDS)
+        key = next(k for k, text, _m in queries.quotable(session, summary) if text == WORDS)
         services.save_draft(session, None, summary, narrative="", recommendations=[], quotes=[key])
         services.publish(session, None, summary)
         (quote,) = [i for i in summary.items if i.kind.value == "quote"]
@@ -316,7 +316,7 @@ def test_the_migration_links_old_quotes_and_erases_orphaned_words(app, session, 
         made = []
         for month in (date(2024, 3, 1), date(2024, 4, 1)):
             summary = services.start_summary(session, None, board, month)
-            keys = [key for key, _text, _month in services.quotable(session, summary)]
+            keys = [key for key, _text, _month in queries.quotable(session, summary)]
             services.save_draft(
                 session, None, summary, narrative="", recommendations=[], quotes=keys
             )

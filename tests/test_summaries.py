@@ -10,13 +10,16 @@ from datetime import date, time
 import pytest
 import sqlalchemy as sa
 
+from board.auth.access import can_answer_summary, can_read_summary
 from board.auth.models import Role
+from board.auth.queries import users_with_role
 from board.feedback import tallies
 from board.feedback.models import Feedback
 from board.meetings import services as meetings
 from board.moderation.models import ModerationState
+from board.summaries import services
 from board.summaries.models import Response, Summary, SummaryState
-from board.summaries.services import sanitize_html
+from board.summaries.security import sanitize_html
 from tests.factories import let_in
 
 
@@ -286,3 +289,34 @@ def test_quotes_carry_the_month_and_no_finer_date(client, auth, session, world):
     assert "The nurse listened." in page and "(2030-03)" in page
     for text in (page, exported, client.get(f"/summaries/{summary.id}.csv").get_data(as_text=True)):
         assert "2030-03-09" not in text and "09.03.2030" not in text
+
+
+def test_who_reads_and_who_answers_a_summary(app, session, world, make):
+    board, people = world
+    admin = make.user(Role.ADMINISTRATOR)
+    summary = services.start_summary(session, None, board, date(2030, 3, 1))
+    assert can_read_summary(people["facilitator"], summary) and can_read_summary(admin, summary)
+    assert not can_read_summary(people["partner"], summary)  # a draft
+    with app.app_context():
+        services.publish(session, None, summary)
+    assert can_read_summary(people["partner"], summary)
+    assert can_answer_summary(people["partner"], summary)
+    for who in ("late", "other"):  # linked after the meeting, or never
+        assert not can_read_summary(people[who], summary)
+        assert not can_answer_summary(people[who], summary)
+    # Staff read it; only the partners it was sent to answer it.
+    assert not can_answer_summary(people["facilitator"], summary)
+    assert not can_answer_summary(admin, summary)
+
+
+def test_users_with_role_are_the_active_holders(session, world, make):
+    board, people = world
+    lead = make.user(Role.SAFEGUARDING_LEAD, board)
+    make.user(Role.SAFEGUARDING_LEAD, make.board())  # another board's
+    make.user(Role.SAFEGUARDING_LEAD, board, active=False)
+    assert users_with_role(session, board.id, Role.SAFEGUARDING_LEAD) == [lead]
+    assert users_with_role(session, board.id, Role.FACILITATOR) == [people["facilitator"]]
+    city_hall = people["partner"].organisation_id
+    found = users_with_role(session, None, Role.PARTNER, organisation_ids=[city_hall])
+    assert found == [people["partner"]]
+    assert len(users_with_role(session, None, Role.PARTNER)) == 3

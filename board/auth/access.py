@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from flask import abort
 from flask_login import current_user, login_required
 
 from board.auth.models import Role, User
 from board.boards.models import Board
+
+if TYPE_CHECKING:
+    from board.summaries.models import Summary
 
 
 def roles_required(*roles: Role):
@@ -66,6 +70,23 @@ def can_read_dashboard(user: User) -> bool:
     return user.is_authenticated and (
         can_administer(user) or user.is_partner or bool(user.board_ids(Role.FACILITATOR))
     )
+
+
+def can_answer_summary(user: User, summary: Summary) -> bool:
+    """Answer a summary's items: partners whose organisation the published summary was
+    sent to, and no one else (not even an administrator speaks for a partner)."""
+    return (
+        user.is_authenticated
+        and summary.published
+        and user.is_partner
+        and user.organisation_id in {o.id for o in summary.recipients}
+    )
+
+
+def can_read_summary(user: User, summary: Summary) -> bool:
+    """A summary's page and exports: the board's facilitators (a draft too, as its
+    preview), administrators, and the partners who may answer it."""
+    return can_run_meetings(user, summary.board) or can_answer_summary(user, summary)
 
 
 def can_moderate(user: User, board: Board) -> bool:

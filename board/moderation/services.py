@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 
 from board.actions.models import Action
 from board.audit.services import record
-from board.auth.models import Role, RoleAssignment, User
+from board.auth.models import Role
+from board.auth.queries import users_with_role
 from board.boards.models import Board
 from board.db import utcnow
 from board.feedback import tallies
@@ -317,25 +318,11 @@ def raise_concern_in_room(session: Session, actor, meeting: Meeting, reason: str
     return concern
 
 
-def board_leads(session: Session, board_id: int) -> list[User]:
-    return list(
-        session.scalars(
-            sa.select(User)
-            .join(RoleAssignment)
-            .where(
-                RoleAssignment.role == Role.SAFEGUARDING_LEAD,
-                RoleAssignment.board_id == board_id,
-                User.active.is_(True),
-            )
-        )
-    )
-
-
 def _alert_leads(session: Session, concern: Concern) -> None:
     """Mail each lead that a concern waits (never the child's words: they stay in the app)."""
     board = session.get(Board, concern.board_id)
     link = external_url("moderation.concern", concern_id=concern.id)
-    for lead in board_leads(session, concern.board_id):
+    for lead in users_with_role(session, concern.board_id, Role.SAFEGUARDING_LEAD):
         queue_mail(
             session,
             lead,

@@ -9,8 +9,8 @@ import io
 from sqlalchemy.orm import Session
 
 from board.disclosure import Figure, describe
-from board.summaries import services
 from board.summaries.dashboard import Dashboard, Total
+from board.summaries.figures import summary_attendance, summary_table
 from board.summaries.models import ItemKind, Summary
 
 RATING_NAMES = ("very bad", "bad", "okay", "good", "very good")
@@ -22,7 +22,7 @@ def _median(value: float | None) -> str:
 
 def figure_rows(session: Session, summary: Summary) -> list[list[str]]:
     """A header and one row per service, then the period over all services."""
-    k, table = summary.k, services.summary_table(session, summary)
+    k, table = summary.k, summary_table(session, summary)
     rows = [["board", "period", "service", "ratings", *RATING_NAMES, "median"]]
     for row in [*table.rows, None]:
         name, total, counts, median = (
@@ -68,7 +68,7 @@ def figure_value(figure: Figure, k: int) -> int | str | None:
 def summary_document(session: Session, summary: Summary) -> dict:
     """A summary as JSON: what partners see on its page, nothing more."""
     k = summary.k
-    table = services.summary_table(session, summary)
+    table = summary_table(session, summary)
 
     def figures(total, counts, median, percents) -> dict:
         return {
@@ -114,7 +114,7 @@ def summary_document(session: Session, summary: Summary) -> dict:
         "published": summary.published,
         "published_at": summary.published_at.isoformat() if summary.published_at else None,
         "recipients": [o.name for o in summary.recipients],
-        "attendance": figure_value(services.summary_attendance(session, summary), k),
+        "attendance": figure_value(summary_attendance(session, summary), k),
         "narrative_html": summary.narrative,
         "services": [
             {"service": row.key.name, **figures(row.total, row.counts, row.median, row.percents)}

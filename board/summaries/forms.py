@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, MonthField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
@@ -9,12 +11,22 @@ from wtforms.validators import DataRequired, Length, Optional
 from board.boards.models import Board, ServiceCategory
 from board.forms import BaseForm, CheckboxesField, choices
 from board.summaries.dashboard import Filters
-from board.summaries.models import ResponseStatus
+from board.summaries.models import ItemKind, ResponseStatus, Summary
 
 
 class StartForm(BaseForm):
     period = SelectField(_l("Period"), validators=[DataRequired()])
     submit = SubmitField(_l("Compose the summary of this period"))
+
+    def offer(self, periods: list[tuple[str, str]]) -> StartForm:
+        """The periods that can be summarised, as (value, label)."""
+        self.period.choices = choices(periods)
+        return self
+
+    def chosen(self) -> tuple[date, int]:
+        """The chosen period: its first month and how many months."""
+        first, months = self.period.data.split("/")
+        return date.fromisoformat(first), int(months)
 
 
 class DraftForm(BaseForm):
@@ -32,6 +44,28 @@ class DraftForm(BaseForm):
     quotes = CheckboxesField(_l("Approved words to quote"))
     submit = SubmitField(_l("Save the draft"))
 
+    def offer(self, quotable: list[tuple[str, str, date]]) -> DraftForm:
+        """The approved words that can be quoted, as (key, text, month)."""
+        self.quotes.choices = choices((key, text) for key, text, _month in quotable)
+        return self
+
+    def fill(self, summary: Summary) -> None:
+        """The draft as saved, its quotes among the words still offered."""
+        self.narrative.data = summary.narrative
+        self.recommendations.data = "\n".join(
+            i.text for i in summary.items if i.kind is ItemKind.RECOMMENDATION
+        )
+        chosen = {i.source_key for i in summary.items if i.kind is ItemKind.QUOTE}
+        self.quotes.data = [c.value for c in self.quotes.choices if c.value in chosen]
+
+    def draft(self) -> dict:
+        """What services.save_draft takes."""
+        return {
+            "narrative": self.narrative.data or "",
+            "recommendations": (self.recommendations.data or "").splitlines(),
+            "quotes": self.quotes.data or [],
+        }
+
 
 class ResponseForm(BaseForm):
     status = SelectField(
@@ -42,6 +76,14 @@ class ResponseForm(BaseForm):
     what = TextAreaField(_l("What you will do"), validators=[DataRequired(), Length(max=2000)])
     by_when = DateField(_l("By when"), validators=[Optional()])
     submit = SubmitField(_l("Send the answer"))
+
+    def answer(self) -> dict:
+        """What services.respond takes."""
+        return {
+            "status": ResponseStatus(self.status.data),
+            "what": self.what.data,
+            "by_when": self.by_when.data,
+        }
 
 
 class DashboardForm(BaseForm):

@@ -102,7 +102,7 @@ class Summary(Base):
     state: Mapped[SummaryState] = mapped_column(
         enum_column(SummaryState), default=SummaryState.DRAFT
     )
-    # Light formatting only, always through board.summaries.services.sanitize_html.
+    # Light formatting only, always through board.summaries.security.sanitize_html.
     narrative: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -145,6 +145,13 @@ class Summary(Base):
     def period(self) -> str:
         """ "2026-03", or "2026-01 – 2026-03" for a quarter: the same in every language."""
         return period_label(self.month, self.months)
+
+
+def month_span(month: date, months: int = 1) -> tuple[date, date]:
+    """The period of ``months`` months from ``month``'s: its first day and the first day
+    after it."""
+    first = month.replace(day=1)
+    return first, first + relativedelta(months=months)
 
 
 def period_label(month: date, months: int) -> str:
@@ -224,6 +231,12 @@ class SummaryItem(Base):
     responses: Mapped[list[Response]] = relationship(
         back_populates="item", order_by="Response.created_at", cascade="all, delete-orphan"
     )
+
+    @property
+    def answerable(self) -> bool:
+        """Partners answer findings, recommendations and actions; a child's quoted words
+        are not put to them as a question."""
+        return self.kind is not ItemKind.QUOTE
 
     @property
     def source_key(self) -> str | None:

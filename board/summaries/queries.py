@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from board.auth.models import User
 from board.boards.models import Board
+from board.feedback.models import Feedback
 from board.meetings.models import Meeting, MeetingState
-from board.summaries.models import Response, Summary, SummaryItem, SummaryState
+from board.moderation.models import ModerationState
+from board.summaries.models import (
+    QUOTE_FIELDS,
+    ItemKind,
+    Response,
+    Summary,
+    SummaryItem,
+    SummaryState,
+    month_span,
+)
 
 # A summary with everything its page and exports show, in a few queries (not one per item).
 WHOLE_SUMMARY = (
@@ -87,7 +97,7 @@ def responses_for_children(session: Session, board: Board) -> list[Response]:
 
 def waiting_items(summary: Summary) -> list[SummaryItem]:
     """Findings and recommendations no partner has answered yet."""
-    return [i for i in summary.items if i.kind.value != "quote" and not i.responses]
+    return [i for i in summary.items if i.answerable and not i.responses]
 
 
 def waiting_for(
@@ -98,7 +108,7 @@ def waiting_for(
     query = (
         sa.select(SummaryItem, Summary)
         .join(Summary)
-        .where(Summary.state == SummaryState.PUBLISHED, SummaryItem.kind != "quote")
+        .where(Summary.state == SummaryState.PUBLISHED, SummaryItem.kind != ItemKind.QUOTE)
         .order_by(Summary.published_at, SummaryItem.position)
     )
     if organisation_id is not None:
@@ -108,3 +118,57 @@ def waiting_for(
     if board_ids is not None:
         query = query.where(Summary.board_id.in_(board_ids), ~SummaryItem.responses.any())
     return [(item, summary) for item, summary in session.execute(query).all()]
+
+
+def period_meetings(session: Session, board: Board, month: date, months: int = 1) -> list[Meeting]:
+    """The board's meetings held in the period, in order."""
+    start, end = (datetime.combine(day, time(), UTC) for day in month_span(month, months))
+    return list(
+        session.scalars(
+            sa.select(Meeting)
+            .where(
+                Meeting.board_id == board.id,
+                Meeting.state == MeetingState.CLOSED,
+                Meeting.starts_at >= start,
+                Meeting.starts_at < end,
+            )
+            .order_by(Meeting.starts_at)
+        )
+    )
+
+
+def quotable(session: Session, summary: Summary) -> list[tuple[str, str, date]]:
+    """Approved words of the period, as (key, text, month): only these can be quoted."""
+    start, end = month_span(summary.month, summary.months)
+    rows = session.scalars(
+        sa.select(Feedback)
+        .join(Meeting, Feedback.meeting_id == Meeting.id)
+        .where(
+            Meeting.board_id == summary.board_id,
+            Feedback.day >= start,
+            Feedback.day < end,
+            Feedback.moderation == ModerationState.APPROVED,
+        )
+        .order_by(Feedback.day, Feedback.service_id, Feedback.id)  # the ids are random
+    )
+    out = []
+    for feedback in rows:
+        for field in QUOTE_FIELDS:
+            text = getattr(feedback, field)
+            if text:
+                out.append((f"{feedback.id}:{field}", text, feedback.day.replace(day=1)))
+    return out
+
+
+def previous(session: Session, summary: Summary) -> Summary | None:
+    """The board's last published summary before this one's period."""
+    return session.scalar(
+        sa.select(Summary)
+        .where(
+            Summary.board_id == summary.board_id,
+            Summary.state == SummaryState.PUBLISHED,
+            Summary.month < summary.month,
+        )
+        .order_by(Summary.month.desc())
+        .limit(1)
+    )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import (
     Blueprint,
     Response,
@@ -18,30 +16,25 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from board.auth.access import can_administer, can_read_dashboard, can_run_meetings
+from board.auth.access import (
+    can_administer,
+    can_answer_summary,
+    can_read_dashboard,
+    can_read_summary,
+    can_run_meetings,
+)
 from board.auth.models import Role
 from board.boards.models import Board
 from board.db import db, utcnow
 from board.disclosure import describe
-from board.forms import ConfirmForm, choices, show_error
-from board.summaries import dashboard, export, queries, services
+from board.forms import ConfirmForm, show_error
+from board.summaries import dashboard, export, figures, queries, services
 from board.summaries.forms import DashboardForm, DraftForm, ResponseForm, StartForm
+from board.summaries.models import ItemKind, Summary, SummaryItem
 from board.summaries.models import Response as PartnerResponse
-from board.summaries.models import ResponseStatus, Summary, SummaryItem
-from board.web import get_allowed, get_or_404
+from board.web import get_allowed
 
 bp = Blueprint("summaries", __name__)
-
-
-def can_read(user, summary: Summary) -> bool:
-    """Partners of the recipients once published; the board's facilitators; admins."""
-    if can_administer(user) or can_run_meetings(user, summary.board):
-        return True
-    return (
-        summary.published
-        and user.is_partner
-        and user.organisation_id in {o.id for o in summary.recipients}
-    )
 
 
 def _board(board_id: int) -> Board:
@@ -53,16 +46,18 @@ def _own(summary_id: int) -> Summary:
 
 
 def _readable(summary_id: int) -> Summary:
-    summary = get_or_404(Summary, summary_id, queries.WHOLE_SUMMARY)
-    if not can_read(current_user, summary):
-        abort(403 if summary.published else 404)
-    return summary
+    """Whoever may not read a draft is not told that it exists."""
+    return get_allowed(
+        Summary,
+        summary_id,
+        lambda s: can_read_summary(current_user, s),
+        queries.WHOLE_SUMMARY,
+        secret=lambda s: not s.published,
+    )
 
 
 def _start_form(board: Board) -> StartForm:
-    form = StartForm()
-    form.period.choices = choices(queries.periods(db, board))
-    return form
+    return StartForm().offer(queries.periods(db, board))
 
 
 def _list(board: Board, form: StartForm, status: int = 200):
@@ -87,11 +82,8 @@ def start(board_id: int):
     board = _board(board_id)
     form = _start_form(board)
     if form.validate_on_submit():
-        first, months = form.period.data.split("/")
         try:
-            summary = services.start_summary(
-                db, current_user, board, date.fromisoformat(first), int(months)
-            )
+            summary = services.start_summary(db, current_user, board, *form.chosen())
         except services.SummaryError as error:
             db.rollback()
             show_error(form, error)
@@ -107,26 +99,12 @@ def edit(summary_id: int):
     summary = _own(summary_id)
     if summary.published:
         return redirect(url_for("summaries.view", summary_id=summary.id))
-    form = DraftForm()
-    quotable = services.quotable(db, summary)
-    form.quotes.choices = choices((key, text) for key, text, _month in quotable)
+    form = DraftForm().offer(queries.quotable(db, summary))
     if request.method == "GET":
-        form.narrative.data = summary.narrative
-        form.recommendations.data = "\n".join(
-            i.text for i in summary.items if i.kind.value == "recommendation"
-        )
-        chosen = {i.source_key for i in summary.items if i.kind.value == "quote"}
-        form.quotes.data = [key for key, _text, _month in quotable if key in chosen]
+        form.fill(summary)
     if form.validate_on_submit():
         try:
-            services.save_draft(
-                db,
-                current_user,
-                summary,
-                narrative=form.narrative.data or "",
-                recommendations=(form.recommendations.data or "").splitlines(),
-                quotes=form.quotes.data or [],
-            )
+            services.save_draft(db, current_user, summary, **form.draft())
         except services.SummaryError as error:
             show_error(form, error)
         else:
@@ -158,18 +136,19 @@ def publish(summary_id: int):
 
 def _context(summary: Summary) -> dict:
     board = summary.board
-    table = services.summary_table(db, summary)
-    before, changes = services.changes(db, summary, table)
+    table = figures.summary_table(db, summary)
+    before, changes = figures.changes(db, summary, table)
     return {
         "summary": summary,
         "board": board,
         "table": table,
-        "attendance": services.summary_attendance(db, summary),
+        "attendance": figures.summary_attendance(db, summary),
         "before": before,
         "changes": changes,
         "describe": describe,
         "k": summary.k,
         "waiting": queries.waiting_items(summary),
+        "ItemKind": ItemKind,
     }
 
 
@@ -183,15 +162,7 @@ def view(summary_id: int):
         **_context(summary),
         confirm=ConfirmForm(),
         response_form=ResponseForm(),
-        can_respond=_can_respond(summary),
-    )
-
-
-def _can_respond(summary: Summary) -> bool:
-    return (
-        summary.published
-        and current_user.is_partner
-        and current_user.organisation_id in {o.id for o in summary.recipients}
+        can_respond=can_answer_summary(current_user, summary),
     )
 
 
@@ -216,20 +187,11 @@ def export_json(summary_id: int):
 @bp.post("/summary-items/<int:item_id>/respond")
 @login_required
 def respond(item_id: int):
-    item = get_or_404(SummaryItem, item_id)
-    if not _can_respond(item.summary):
-        abort(403)
+    item = get_allowed(SummaryItem, item_id, lambda i: can_answer_summary(current_user, i.summary))
     form = ResponseForm()
     if form.validate_on_submit():
         try:
-            services.respond(
-                db,
-                current_user,
-                item,
-                status=ResponseStatus(form.status.data),
-                what=form.what.data,
-                by_when=form.by_when.data,
-            )
+            services.respond(db, current_user, item, **form.answer())
         except services.SummaryError as error:
             db.rollback()
             flash(str(error.message), "error")
@@ -245,10 +207,10 @@ def respond(item_id: int):
 @login_required
 def for_children(response_id: int):
     """The facilitator puts a partner's answer in children's words, per language."""
-    response = get_or_404(PartnerResponse, response_id)
+    response = get_allowed(
+        PartnerResponse, response_id, lambda r: can_run_meetings(current_user, r.item.summary.board)
+    )
     board = response.item.summary.board
-    if not can_run_meetings(current_user, board):
-        abort(403)
     form = ConfirmForm()
     error = None
     if form.validate_on_submit():
@@ -266,19 +228,25 @@ def for_children(response_id: int):
     ), 400 if error else 200
 
 
+def _waiting_scope() -> dict:
+    """Whose unanswered items the signed-in person follows: a partner their organisation's,
+    a facilitator their boards', an administrator with no board every board's; 403 for
+    anyone else."""
+    if current_user.is_partner:
+        return {"organisation_id": current_user.organisation_id}
+    boards = current_user.board_ids(Role.FACILITATOR)
+    if boards:
+        return {"board_ids": boards}
+    if can_administer(current_user):
+        return {"board_ids": None}
+    abort(403)
+
+
 @bp.get("/answers/waiting")
 @login_required
 def waiting():
     """What still waits for an answer, and for how long: a partner's own, or a board's."""
-    if current_user.is_partner:
-        rows = queries.waiting_for(db, organisation_id=current_user.organisation_id)
-    else:
-        boards = current_user.board_ids(Role.FACILITATOR)
-        if not boards and not can_administer(current_user):
-            abort(403)
-        rows = queries.waiting_for(
-            db, board_ids=None if can_administer(current_user) and not boards else boards
-        )
+    rows = queries.waiting_for(db, **_waiting_scope())
     now = utcnow()
     return render_template(
         "summaries/waiting.html", rows=rows, days=lambda moment: (now - (moment or now)).days

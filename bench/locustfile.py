@@ -252,7 +252,9 @@ def print_table(title: str, env: Environment, seconds: float) -> None:
             + " ".join(f"{entry.get_response_time_percentile(q):>8.0f}" for q in (0.5, 0.95, 0.99))
             + f" {entry.num_failures:>7}"
         )
-    print(f"run: {seconds:.1f} s")
+    finish = env.stats.get("finish", "POST")
+    finished = finish.num_requests - finish.num_failures
+    print(f"children who finished: {finished}; run: {seconds:.1f} s")
     for error in list(env.stats.errors.values())[:5]:
         print(f"  error: {error.name}: {error.error} ({error.occurrences}x)")
 

@@ -4,8 +4,9 @@ pages: for each page, the median and 95th-percentile server time over repeated r
 (in-process WSGI, SQLite, the demo network), the bytes of HTML + CSS + JavaScript gzip-
 compressed, and the number of references to other origins (target: 0).
 history: a summary and its export with 10,000 and 1,000,000 answers (bench/history.py).
-load: 300 tablets in 30 open meetings against gunicorn, the /healthz ceiling, acknowledged
-submissions against the database, and the anonymity check (bench/load.py).
+load: 300 tablets in 30 open meetings against gunicorn (Locust users, bench/locustfile.py),
+the /healthz ceiling, acknowledged submissions against the database, and the anonymity check
+(bench/load.py).
 detect: the personal-details detector's recall and false positives per language on its
 corpus, and its microseconds per text (bench/detect.py).
 """

@@ -2,13 +2,16 @@
 them (join with the code, language, welcome, services, feedback, vote, "You said, we did",
 finish), with the same server's `GET /healthz` throughput as the framework's ceiling.
 
+The tablets are Locust users (bench/locustfile.py), run headless in a process of their own:
+importing locust monkeypatches the standard library with gevent, so this module, which
+tests import for the server, the seeding and the checks, never does.
+
 Afterwards: every submission the server acknowledged must be in the database and nothing
 else (feedback per meeting, service and rating; votes per ballot and per action; joins per
 meeting), and no table or log line may hold the client's address or user agent.
 
-The generator is ours (threads, one keep-alive connection and cookie jar per tablet; see
-bench/tablet.py). It runs on the same 2 cores as the server, so every figure is a lower
-bound of what the server alone would do.
+The generator runs on the same cores as the server, so every figure is a lower bound of
+what the server alone would do.
 
     python -m bench.load                    # SQLite
     BENCH_POSTGRES_URL=postgresql+psycopg://... python -m bench.load
@@ -16,26 +19,23 @@ bound of what the server alone would do.
 
 from __future__ import annotations
 
-import math
+import json
 import os
-import random
+import re
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import time as clock
 from pathlib import Path
 
 import sqlalchemy as sa
-
-from bench import tablet as tb
 
 ROOT = Path(__file__).resolve().parent.parent
 BOARDS = 30  # one open meeting each
@@ -54,7 +54,7 @@ CHILDREN = int(os.environ.get("BENCH_LOAD_CHILDREN", 1))
 # The ceiling and feedback take turns in windows of this many seconds, ROUNDS times each.
 ROUNDS = 4
 WINDOW_SECONDS = 2.0
-CEILING_THREADS = 16
+CEILING_USERS = 16
 WORKERS = int(os.environ.get("BENCH_WORKERS", 4))
 SHARED_STORAGE = os.environ.get("BENCH_RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15")
 THREADS = int(os.environ.get("BENCH_THREADS", 4))
@@ -64,6 +64,8 @@ TEXTS = [
     "Please open on Sundays.",
     "Nobody spoke my language.",
 ]
+# Distinctive, so that the anonymity check can look for it in every table and log line.
+USER_AGENT = "board-loadgen/1.0 (tablet-simulator; ua-marker-7f3c9e)"
 
 
 def free_port() -> int:
@@ -276,271 +278,65 @@ class Server:
             self.process = None
 
 
-# What tablets did, and what the server acknowledged ---------------------------------------
+# What the server acknowledged, and what the pages hold --------------------------------------
 
 
 @dataclass
 class Record:
-    """Timings per step and every acknowledged submission (thread-safe)."""
+    """Every submission the server acknowledged, to compare with the database."""
 
-    timings: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-    errors: Counter = field(default_factory=Counter)
-    error_samples: list[str] = field(default_factory=list)
     feedback: Counter = field(default_factory=Counter)  # (meeting, service, rating) -> n
     votes: Counter = field(default_factory=Counter)  # ballot -> n
     points: Counter = field(default_factory=Counter)  # (ballot, action) -> points
     joins: Counter = field(default_factory=Counter)  # meeting -> n
-    children: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def time(self, step: str, ms: float) -> None:
-        with self.lock:
-            self.timings[step].append(ms)
-
-    def error(self, step: str, detail: str) -> None:
-        with self.lock:
-            self.errors[step] += 1
-            if len(self.error_samples) < 5:
-                self.error_samples.append(f"{step}: {detail}")
+    KINDS = ("feedback", "votes", "points", "joins")
 
     def merge_acks(self, other: Record) -> None:
-        self.feedback.update(other.feedback)
-        self.votes.update(other.votes)
-        self.points.update(other.points)
-        self.joins.update(other.joins)
+        for kind in self.KINDS:
+            getattr(self, kind).update(getattr(other, kind))
+
+    def dump(self) -> dict:
+        """JSON-ready: keys that are tuples become lists."""
+        return {kind: [[k, n] for k, n in getattr(self, kind).items()] for kind in self.KINDS}
+
+    @classmethod
+    def load(cls, data: dict) -> Record:
+        record = cls()
+        for kind in cls.KINDS:
+            for key, n in data[kind]:
+                getattr(record, kind)[tuple(key) if isinstance(key, list) else key] += n
+        return record
 
 
-class StepFailed(Exception):
-    pass
+_CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+_ONCE = re.compile(r'name="once"[^>]*value="([^"]+)"')
+_SERVICE_LINK = re.compile(r'href="/meeting/services/(\d+)"')
+_PARAGRAPH = re.compile(r"<p[^>]*>([^<]*)</p>")
 
 
-class Child:
-    """One child's path on a tablet; each request timed under its step's name."""
-
-    def __init__(self, device: tb.Tablet, room: Room, record: Record, rng, think=None):
-        self.device, self.room, self.record = device, room, record
-        self.rng, self.think = rng, think
-
-    def _pause(self) -> None:
-        if self.think:
-            time.sleep(self.rng.uniform(*self.think))
-
-    def step(self, name: str, method: str, path: str, form=None, expect=200, to=None):
-        self._pause()
-        try:
-            answer = self.device.request(method, path, form)
-        except tb.RequestFailed as e:
-            self.record.error(name, f"no answer: {e}")
-            raise StepFailed from e
-        if answer.status != expect or (to is not None and not answer.location.startswith(to)):
-            detail = f"{answer.status} {answer.location} {tb.error_text(answer.body)}"
-            self.record.error(name, detail)
-            raise StepFailed
-        self.record.time(name, answer.ms)
-        return answer
-
-    def play(self) -> None:
-        self.device.cookies.clear()
-        code = self.room.code
-        page = self.step("join page", "GET", f"/join?code={code}")
-        csrf = tb.csrf_token(page.body)
-        self.step("join", "POST", "/join", {"csrf_token": csrf, "code": code}, 302, "/join/lang")
-        with self.record.lock:
-            self.record.joins[self.room.meeting_id] += 1
-        page = self.step("language page", "GET", "/join/language")
-        lang = self.rng.choice(tb.languages(page.body))
-        form = {"csrf_token": csrf, "lang": lang}
-        self.step("language", "POST", "/join/language", form, 302, "/join/welcome")
-        self.step("welcome page", "GET", "/join/welcome")
-        self.step("welcome", "POST", "/join/welcome", {"csrf_token": csrf}, 302, "/meeting")
-        self.step("meeting home", "GET", "/meeting")
-        page = self.step("services", "GET", "/meeting/services")
-        for service in self.rng.sample(tb.service_ids(page.body), 2):
-            self.give_feedback(csrf, service)
-        self.vote(csrf)
-        self.step("you said, we did", "GET", "/meeting/outcomes")
-        self.step("finish", "POST", "/finish", {"csrf_token": csrf}, 302, "/join")
-        with self.record.lock:
-            self.record.children += 1
-
-    def give_feedback(self, csrf: str, service: int) -> None:
-        path = f"/meeting/services/{service}"
-        page = self.step("feedback form", "GET", path)
-        rating = self.rng.choice([1, 2, 3, 4, 5, None])
-        form = {"csrf_token": csrf, "once": tb.once_token(page.body), "better": ""}
-        form["happened"] = self.rng.choice(TEXTS) if self.rng.random() < 0.3 else ""
-        if rating is not None:
-            form["rating"] = str(rating)
-        self.step("feedback", "POST", path, form, 302, "/meeting/thanks")
-        with self.record.lock:
-            self.record.feedback[(self.room.meeting_id, service, rating)] += 1
-        self.step("thanks", "GET", "/meeting/thanks")
-
-    def vote(self, csrf: str) -> None:
-        page = self.step("vote page", "GET", "/meeting/vote")
-        options = tb.vote_options(page.body)
-        dots = 'data-dots="3"' in page.body
-        points = dict.fromkeys(options, 0)
-        if dots:
-            for _ in range(self.rng.randint(0, 3)):
-                points[self.rng.choice(options)] += 1
-        else:
-            for option in options:
-                points[option] = self.rng.randint(0, 1)
-        form = {"csrf_token": csrf, **{f"a{k}": str(v) for k, v in points.items()}}
-        self.step("vote", "POST", "/meeting/vote", form, 302, "/meeting/vote")
-        with self.record.lock:
-            self.record.votes[self.room.ballot_id] += 1
-            for action, value in points.items():
-                self.record.points[(self.room.ballot_id, action)] += value
-        self.step("vote done", "GET", "/meeting/vote")
+def csrf_token(html: str) -> str:
+    match = _CSRF.search(html)
+    if match is None:
+        raise ValueError("no CSRF token in the page")
+    return match[1]
 
 
-def play_tablets(port, rooms, count, children, think, seed_value) -> tuple[Record, float]:
-    """``count`` tablets, spread over the rooms, each serving ``children`` children one after
-    the other; a child who fails a step is replaced by the next one on a fresh session."""
-    record = Record()
-
-    def run(index: int) -> None:
-        rng = random.Random(seed_value * 100_000 + index)
-        device = tb.Tablet("127.0.0.1", port)
-        room = rooms[index % len(rooms)]
-        # Tablets don't all start in the same millisecond.
-        time.sleep(rng.uniform(0, think[1] if think else 0.5))
-        for _ in range(children):
-            try:
-                Child(device, room, record, rng, think).play()
-            except StepFailed:
-                device.close()
-        device.close()
-
-    workers = [threading.Thread(target=run, args=(i,), daemon=True) for i in range(count)]
-    started = time.monotonic()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    return record, time.monotonic() - started
+def once_token(html: str) -> str | None:
+    """The form's once-token, issued by the server (board.participate.guard)."""
+    match = _ONCE.search(html)
+    return match[1] if match else None
 
 
-def throughput(port, rooms, rounds=ROUNDS, window=WINDOW_SECONDS, threads=CEILING_THREADS):
-    """The same ``threads`` clients, with no pause, take turns: a window of `GET /healthz`
-    (the framework's ceiling), then a window of feedback submissions, ``rounds`` times. Taking
-    turns puts both under the same conditions on a shared machine, whose speed drifts over
-    seconds. Each client first joins 8 tablet sessions (as children would) and sends feedback
-    from each in turn: each answer fetches its form (the server issues its once-token), then
-    sends it, so a feedback counts both requests; a session's second answer about a service
-    takes the place of its first, as on a tablet.
+def service_ids(html: str) -> list[int]:
+    return sorted({int(i) for i in _SERVICE_LINK.findall(html)})
 
-    Returns per-window requests per second ({"healthz": [...], "feedback": [...]}), the
-    number of failed `/healthz` requests, and the record of acknowledged feedback."""
-    record, warm = Record(), Record()
-    windows = [kind for _ in range(rounds) for kind in ("healthz", "feedback")]
-    counts = [[0] * len(windows) for _ in range(threads)]
-    healthz_failures = [0] * threads
-    barrier = threading.Barrier(threads + 1)
-    deadline = [0.0]
 
-    def join_sessions(i: int, rng) -> list:
-        sessions = []
-        for n in range(8):
-            room = rooms[(i * 8 + n) % len(rooms)]
-            child = Child(tb.Tablet("127.0.0.1", port), room, warm, rng)
-            try:
-                page = child.step("join page", "GET", f"/join?code={room.code}")
-                csrf = tb.csrf_token(page.body)
-                form = {"csrf_token": csrf, "code": room.code}
-                child.step("join", "POST", "/join", form, 302, "/join/lang")
-                with warm.lock:
-                    warm.joins[room.meeting_id] += 1
-                form = {"csrf_token": csrf, "lang": "en"}
-                child.step("language", "POST", "/join/language", form, 302, "/join/welcome")
-                child.step("welcome", "POST", "/join/welcome", {"csrf_token": csrf}, 302)
-                page = child.step("services", "GET", "/meeting/services")
-            except StepFailed:
-                child.device.close()
-                continue
-            child.record = record
-            sessions.append((child, csrf, tb.service_ids(page.body)))
-        return sessions
-
-    def healthz(i: int, device: tb.Tablet) -> bool:
-        try:
-            if device.get("/healthz").status == 200:
-                return True
-        except tb.RequestFailed:
-            pass
-        healthz_failures[i] += 1
-        return False
-
-    # The rating each session gave each service: a second one takes its place (one rating
-    # per service per session), so the tally it replaces is taken off the record.
-    given: dict[tuple[int, int], int] = {}
-
-    def feedback(i: int, sessions: list, turn: int, rng) -> bool:
-        which = turn % len(sessions)
-        child, csrf, services = sessions[which]
-        service, rating = rng.choice(services), rng.randint(1, 5)
-        path = f"/meeting/services/{service}"
-        try:
-            # The form's once-token is the server's: each answer fetches its form first.
-            page = child.step("feedback form", "GET", path)
-            form = {
-                "csrf_token": csrf,
-                "once": tb.once_token(page.body),
-                "rating": str(rating),
-                "happened": "",
-                "better": "",
-            }
-            child.step("feedback", "POST", path, form, 302, "/meeting/thanks")
-        except StepFailed:
-            return False
-        with record.lock:
-            earlier = given.get((i * 8 + which, service))
-            if earlier is not None:
-                record.feedback[(child.room.meeting_id, service, earlier)] -= 1
-            given[(i * 8 + which, service)] = rating
-            record.feedback[(child.room.meeting_id, service, rating)] += 1
-        return True
-
-    def run(i: int) -> None:
-        rng = random.Random(i)
-        device = tb.Tablet("127.0.0.1", port)
-        try:
-            sessions = join_sessions(i, rng)
-        finally:
-            barrier.wait()
-        turn = 0
-        for w, kind in enumerate(windows):
-            barrier.wait()  # the window starts for every client at once
-            while time.monotonic() < deadline[0]:
-                if kind == "healthz":
-                    counts[i][w] += healthz(i, device)
-                elif sessions:
-                    counts[i][w] += feedback(i, sessions, turn, rng)
-                    turn += 1
-            barrier.wait()  # and ends for every client before the next one
-        device.close()
-        for child, _csrf, _services in sessions:
-            child.device.close()
-
-    workers = [threading.Thread(target=run, args=(i,)) for i in range(threads)]
-    for worker in workers:
-        worker.start()
-    barrier.wait()
-    rates: dict[str, list[float]] = {"healthz": [], "feedback": []}
-    for w, kind in enumerate(windows):
-        deadline[0] = time.monotonic() + window
-        barrier.wait()
-        started = time.monotonic()
-        barrier.wait()
-        rates[kind].append(sum(c[w] for c in counts) / (time.monotonic() - started))
-    for worker in workers:
-        worker.join()
-    record.joins.update(warm.joins)
-    record.errors.update(warm.errors)
-    record.error_samples += warm.error_samples
-    return rates, sum(healthz_failures), record
+def error_text(html: str) -> str:
+    """The sentence an error page gives (its first paragraph), to say what went wrong."""
+    match = _PARAGRAPH.search(html)
+    return match[1].strip() if match else ""
 
 
 # Checks -----------------------------------------------------------------------------------
@@ -628,7 +424,7 @@ def check_anonymity(url: str, log: Path, server_port: int) -> list[str]:
     any other 127.0.0.1 counts."""
     from board.db import make_engine
 
-    needles = ["127.0.0.1", tb.USER_AGENT, "ua-marker-7f3c9e", "board-loadgen"]
+    needles = ["127.0.0.1", USER_AGENT, "ua-marker-7f3c9e", "board-loadgen"]
     found, rows, cells = [], 0, 0
     engine = make_engine(url)
     metadata = sa.MetaData()
@@ -662,41 +458,20 @@ def check_anonymity(url: str, log: Path, server_port: int) -> list[str]:
     return found
 
 
-# Report -----------------------------------------------------------------------------------
+# The run ----------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(q * len(ordered)) - 1)] if ordered else float("nan")
-
-
-def print_table(title: str, record: Record, seconds: float) -> dict[str, float]:
-    print(f"\n{title}")
-    header = (
-        f"{'step':<18} {'requests':>9} {'rps':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} "
-        f"{'errors':>7}"
+def play(server: Server, rooms: list[Room], folder: Path) -> dict:
+    """The Locust phases (bench/locustfile.py) in their own process, which prints their
+    tables; returns what it acknowledged and the figures the targets need."""
+    (Path(folder) / "rooms.json").write_text(json.dumps([vars(room) for room in rooms]))
+    out = Path(folder) / "played.json"
+    subprocess.run(
+        [sys.executable, "-m", "bench.locustfile", server.address(""), folder / "rooms.json", out],
+        cwd=ROOT,
+        check=True,
     )
-    print(header)
-    print("-" * len(header))
-    every: list[float] = []
-    order = list(record.timings) + [s for s in record.errors if s not in record.timings]
-    for step in order:
-        values = record.timings.get(step, [])
-        every += values
-        print(
-            f"{step:<18} {len(values):>9} {len(values) / seconds:>8.1f} "
-            f"{percentile(values, 0.5):>8.1f} {percentile(values, 0.95):>8.1f} "
-            f"{percentile(values, 0.99):>8.1f} {record.errors[step]:>7}"
-        )
-    errors = sum(record.errors.values())
-    print(
-        f"{'all':<18} {len(every):>9} {len(every) / seconds:>8.1f} {percentile(every, 0.5):>8.1f} "
-        f"{percentile(every, 0.95):>8.1f} {percentile(every, 0.99):>8.1f} {errors:>7}"
-    )
-    print(f"children who finished: {record.children}; run: {seconds:.1f} s")
-    for sample in record.error_samples:
-        print(f"  error: {sample}")
-    return {"p95": percentile(every, 0.95), "errors": errors}
+    return json.loads(out.read_text())
 
 
 def run(url: str, label: str) -> bool:
@@ -712,37 +487,16 @@ def run(url: str, label: str) -> bool:
             print(
                 f"\nload ({label}): gunicorn on 127.0.0.1 with gunicorn.conf.py, "
                 f"{server.workers} workers x {server.threads} threads (BENCH_WORKERS, "
-                f"BENCH_THREADS), {len(rooms)} open meetings. The load generator shares the "
-                f"machine's {os.cpu_count()} cores with the server; load average at the start: "
-                f"{os.getloadavg()[0]:.1f}"
+                f"BENCH_THREADS), {len(rooms)} open meetings; Locust on the same "
+                f"{os.cpu_count()} cores as the server; load average at the start: "
+                f"{os.getloadavg()[0]:.1f}",
+                flush=True,
             )
-            rates, healthz_errors, burst = throughput(server.port, rooms)
-            big, big_s = play_tablets(server.port, rooms, TABLETS, CHILDREN, THINK, 1)
-            target, target_s = play_tablets(server.port, rooms, TABLETS_TARGET, CHILDREN, THINK, 2)
+            played = play(server, rooms, Path(folder))
         finally:
             server.stop()
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
-        think = f"a pause of {THINK[0]:g}-{THINK[1]:g} s before each request"
-        big_summary = print_table(f"{TABLETS} tablets, {len(rooms)} meetings, {think}", big, big_s)
-        target_summary = print_table(f"{TABLETS_TARGET} tablets, {think}", target, target_s)
-        acked = Record()
-        for part in (burst, big, target):
-            acked.merge_acks(part)
-        healthz, feedback_rps = (statistics.median(rates[kind]) for kind in rates)
-        ratio = statistics.median(f / h for h, f in zip(*rates.values(), strict=True))
-        burst_errors = sum(burst.errors.values())
-        print(
-            f"\nceiling and feedback, {CEILING_THREADS} clients with no pause, taking turns in "
-            f"{WINDOW_SECONDS:g} s windows, {ROUNDS} rounds (medians):\n"
-            f"  GET /healthz {healthz:.0f} rps ({healthz_errors} errors; windows: "
-            + " ".join(f"{r:.0f}" for r in rates["healthz"])
-            + f")\n  feedback submissions {feedback_rps:.0f} rps ({burst_errors} errors; windows: "
-            + " ".join(f"{r:.0f}" for r in rates["feedback"])
-            + f")\n  ratio {ratio:.0%}, the median of each round's (target at least "
-            f"{RATIO_TARGET:.0%})"
-        )
-        for sample in burst.error_samples:
-            print(f"  error: {sample}")
+        acked = Record.load(played["acked"])
         close_votes(url, server.storage, rooms)
         checks = check_acknowledged(url, acked)
         print(
@@ -750,21 +504,18 @@ def run(url: str, label: str) -> bool:
             + "; ".join(
                 f"{kind}: {sum(getattr(acked, attr).values())} acknowledged, "
                 f"lost {lost}, extra {extra}"
-                for (kind, (lost, extra)), attr in zip(
-                    checks.items(), ["feedback", "votes", "points", "joins"], strict=True
-                )
+                for (kind, (lost, extra)), attr in zip(checks.items(), Record.KINDS, strict=True)
             )
         )
         found = check_anonymity(url, log, server.port)
-        errors = big_summary["errors"] + target_summary["errors"] + burst_errors + healthz_errors
         lost = sum(lost for lost, _ in checks.values())
         extra = sum(extra for _, extra in checks.values())
         met = {
-            "zero errors": errors == 0,
+            "zero errors": played["errors"] == 0,
             "zero lost, nothing extra": lost == 0 and extra == 0,
-            f"p95 < {P95_TARGET_MS:g} ms at {TABLETS_TARGET} tablets": target_summary["p95"]
+            f"p95 < {P95_TARGET_MS:g} ms at {TABLETS_TARGET} tablets": played["target_p95"]
             < P95_TARGET_MS,
-            f"feedback >= {RATIO_TARGET:.0%} of ceiling": ratio >= RATIO_TARGET,
+            f"feedback >= {RATIO_TARGET:.0%} of ceiling": played["ratio"] >= RATIO_TARGET,
             "no address or user agent stored or logged": not found,
         }
         print("targets: " + "; ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in met.items()))

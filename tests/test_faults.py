@@ -18,12 +18,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import requests
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from bench import load
-from bench import tablet as tb
 from board import create_app, ids
 from board.audit.models import AuditEntry
 from board.auth.models import Role
@@ -58,24 +58,25 @@ class Feeders:
     stop: threading.Event = field(default_factory=threading.Event)
     workers: list[threading.Thread] = field(default_factory=list)
 
-    def _send(self, device: tb.Tablet, method: str, path: str, form=None, expect=200):
+    def _send(self, device: requests.Session, method: str, path: str, form=None, expect=200):
         """One request, remembered with its start time; None unless it got ``expect``."""
-        started = time.monotonic()
+        started, url = time.monotonic(), f"http://127.0.0.1:{self.port}{path}"
         try:
-            answer = device.request(method, path, form)
-        except tb.RequestFailed:
+            answer = device.request(method, url, data=form, allow_redirects=False, timeout=10)
+        except requests.RequestException:
             self.attempts.append(Attempt(started, None))
             return None
-        self.attempts.append(Attempt(started, answer.status if answer.status != expect else 0))
-        return answer if answer.status == expect else None
+        status = answer.status_code
+        self.attempts.append(Attempt(started, status if status != expect else 0))
+        return answer if status == expect else None
 
-    def _join(self, device: tb.Tablet, room) -> tuple[str, list[int]] | None:
+    def _join(self, device: requests.Session, room) -> tuple[str, list[int]] | None:
         """A new child on the tablet; None if any step failed (the next try starts over)."""
         device.cookies.clear()
         page = self._send(device, "GET", f"/join?code={room.code}")
         if page is None:
             return None
-        csrf = tb.csrf_token(page.body)
+        csrf = load.csrf_token(page.text)
         for path, form in (
             ("/join", {"csrf_token": csrf, "code": room.code}),
             ("/join/language", {"csrf_token": csrf, "lang": "en"}),
@@ -84,17 +85,17 @@ class Feeders:
             if self._send(device, "POST", path, form, expect=302) is None:
                 return None
         page = self._send(device, "GET", "/meeting/services")
-        return (csrf, tb.service_ids(page.body)) if page is not None else None
+        return (csrf, load.service_ids(page.text)) if page is not None else None
 
     def _run(self, index: int) -> None:
         room = self.rooms[index % len(self.rooms)]
-        device = tb.Tablet("127.0.0.1", self.port, timeout=10)
+        device = requests.Session()  # a maintained cookie jar
         try:
             self._feed(device, room)
         finally:
             device.close()
 
-    def _feed(self, device: tb.Tablet, room) -> None:
+    def _feed(self, device: requests.Session, room) -> None:
         child, sent = None, 0
         while not self.stop.is_set():
             # A child rates each service once (a second rating would take the first one's
@@ -113,9 +114,9 @@ class Feeders:
             if page is None:
                 time.sleep(0.05)
                 continue
-            form = {"csrf_token": csrf, "once": tb.once_token(page.body), "rating": str(rating)}
+            form = {"csrf_token": csrf, "once": load.once_token(page.text), "rating": str(rating)}
             answer = self._send(device, "POST", path, form, 302)
-            if answer is not None and answer.location.startswith("/meeting/thanks"):
+            if answer is not None and answer.headers["Location"].startswith("/meeting/thanks"):
                 with self.acked.lock:
                     self.acked.feedback[(room.meeting_id, service, rating)] += 1
             else:
@@ -446,7 +447,7 @@ def _unwritable(broken: Broken, tmp_path, caplog) -> None:
     words = "Nobody at the centre listened to me"
     form = client.get(f"/meeting/services/{broken.service_id}")
     assert form.status_code == 200
-    once = tb.once_token(form.get_data(as_text=True))
+    once = load.once_token(form.get_data(as_text=True))
 
     answer = client.post(
         f"/meeting/services/{broken.service_id}",
@@ -485,15 +486,3 @@ def _unwritable(broken: Broken, tmp_path, caplog) -> None:
         answer.get_data(as_text=True)
     )
     get_engine(broken.app).dispose()
-
-
-def test_the_load_generator_keeps_a_cookie_whose_value_contains_1970():
-    """The generator's jar reads a deletion from the cookie's attributes only: a signed
-    session value may contain "1970" by chance, and dropping it lost a tablet's session."""
-    jar: dict[str, str] = {}
-    tb.keep_cookie(jar, "board_session=.eJx1970Ab.cd; HttpOnly; Path=/; SameSite=Lax")
-    assert jar == {"board_session": ".eJx1970Ab.cd"}
-    tb.keep_cookie(jar, "board_session=new; Expires=Mon, 23 Nov 2026 10:00:00 GMT; Path=/")
-    assert jar == {"board_session": "new"}
-    tb.keep_cookie(jar, "board_session=; Expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/")
-    assert jar == {}

@@ -36,7 +36,7 @@ from board.meetings import services as meetings
 from board.meetings.models import Meeting, MeetingState
 from board.moderation import services as moderation
 from board.summaries import services as summaries
-from board.summaries.models import ItemKind, Summary
+from board.summaries.models import ItemKind, ResponseStatus, Summary, SummaryItem
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotMethod
 
@@ -44,7 +44,7 @@ from board.voting.models import Ballot, BallotMethod
 def seed(session: Session) -> bool | None:
     """Seed the demo; True when seeded now, False when present, None when other data exists.
 
-    Needs an application context (the door and the ballot box live in the app's stores)."""
+    Needs an application context: votes go through the app's ballot box."""
     if session.scalar(sa.select(Organisation).where(Organisation.name == data.NETWORK)):
         return False
     if session.scalar(sa.select(sa.func.count()).select_from(Organisation)):
@@ -139,11 +139,11 @@ class _Play:
             assign_role(session, None, lead, Role.SAFEGUARDING_LEAD, board, audit=False)
             staff[slug] = _Staff(board, facilitator)
         boards = [one.board for one in staff.values()]
-        for name, kind, country, links, slug in data.PARTNERS:
-            org = Organisation(name=name, kind=kind, country=country)
+        for name, kind, where, links, account in data.PARTNERS:
+            org = Organisation(name=name, kind=kind, country=where)
             org.partner_of = boards if links == ["*"] else [staff[s].board for s in links]
             session.add(org)
-            partner = self.account(data.partner_email(slug), f"Partner ({name})", org)
+            partner = self.account(data.partner_email(account), f"Partner ({name})", org)
             assign_role(session, None, partner, Role.PARTNER, audit=False)
         session.flush()
         return staff
@@ -263,13 +263,12 @@ class _Play:
             # (data.ACTIONS says it got the fewest votes); a voter who ticked none ticks the
             # first.
             voters = rng.sample(children, rng.randint(data.VOTERS_AT_LEAST, count))
-            for voter in voters:
-                voter.points = {}
+            ticks: list[dict[int, int]] = [{} for _ in voters]
             for action, share in zip(vote, data.APPROVAL_SHARES, strict=True):
-                for voter in rng.sample(voters, math.floor(share * len(voters) + 0.5)):
-                    voter.points[action.id] = 1
-            for voter in voters:
-                voter.points = voter.points or {vote[0].id: 1}
+                for ballot in rng.sample(ticks, math.floor(share * len(voters) + 0.5)):
+                    ballot[action.id] = 1
+            for voter, ballot in zip(voters, ticks, strict=True):
+                voter.points = ballot or {vote[0].id: 1}
         return children
 
     def ratings(self, position: int) -> list[int]:
@@ -339,7 +338,8 @@ class _Play:
     def shortlist(self, board: Board, facilitator: User, ideas: list[int]) -> list[Action]:
         """The board's actions, in the order of data.ACTIONS: the children's approved ideas
         and the adults' own, shortlisted."""
-        by_title = {action.title: action for action in (self.session.get(Action, i) for i in ideas)}
+        proposed = [self.session.get_one(Action, action_id) for action_id in ideas]
+        by_title = {action.title: action for action in proposed}
         agenda = []
         for title, _status, proposer, _outcome, _reason in data.ACTIONS:
             agenda.append(
@@ -403,18 +403,18 @@ class _Play:
 
     def answer(self, facilitator: User, summary: Summary, month: date) -> None:
         session = self.session
-        partner = session.scalar(
+        partner = session.scalars(
             sa.select(User).where(User.email == data.partner_email(data.ANSWERING_PARTNER))
-        )
+        ).one()
         recommendation = next(i for i in summary.items if i.kind is ItemKind.RECOMMENDATION)
         voted = next((i for i in summary.items if i.kind is ItemKind.ACTION and i.rank == 1), None)
+        answers: list[tuple[SummaryItem, tuple[ResponseStatus, str, str], date | None]]
         answers = [(recommendation, data.RECOMMENDATION_ANSWER, None)]
         if voted is not None:
-            by_when = month + timedelta(days=data.VOTE_ANSWER_DAYS)
-            answers.append((voted, data.VOTE_ANSWER, by_when))
-        for item, (status, what, for_children), by_when in answers:
+            answers.append((voted, data.VOTE_ANSWER, month + timedelta(days=data.VOTE_ANSWER_DAYS)))
+        for item, (status, what, for_children), when in answers:
             response = summaries.respond(
-                session, partner, item, status=status, what=what, by_when=by_when
+                session, partner, item, status=status, what=what, by_when=when
             )
             summaries.approve_for_children(session, facilitator, response, {"en": for_children})
 

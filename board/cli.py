@@ -133,13 +133,20 @@ def create_admin(email: str, name: str, organisation: str, password: str) -> Non
 
 
 @click.command("demo")
-@click.option("--reset", is_flag=True, help="Delete every row first and seed again.")
+@click.option(
+    "--reset",
+    is_flag=True,
+    help="Delete every row of every table and seed again: only where the database holds the "
+    "demo network alone, or in development (flask --debug). Asks first.",
+)
+@click.option("--yes", is_flag=True, help="With --reset: do not ask (for scripts).")
 @with_appcontext
-def demo(reset: bool) -> None:
+def demo(reset: bool, yes: bool) -> None:
     """Seed the demo network when the database is empty, and print its logins."""
     from board import demo as demo_data
 
     if reset:
+        _confirm_reset(demo_data.strangers(db), yes=yes)
         demo_data.clear(db)
     created = demo_data.seed(db)
     db.commit()
@@ -148,6 +155,35 @@ def demo(reset: bool) -> None:
         return
     click.echo("Demo network " + ("seeded." if created else "present already."))
     click.echo(demo_data.describe(db))
+
+
+RESET_DELETES = (
+    "--reset deletes every row of every table, the audit log and the safeguarding records included."
+)
+
+
+def _confirm_reset(strangers: list[str], *, yes: bool) -> None:
+    """Refuse to reset a database that holds more than the demo, unless the app runs in
+    development (``flask --debug``, or FLASK_DEBUG=1: what sets ``app.debug`` for a
+    command); then, unless ``yes``, ask."""
+    found = "".join(f"\n  {line}" for line in strangers)
+    if strangers and not current_app.debug:
+        raise click.ClickException(
+            f"Refusing to reset: this database holds data the demo did not make:{found}\n"
+            f"Nothing was deleted. {RESET_DELETES} It runs only on a database that holds the "
+            "demo network alone, or in development (flask --app board --debug demo --reset)."
+        )
+    if yes:
+        return
+    if strangers:
+        question = (
+            f"This database holds data the demo did not make:{found}\n"
+            f"{RESET_DELETES} Delete it all and seed the demo?"
+        )
+    else:
+        question = "Delete the demo network (every row of every table) and seed it again?"
+    if not click.confirm(question, default=False):
+        raise click.ClickException("Nothing was deleted.")
 
 
 def init_app(app: Flask) -> None:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 import sqlalchemy as sa
@@ -41,9 +44,24 @@ class Base(DeclarativeBase):
         __table__: ClassVar[sa.Table]
 
 
+# How far the application's clock is set back: zero, except while the demo replays its past
+# months through the services (``as_of``, board.demo.seed).
+_clock_offset: ContextVar[timedelta] = ContextVar("board_clock_offset", default=timedelta(0))
+
+
 def utcnow() -> datetime:
     """The current time, in UTC, with its zone."""
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _clock_offset.get()
+
+
+@contextmanager
+def as_of(moment: datetime) -> Iterator[None]:
+    """Inside the block, ``utcnow`` starts from ``moment`` and ticks on (the demo's past)."""
+    token = _clock_offset.set(moment - datetime.now(UTC))
+    try:
+        yield
+    finally:
+        _clock_offset.reset(token)
 
 
 class UTCDateTime(sa.types.TypeDecorator):

@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
-from bench import tablet as tb
+from bench.load import once_token
 from board import mail
 from board.auth.models import Role
 from board.db import get_engine, utcnow
@@ -260,7 +260,7 @@ def child_answers(client, meeting) -> int:
     client.post("/join/welcome")
     assert let_in(client)
     path = f"/meeting/services/{meeting.services[0].id}"
-    once = tb.once_token(client.get(path).get_data(as_text=True))
+    once = once_token(client.get(path).get_data(as_text=True))
     response = client.post(path, data={"rating": "4", "once": once})
     return response.status_code
 

@@ -320,7 +320,7 @@ def raise_concern_in_room(session: Session, actor, meeting: Meeting, reason: str
 
 def _alert_leads(session: Session, concern: Concern) -> None:
     """Mail each lead that a concern waits (never the child's words: they stay in the app)."""
-    board = session.get(Board, concern.board_id)
+    board = session.get_one(Board, concern.board_id)
     link = external_url("moderation.concern", concern_id=concern.id)
     for lead in users_with_role(session, concern.board_id, Role.SAFEGUARDING_LEAD):
         queue_mail(

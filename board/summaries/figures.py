@@ -127,12 +127,12 @@ def changes(
     if before is None:
         return None, {}
     then = {f.service_id: f for f in before.figures if f.service_id is not None}
-    out = {}
+    out: dict[int, Change] = {}
     for row in table.rows:
         key = row.key
         service_id = key.service_id if isinstance(key, SummaryFigure) else key.id
-        old = then.get(service_id)
-        if old is None:
+        old = then.get(service_id) if service_id is not None else None
+        if service_id is None or old is None:
             continue
         delta = None
         if row.median is not None and old.median is not None:

@@ -62,6 +62,8 @@ def _config(url: str, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "localhost",
+        # Cheap hashes: every sign-in of the suite would otherwise cost a scrypt.
+        "PASSWORD_HASH_METHOD": factories.FAST_HASH,
         **overrides,
     }
 
@@ -132,9 +134,38 @@ def session(app):
 
 
 @pytest.fixture
-def make(session):
+def make(app, session):
     """Factories bound to the test's session: ``make.board()``, ``make.user(...)``."""
-    return factories.Factory(session)
+    return factories.Factory(session, app)
+
+
+@pytest.fixture
+def world(make) -> factories.World:
+    """The board, its service and partner organisation, staff of every role, another board
+    with its own staff and partner (``factories.World``), committed. A module that needs
+    more (a meeting, a summary) overrides ``world``, building it with ``make.world(...)``;
+    ``world.every_table()`` puts rows in nearly every table."""
+    world = make.world()
+    make.commit()
+    return world
+
+
+@pytest.fixture
+def meeting(session, make):
+    """An open meeting of a board in three languages with a partner and a clinic on the
+    agenda: what a child's tablet joins. Modules needing another board override it."""
+    partner = make.organisation(name="Ministry of Children")
+    board = make.board(languages="sq en ar", partners=[partner], helpline="116 123")
+    make.service(board, name="Clinic")
+    meeting = make.meeting(board, place="Room", services=board.services)
+    session.commit()
+    return meeting
+
+
+@pytest.fixture
+def tablet_client(app):
+    """A child's tablet (``factories.tablet``)."""
+    return factories.tablet(app)
 
 
 class AuthActions:

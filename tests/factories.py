@@ -1,8 +1,13 @@
-"""One-line test data. Passwords are hashed once per run: scrypt is slow on purpose."""
+"""One-line test data: ``make.board()``, ``make.meeting(board)``, ``make.world()``... and the
+tablet's moves (``tablet``, ``join``, ``once``). Passwords are hashed once per run, with the
+test configuration's cheap method (production keeps scrypt, slow on purpose)."""
 
 from __future__ import annotations
 
 import itertools
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
 from functools import cache
 
 from werkzeug.security import generate_password_hash
@@ -11,17 +16,63 @@ from board.auth.models import Role, RoleAssignment, User
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 
 PASSWORD = "correct horse battery staple"
+# What tests/conftest.py sets as PASSWORD_HASH_METHOD: one round of PBKDF2 is enough for
+# passwords that protect nothing, and keeps each sign-in of the suite cheap.
+FAST_HASH = "pbkdf2:sha256:1"
 _counter = itertools.count(1)
+
+# Where every tablet of a test comes from, as the tests that look at logs expect to see it.
+CLIENT_ADDRESS = "203.0.113.77"
+USER_AGENT = "UniqueTabletAgent/9.9 (tablet-7)"
 
 
 @cache
 def password_hash() -> str:
-    return generate_password_hash(PASSWORD, method="scrypt")
+    return generate_password_hash(PASSWORD, method=FAST_HASH)
+
+
+@dataclass(eq=False)
+class World:
+    """A board with its service, partner organisation and staff of every role, and another
+    board with its own facilitator and partner: who may see what is told by them. Modules
+    hang what they add on it (``world.meeting``, ``world.secret``...)."""
+
+    make: Factory = field(repr=False)
+    org: Organisation
+    other_org: Organisation
+    board: Board
+    other_board: Board
+    service: Service
+    admin: User
+    facilitator: User
+    lead: User
+    partner: User
+    other_facilitator: User
+    other_partner: User
+
+    @property
+    def people(self) -> dict[str, User]:
+        """Everyone, by the names of tests/test_access.py's roles."""
+        return {
+            "admin": self.admin,
+            "facilitator": self.facilitator,
+            "lead": self.lead,
+            "partner": self.partner,
+            "other_facilitator": self.other_facilitator,
+            "other_partner": self.other_partner,
+        }
+
+    def every_table(self) -> dict:
+        """Rows in nearly every table (an open meeting of a series with a help call, a ballot,
+        feedback, a concern, a published summary answered by the partner, an API token, an
+        invitation), committed; returns the values of every route's arguments."""
+        return self.make.every_table(self)
 
 
 class Factory:
-    def __init__(self, session):
+    def __init__(self, session, app=None):
         self.session = session
+        self.app = app
 
     def organisation(self, name=None, kind=OrganisationKind.NGO, **kw) -> Organisation:
         org = Organisation(name=name or f"Organisation {next(_counter)}", kind=kind, **kw)
@@ -79,6 +130,198 @@ class Factory:
         self.session.flush()
         return user
 
+    def world(self, **board) -> World:
+        """See ``World``; ``board`` are the first board's columns."""
+        org = self.organisation(name="City hall")
+        other_org = self.organisation(name="Elsewhere")
+        the_board = self.board(**{"partners": [org], **board})
+        other_board = self.board(partners=[other_org])
+        return World(
+            make=self,
+            org=org,
+            other_org=other_org,
+            board=the_board,
+            other_board=other_board,
+            service=self.service(the_board, name="Clinic"),
+            admin=self.user(Role.ADMINISTRATOR),
+            facilitator=self.user(Role.FACILITATOR, the_board),
+            lead=self.user(Role.SAFEGUARDING_LEAD, the_board),
+            partner=self.user(Role.PARTNER, organisation=org),
+            other_facilitator=self.user(Role.FACILITATOR, other_board),
+            other_partner=self.user(Role.PARTNER, organisation=other_org),
+        )
+
+    def meeting(
+        self,
+        board,
+        day=date(2030, 1, 12),
+        *,
+        at=time(10),
+        duration_minutes=120,
+        place="",
+        services=(),
+        open=True,
+    ):
+        """A meeting of the board, opened (named its partners to the children, has a join
+        code) unless ``open=False``; ``services`` is its agenda."""
+        from board.meetings import services as meetings
+
+        meeting = meetings.schedule_meeting(
+            self.session,
+            None,
+            board,
+            day=day,
+            at=at,
+            duration_minutes=duration_minutes,
+            place=place,
+            services=list(services),
+        )
+        self.session.flush()
+        if open:
+            meetings.open_meeting(self.session, None, meeting)
+        return meeting
+
+    def series(self, board, **kw):
+        """A series of monthly meetings (the second Saturday of 2030's first half unless
+        told), as the scheduling form makes it."""
+        from board.meetings import services as meetings
+        from board.meetings.recurrence import MonthlyRule, RuleKind
+
+        values = {
+            "rule": MonthlyRule(RuleKind.NTH_WEEKDAY, 2, 5),
+            "start": date(2030, 1, 1),
+            "until": date(2030, 6, 30),
+            "at": time(10),
+            "duration_minutes": 120,
+            "place": "Room 1",
+        }
+        values.update(kw)
+        return meetings.schedule_series(self.session, None, board, **values)
+
+    def action(self, board, title=None, **kw):
+        """An advocacy action proposed by an adult, shortlisted unless told otherwise."""
+        from board.actions.models import Action, ActionStatus, Proposer
+
+        values = {
+            "title": title or f"Idea {next(_counter)}",
+            "language": "en",
+            "proposed_by": Proposer.ADULT,
+            "status": ActionStatus.SHORTLISTED,
+        }
+        values.update(kw)
+        action = Action(board_id=board.id, **values)
+        self.session.add(action)
+        self.session.flush()
+        return action
+
+    def actions(self, board, *titles, **kw) -> list:
+        return [self.action(board, title, **kw) for title in titles]
+
+    def ballot(self, meeting, actions, method=None, dots=5):
+        """The vote on ``actions`` in the open ``meeting`` (approval unless told)."""
+        from board.voting import services as voting
+        from board.voting.models import BallotMethod
+
+        return voting.open_ballot(
+            self.session, None, meeting, actions, method=method or BallotMethod.APPROVAL, dots=dots
+        )
+
+    def summary(self, board, month, months=1, *, publish=False, **draft):
+        """The board's summary of ``month`` (and the next ``months - 1``), a draft from the
+        figures as they stand; ``draft`` saved into it (narrative, recommendations, quotes);
+        published to the partners named at its meetings if ``publish``."""
+        from board.summaries import services as summaries
+
+        with self._app_context():
+            summary = summaries.start_summary(self.session, None, board, month, months)
+            if draft:
+                values = {"narrative": "", "recommendations": [], "quotes": []}
+                values.update(draft)
+                summaries.save_draft(self.session, None, summary, **values)
+            if publish:
+                summaries.publish(self.session, None, summary)
+        return summary
+
+    def _app_context(self):
+        from contextlib import nullcontext
+
+        return self.app.app_context() if self.app is not None else nullcontext()
+
+    def every_table(self, world: World) -> dict:
+        """See ``World.every_table``."""
+        from board.api.services import create_token
+        from board.auth import services as accounts
+        from board.feedback.models import Feedback
+        from board.feedback.services import give_feedback
+        from board.meetings import services as meetings
+        from board.moderation.models import Concern, ConcernSource
+        from board.summaries.models import (
+            ItemKind,
+            Response,
+            ResponseStatus,
+            Summary,
+            SummaryItem,
+            SummaryState,
+        )
+
+        session, board, org = self.session, world.board, world.org
+        meeting = meetings.series_meetings(session, self.series(board))[0]
+        meetings.open_meeting(session, None, meeting)
+        call = meetings.call_for_help(session, meeting)
+        action, other_action = self.actions(board, "Idea", "Other")
+        ballot = self.ballot(meeting, [action, other_action])
+        feedback = session.get(
+            Feedback,
+            give_feedback(
+                session, meeting, world.service, rating=3, happened="text", better=None,
+                language="en",
+            ),
+        )
+        concern = Concern(board_id=board.id, source=ConcernSource.OTHER, reason="seen")
+        session.add(concern)
+        summary = Summary(
+            board=board,
+            month=date(2030, 1, 1),
+            state=SummaryState.PUBLISHED,
+            threshold_k=board.threshold_k,
+            recipients=[org],
+        )
+        item = SummaryItem(kind=ItemKind.RECOMMENDATION, text="Do it")
+        summary.items.append(item)
+        session.add(summary)
+        session.flush()
+        response = Response(
+            item=item, organisation_id=org.id, status=ResponseStatus.ACCEPTED, what="We will"
+        )
+        session.add(response)
+        api_token, _secret = create_token(session, None, org, "reports")
+        _invited, token = accounts.invite_user(
+            session, None, email="invited@example.org", name="Invited", organisation=org
+        )
+        self.commit()
+        return {
+            "board_id": board.id,
+            "service_id": world.service.id,
+            "organisation_id": org.id,
+            "user_id": world.facilitator.id,
+            "assignment_id": world.facilitator.roles[0].id,
+            "token": token,
+            "filename": "board.css",
+            "meeting_id": meeting.id,
+            "call_id": call.id,
+            "action_id": action.id,
+            "ballot_id": ballot.id,
+            "kind": "feedback",
+            "item_id": feedback.id,
+            "concern_id": concern.id,
+            "summary_id": summary.id,
+            "summary_item_id": item.id,
+            "response_id": response.id,
+            "calendar_token": board.calendar_token,
+            "token_id": api_token.id,
+            "place": 1,
+        }
+
     def held(self, board, day, ratings=None, *, attendance=10, texts=()):
         """A closed meeting on ``day`` that named the board's partners to the children,
         with approved ratings ({service: [1-5, ...]}) and approved texts counted."""
@@ -124,6 +367,40 @@ class Factory:
 
     def commit(self):
         self.session.commit()
+
+
+def tablet(app, **environ):
+    """A test client as a child's tablet: English in the browser, the suite's address."""
+    client = app.test_client()
+    client.environ_base.update(
+        REMOTE_ADDR=CLIENT_ADDRESS, HTTP_USER_AGENT=USER_AGENT, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    client.environ_base.update(environ)
+    return client
+
+
+def join(client, meeting, lang="en", *, admit=True):
+    """A new child on this tablet, with the code from the big screen, let in by the
+    facilitator unless ``admit=False``."""
+    response = client.post("/join", data={"code": meeting.join_code})
+    assert response.headers["Location"] == "/join/language"
+    client.post("/join/language", data={"lang": lang})
+    client.post("/join/welcome")
+    if admit:
+        assert let_in(client)
+    return client
+
+
+def once(client, path) -> str | None:
+    """The one-use form token of the form at ``path`` (None if the page has no form)."""
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="once" type="hidden" value="([^"]+)"', page)
+    return found.group(1) if found else None
+
+
+def fill(rule: str, args: dict) -> str:
+    """A URL rule (``/boards/<int:board_id>``) with the arguments put in."""
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(args[m.group(1)]), rule)
 
 
 def let_in(client) -> bool:

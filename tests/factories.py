@@ -49,11 +49,11 @@ class World:
     partner: User
     other_facilitator: User
     other_partner: User
+    people: dict[str, User] = field(init=False)
 
-    @property
-    def people(self) -> dict[str, User]:
-        """Everyone, by the names of tests/test_access.py's roles."""
-        return {
+    def __post_init__(self):
+        """Everyone, by the names of tests/test_access.py's roles (modules add their own)."""
+        self.people = {
             "admin": self.admin,
             "facilitator": self.facilitator,
             "lead": self.lead,
@@ -273,7 +273,12 @@ class Factory:
         feedback = session.get(
             Feedback,
             give_feedback(
-                session, meeting, world.service, rating=3, happened="text", better=None,
+                session,
+                meeting,
+                world.service,
+                rating=3,
+                happened="text",
+                better=None,
                 language="en",
             ),
         )
@@ -322,6 +327,50 @@ class Factory:
             "place": 1,
         }
 
+    def rated_month(self, world: World) -> World:
+        """The board's March 2030: a meeting that named City hall to the children (9
+        present), a partner organisation linked after it (``people["late"]``, not a
+        recipient), a School beside the Clinic, approved ratings, an approved text, a text
+        taken out for safeguarding and one not yet moderated. Committed."""
+        from board.feedback import tallies
+        from board.feedback.models import Feedback
+        from board.meetings import services as meetings
+        from board.moderation.models import ModerationState
+
+        board, clinic, day = world.board, world.service, date(2030, 3, 9)
+        late_org = self.organisation(name="Joined later")
+        school = self.service(board, name="School")
+        meeting = self.meeting(board, day, duration_minutes=60)  # names City hall
+        meetings.close_meeting(self.session, None, meeting)
+        meeting.attendance = 9
+        board.partners = [world.org, late_org]  # linked after the meeting: not a recipient
+
+        def feedback(service, moderation=ModerationState.APPROVED, **kw):
+            kw = {"rating": None, "happened": None, **kw}
+            self.session.add(
+                Feedback(
+                    meeting_id=meeting.id,
+                    service_id=service.id,
+                    language="en",
+                    day=day,
+                    moderation=moderation,
+                    **kw,
+                )
+            )
+
+        for service, values in {clinic: [4] * 6 + [5] * 5, school: [1, 5, 5, 5, 5, 5]}.items():
+            for value in values:
+                feedback(service, rating=value)
+        feedback(clinic, rating=2, happened="The nurse listened.")
+        feedback(clinic, ModerationState.SAFEGUARDING, rating=1)
+        feedback(school, ModerationState.PENDING, happened="Not yet moderated")
+        tallies.rebuild(self.session)  # rows written directly, as a bulk import would
+        world.meeting = meeting
+        world.people["late"] = self.user(Role.PARTNER, organisation=late_org)
+        world.people["other"] = world.other_partner
+        self.commit()
+        return world
+
     def held(self, board, day, ratings=None, *, attendance=10, texts=()):
         """A closed meeting on ``day`` that named the board's partners to the children,
         with approved ratings ({service: [1-5, ...]}) and approved texts counted."""
@@ -367,6 +416,26 @@ class Factory:
 
     def commit(self):
         self.session.commit()
+
+
+def compose(client, auth, session, board, people, **draft):
+    """The facilitator's summary of March 2030 (``Factory.rated_month``), started and saved
+    through the pages; returns it and the answer to the save."""
+    import sqlalchemy as sa
+
+    from board.summaries.models import Summary
+
+    auth.as_user(people["facilitator"])
+    client.post(f"/boards/{board.id}/summaries", data={"period": "2030-03-01/1"})
+    summary = session.scalar(sa.select(Summary))
+    data = {
+        "narrative": "<p>Children <strong>liked</strong> the clinic.</p>",
+        "recommendations": "Open the clinic on Saturdays\n\n",
+        "quotes": [],
+    }
+    data.update(draft)
+    response = client.post(f"/summaries/{summary.id}/edit", data=data)
+    return summary, response
 
 
 def tablet(app, **environ):

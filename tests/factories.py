@@ -62,6 +62,10 @@ class World:
             "other_partner": self.other_partner,
         }
 
+    def __getitem__(self, name: str):
+        """``world["summary"]`` is ``world.summary``."""
+        return getattr(self, name)
+
     def every_table(self) -> dict:
         """Rows in nearly every table (an open meeting of a series with a help call, a ballot,
         feedback, a concern, a published summary answered by the partner, an API token, an
@@ -214,6 +218,18 @@ class Factory:
         self.session.flush()
         return action
 
+    def proposal(self, board, title, **kw):
+        """A child's idea from a tablet, waiting for moderation."""
+        from board.actions.models import Action, Proposer
+        from board.moderation.models import ModerationState
+
+        values = {"language": "en", "moderation": ModerationState.PENDING}
+        values.update(kw)
+        action = Action(board_id=board.id, title=title, proposed_by=Proposer.CHILD, **values)
+        self.session.add(action)
+        self.session.flush()
+        return action
+
     def actions(self, board, *titles, **kw) -> list:
         return [self.action(board, title, **kw) for title in titles]
 
@@ -226,18 +242,14 @@ class Factory:
             self.session, None, meeting, actions, method=method or BallotMethod.APPROVAL, dots=dots
         )
 
-    def summary(self, board, month, months=1, *, publish=False, **draft):
+    def summary(self, board, month, months=1, *, publish=False):
         """The board's summary of ``month`` (and the next ``months - 1``), a draft from the
-        figures as they stand; ``draft`` saved into it (narrative, recommendations, quotes);
-        published to the partners named at its meetings if ``publish``."""
+        figures as they stand, published to the partners named at its meetings if
+        ``publish``."""
         from board.summaries import services as summaries
 
         with self._app_context():
             summary = summaries.start_summary(self.session, None, board, month, months)
-            if draft:
-                values = {"narrative": "", "recommendations": [], "quotes": []}
-                values.update(draft)
-                summaries.save_draft(self.session, None, summary, **values)
             if publish:
                 summaries.publish(self.session, None, summary)
         return summary

@@ -92,23 +92,10 @@ def test_reject_keeps_no_text_and_counts_the_reason(client, auth, session, world
     assert set(Rejection.__table__.columns.keys()) == {"id", "board_id", "month", "reason"}
 
 
-def test_a_childs_idea_is_approved_or_rejected(client, auth, session, world):
+def test_a_childs_idea_is_approved_or_rejected(client, auth, session, make, world):
     board, facilitator = world.board, world.facilitator
-    idea = Action(
-        board_id=board.id,
-        title="Football with Dritan",
-        language="en",
-        proposed_by=Proposer.CHILD,
-        moderation=ModerationState.PENDING,
-    )
-    other = Action(
-        board_id=board.id,
-        title="nonsense",
-        language="en",
-        proposed_by=Proposer.CHILD,
-        moderation=ModerationState.PENDING,
-    )
-    session.add_all([idea, other])
+    idea = make.proposal(board, "Football with Dritan")
+    other = make.proposal(board, "nonsense")
     session.commit()
     auth.as_user(facilitator)
     page = client.get(f"/boards/{board.id}/moderation").get_data(as_text=True)
@@ -340,17 +327,10 @@ def test_a_help_call_and_a_room_observation_can_be_raised(client, auth, session,
     assert sources == ["help_call", "other"]
 
 
-def test_a_concern_item_is_absent_from_the_childrens_outputs(app, session, world):
+def test_a_concern_item_is_absent_from_the_childrens_outputs(app, session, make, world):
     """Safeguarding items never reach "You said, we did", the queue or a vote."""
     board, facilitator = world.board, world.facilitator
-    idea = Action(
-        board_id=board.id,
-        title="Help me, he hurts me",
-        language="en",
-        proposed_by=Proposer.CHILD,
-        moderation=ModerationState.PENDING,
-    )
-    session.add(idea)
+    idea = make.proposal(board, "Help me, he hurts me")
     session.commit()
     with app.app_context():
         services.raise_concern(session, facilitator, idea, "")

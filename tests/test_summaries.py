@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, time
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -24,7 +24,7 @@ def world(make):
     return make.rated_month(make.world(languages="en sq", threshold_k=5))
 
 
-def test_the_whole_loop(client, auth, session, world, app):
+def test_the_whole_loop(client, auth, session, make, world, app):
     board, people = world.board, world.people
     summary, _ = compose(
         client, auth, session, board, people, quotes=[f"{_quote_id(session)}:happened"]
@@ -76,11 +76,7 @@ def test_the_whole_loop(client, auth, session, world, app):
             "text-sq": "Klinika do të hapet të shtunën në mëngjes nga qershori.",
         },
     )
-    meeting = meetings.schedule_meeting(
-        session, None, board, day=date(2030, 4, 13), at=time(10), duration_minutes=60, place=""
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)
+    meeting = make.meeting(board, date(2030, 4, 13), duration_minutes=60)
     session.commit()
     tablet = app.test_client()
     tablet.post("/join", data={"code": meeting.join_code})
@@ -156,11 +152,7 @@ def test_csv_cells_cannot_start_a_formula(client, auth, session, world, make):
 def test_publishing_needs_named_partners(client, auth, session, make):
     board = make.board()
     make.service(board)
-    meeting = meetings.schedule_meeting(
-        session, None, board, day=date(2030, 3, 9), at=time(10), duration_minutes=60, place=""
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)
+    meeting = make.meeting(board, date(2030, 3, 9), duration_minutes=60)
     meetings.close_meeting(session, None, meeting)
     facilitator = make.user(Role.FACILITATOR, board)
     make.commit()

@@ -49,6 +49,12 @@ test: compile-translations
 	$(BIN)/bandit -c pyproject.toml -r board -ll -q
 	$(BIN)/python -m pytest
 
+## make test-fast: the suite without browser and slow tests (see pyproject.toml), timed
+test-fast: compile-translations
+	@start=$$(date +%s); \
+	$(BIN)/python -m pytest -m "not browser and not slow" -q; status=$$?; \
+	echo "make test-fast: $$(( $$(date +%s) - start )) s"; exit $$status
+
 ## make bench: benchmarks, printing their tables
 bench: compile-translations
 	$(BIN)/python -m bench

@@ -305,6 +305,7 @@ def test_a_staff_page_refuses_a_browser_with_a_tablet_session(client, auth, sess
     assert client.get("/meeting").headers["Location"] == "/join"
 
 
+@pytest.mark.slow  # seeds the whole demo network
 def test_the_demo_prints_where_its_facilitator_lets_tablets_in(runner, app, client, auth):
     """`make run` prints the demo's join code and, beside it, its door page; the demo's open
     meeting keeps the default: a tablet waits for the tap."""

@@ -70,6 +70,7 @@ def _variants(rows):
                     yield key, i, {**rows, key: changed}
 
 
+@pytest.mark.slow  # 300 examples
 @settings(max_examples=300, deadline=None)
 @given(tables, thresholds)
 def test_no_hidden_count_can_be_worked_out(rows, k):
@@ -154,6 +155,7 @@ def _alternative_rows(raw: list[int], figure, k: int):
                         yield split
 
 
+@pytest.mark.slow  # 300 examples
 @settings(max_examples=300, deadline=None)
 @given(tables, thresholds)
 def test_no_rating_table_tells_that_everyone_or_all_but_one_agreed(rows, k):

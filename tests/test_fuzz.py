@@ -33,6 +33,9 @@ from tests.test_access import (
 )
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 3))
+# Every route with its examples: more than a minute.
+pytestmark = pytest.mark.slow
+
 
 
 def _rules():

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from datetime import UTC, datetime
 
+import jinja2
 import pytest
 import sqlalchemy as sa
 import time_machine
@@ -62,6 +63,8 @@ def _config(url: str, **overrides) -> dict:
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SERVER_NAME": "localhost",
+        # Cheap hashes: every sign-in of the suite would otherwise cost a scrypt.
+        "PASSWORD_HASH_METHOD": factories.FAST_HASH,
         **overrides,
     }
 
@@ -78,6 +81,25 @@ def wipe(engine: sa.Engine) -> None:
                 connection.execute(table.delete())
 
 
+class _CompiledTemplates(jinja2.BytecodeCache):
+    """Templates compiled once a run rather than once a test: each test has an app of its
+    own, and compiling the templates again was a third of the suite's time. Every app comes
+    from create_app, with the same Jinja settings, so the compiled code is the same."""
+
+    def __init__(self):
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = _CompiledTemplates()
+
+
 @pytest.fixture
 def make_app(database_url, tmp_path):
     """Build apps on the test database; rows are wiped after the test."""
@@ -86,6 +108,7 @@ def make_app(database_url, tmp_path):
     def build(**overrides):
         app = create_app(_config(database_url, **overrides))
         app.instance_path = str(tmp_path / "instance")
+        app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
         apps.append(app)
         return app
 
@@ -132,9 +155,38 @@ def session(app):
 
 
 @pytest.fixture
-def make(session):
+def make(app, session):
     """Factories bound to the test's session: ``make.board()``, ``make.user(...)``."""
-    return factories.Factory(session)
+    return factories.Factory(session, app)
+
+
+@pytest.fixture
+def world(make) -> factories.World:
+    """The board, its service and partner organisation, staff of every role, another board
+    with its own staff and partner (``factories.World``), committed. A module that needs
+    more (a meeting, a summary) overrides ``world``, building it with ``make.world(...)``;
+    ``world.every_table()`` puts rows in nearly every table."""
+    world = make.world()
+    make.commit()
+    return world
+
+
+@pytest.fixture
+def meeting(session, make):
+    """An open meeting of a board in three languages with a partner and a clinic on the
+    agenda: what a child's tablet joins. Modules needing another board override it."""
+    partner = make.organisation(name="Ministry of Children")
+    board = make.board(languages="sq en ar", partners=[partner], helpline="116 123")
+    make.service(board, name="Clinic")
+    meeting = make.meeting(board, place="Room", services=board.services)
+    session.commit()
+    return meeting
+
+
+@pytest.fixture
+def tablet_client(app):
+    """A child's tablet (``factories.tablet``)."""
+    return factories.tablet(app)
 
 
 class AuthActions:

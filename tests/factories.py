@@ -1,8 +1,13 @@
-"""One-line test data. Passwords are hashed once per run: scrypt is slow on purpose."""
+"""One-line test data: ``make.board()``, ``make.meeting(board)``, ``make.world()``... and the
+tablet's moves (``tablet``, ``join``, ``once``). Passwords are hashed once per run, with the
+test configuration's cheap method (production keeps scrypt, slow on purpose)."""
 
 from __future__ import annotations
 
 import itertools
+import re
+from dataclasses import dataclass, field
+from datetime import date, time
 from functools import cache
 
 from werkzeug.security import generate_password_hash
@@ -11,17 +16,67 @@ from board.auth.models import Role, RoleAssignment, User
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 
 PASSWORD = "correct horse battery staple"
+# What tests/conftest.py sets as PASSWORD_HASH_METHOD: one round of PBKDF2 is enough for
+# passwords that protect nothing, and keeps each sign-in of the suite cheap.
+FAST_HASH = "pbkdf2:sha256:1"
 _counter = itertools.count(1)
+
+# Where every tablet of a test comes from, as the tests that look at logs expect to see it.
+CLIENT_ADDRESS = "203.0.113.77"
+USER_AGENT = "UniqueTabletAgent/9.9 (tablet-7)"
 
 
 @cache
 def password_hash() -> str:
-    return generate_password_hash(PASSWORD, method="scrypt")
+    return generate_password_hash(PASSWORD, method=FAST_HASH)
+
+
+@dataclass(eq=False)
+class World:
+    """A board with its service, partner organisation and staff of every role, and another
+    board with its own facilitator and partner: who may see what is told by them. Modules
+    hang what they add on it (``world.meeting``, ``world.secret``...)."""
+
+    make: Factory = field(repr=False)
+    org: Organisation
+    other_org: Organisation
+    board: Board
+    other_board: Board
+    service: Service
+    admin: User
+    facilitator: User
+    lead: User
+    partner: User
+    other_facilitator: User
+    other_partner: User
+    people: dict[str, User] = field(init=False)
+
+    def __post_init__(self):
+        """Everyone, by the names of tests/test_access.py's roles (modules add their own)."""
+        self.people = {
+            "admin": self.admin,
+            "facilitator": self.facilitator,
+            "lead": self.lead,
+            "partner": self.partner,
+            "other_facilitator": self.other_facilitator,
+            "other_partner": self.other_partner,
+        }
+
+    def __getitem__(self, name: str):
+        """``world["summary"]`` is ``world.summary``."""
+        return getattr(self, name)
+
+    def every_table(self) -> dict:
+        """Rows in nearly every table (an open meeting of a series with a help call, a ballot,
+        feedback, a concern, a published summary answered by the partner, an API token, an
+        invitation), committed; returns the values of every route's arguments."""
+        return self.make.every_table(self)
 
 
 class Factory:
-    def __init__(self, session):
+    def __init__(self, session, app=None):
         self.session = session
+        self.app = app
 
     def organisation(self, name=None, kind=OrganisationKind.NGO, **kw) -> Organisation:
         org = Organisation(name=name or f"Organisation {next(_counter)}", kind=kind, **kw)
@@ -79,6 +134,255 @@ class Factory:
         self.session.flush()
         return user
 
+    def world(self, **board) -> World:
+        """See ``World``; ``board`` are the first board's columns."""
+        org = self.organisation(name="City hall")
+        other_org = self.organisation(name="Elsewhere")
+        the_board = self.board(**{"partners": [org], **board})
+        other_board = self.board(partners=[other_org])
+        return World(
+            make=self,
+            org=org,
+            other_org=other_org,
+            board=the_board,
+            other_board=other_board,
+            service=self.service(the_board, name="Clinic"),
+            admin=self.user(Role.ADMINISTRATOR),
+            facilitator=self.user(Role.FACILITATOR, the_board),
+            lead=self.user(Role.SAFEGUARDING_LEAD, the_board),
+            partner=self.user(Role.PARTNER, organisation=org),
+            other_facilitator=self.user(Role.FACILITATOR, other_board),
+            other_partner=self.user(Role.PARTNER, organisation=other_org),
+        )
+
+    def meeting(
+        self,
+        board,
+        day=date(2030, 1, 12),
+        *,
+        at=time(10),
+        duration_minutes=120,
+        place="",
+        services=(),
+        open=True,
+    ):
+        """A meeting of the board, opened (named its partners to the children, has a join
+        code) unless ``open=False``; ``services`` is its agenda."""
+        from board.meetings import services as meetings
+
+        meeting = meetings.schedule_meeting(
+            self.session,
+            None,
+            board,
+            day=day,
+            at=at,
+            duration_minutes=duration_minutes,
+            place=place,
+            services=list(services),
+        )
+        self.session.flush()
+        if open:
+            meetings.open_meeting(self.session, None, meeting)
+        return meeting
+
+    def series(self, board, **kw):
+        """A series of monthly meetings (the second Saturday of 2030's first half unless
+        told), as the scheduling form makes it."""
+        from board.meetings import services as meetings
+        from board.meetings.recurrence import MonthlyRule, RuleKind
+
+        values = {
+            "rule": MonthlyRule(RuleKind.NTH_WEEKDAY, 2, 5),
+            "start": date(2030, 1, 1),
+            "until": date(2030, 6, 30),
+            "at": time(10),
+            "duration_minutes": 120,
+            "place": "Room 1",
+        }
+        values.update(kw)
+        return meetings.schedule_series(self.session, None, board, **values)
+
+    def action(self, board, title=None, **kw):
+        """An advocacy action proposed by an adult, shortlisted unless told otherwise."""
+        from board.actions.models import Action, ActionStatus, Proposer
+
+        values = {
+            "title": title or f"Idea {next(_counter)}",
+            "language": "en",
+            "proposed_by": Proposer.ADULT,
+            "status": ActionStatus.SHORTLISTED,
+        }
+        values.update(kw)
+        action = Action(board_id=board.id, **values)
+        self.session.add(action)
+        self.session.flush()
+        return action
+
+    def proposal(self, board, title, **kw):
+        """A child's idea from a tablet, waiting for moderation."""
+        from board.actions.models import Action, Proposer
+        from board.moderation.models import ModerationState
+
+        values = {"language": "en", "moderation": ModerationState.PENDING}
+        values.update(kw)
+        action = Action(board_id=board.id, title=title, proposed_by=Proposer.CHILD, **values)
+        self.session.add(action)
+        self.session.flush()
+        return action
+
+    def actions(self, board, *titles, **kw) -> list:
+        return [self.action(board, title, **kw) for title in titles]
+
+    def ballot(self, meeting, actions, method=None, dots=5):
+        """The vote on ``actions`` in the open ``meeting`` (approval unless told)."""
+        from board.voting import services as voting
+        from board.voting.models import BallotMethod
+
+        return voting.open_ballot(
+            self.session, None, meeting, actions, method=method or BallotMethod.APPROVAL, dots=dots
+        )
+
+    def summary(self, board, month, months=1, *, publish=False):
+        """The board's summary of ``month`` (and the next ``months - 1``), a draft from the
+        figures as they stand, published to the partners named at its meetings if
+        ``publish``."""
+        from board.summaries import services as summaries
+
+        with self._app_context():
+            summary = summaries.start_summary(self.session, None, board, month, months)
+            if publish:
+                summaries.publish(self.session, None, summary)
+        return summary
+
+    def _app_context(self):
+        from contextlib import nullcontext
+
+        return self.app.app_context() if self.app is not None else nullcontext()
+
+    def every_table(self, world: World) -> dict:
+        """See ``World.every_table``."""
+        from board.api.services import create_token
+        from board.auth import services as accounts
+        from board.feedback.models import Feedback
+        from board.feedback.services import give_feedback
+        from board.meetings import services as meetings
+        from board.moderation.models import Concern, ConcernSource
+        from board.summaries.models import (
+            ItemKind,
+            Response,
+            ResponseStatus,
+            Summary,
+            SummaryItem,
+            SummaryState,
+        )
+
+        session, board, org = self.session, world.board, world.org
+        meeting = meetings.series_meetings(session, self.series(board))[0]
+        meetings.open_meeting(session, None, meeting)
+        call = meetings.call_for_help(session, meeting)
+        action, other_action = self.actions(board, "Idea", "Other")
+        ballot = self.ballot(meeting, [action, other_action])
+        feedback = session.get(
+            Feedback,
+            give_feedback(
+                session,
+                meeting,
+                world.service,
+                rating=3,
+                happened="text",
+                better=None,
+                language="en",
+            ),
+        )
+        concern = Concern(board_id=board.id, source=ConcernSource.OTHER, reason="seen")
+        session.add(concern)
+        summary = Summary(
+            board=board,
+            month=date(2030, 1, 1),
+            state=SummaryState.PUBLISHED,
+            threshold_k=board.threshold_k,
+            recipients=[org],
+        )
+        item = SummaryItem(kind=ItemKind.RECOMMENDATION, text="Do it")
+        summary.items.append(item)
+        session.add(summary)
+        session.flush()
+        response = Response(
+            item=item, organisation_id=org.id, status=ResponseStatus.ACCEPTED, what="We will"
+        )
+        session.add(response)
+        api_token, _secret = create_token(session, None, org, "reports")
+        _invited, token = accounts.invite_user(
+            session, None, email="invited@example.org", name="Invited", organisation=org
+        )
+        self.commit()
+        return {
+            "board_id": board.id,
+            "service_id": world.service.id,
+            "organisation_id": org.id,
+            "user_id": world.facilitator.id,
+            "assignment_id": world.facilitator.roles[0].id,
+            "token": token,
+            "filename": "board.css",
+            "meeting_id": meeting.id,
+            "call_id": call.id,
+            "action_id": action.id,
+            "ballot_id": ballot.id,
+            "kind": "feedback",
+            "item_id": feedback.id,
+            "concern_id": concern.id,
+            "summary_id": summary.id,
+            "summary_item_id": item.id,
+            "response_id": response.id,
+            "calendar_token": board.calendar_token,
+            "token_id": api_token.id,
+            "place": 1,
+        }
+
+    def rated_month(self, world: World) -> World:
+        """The board's March 2030: a meeting that named City hall to the children (9
+        present), a partner organisation linked after it (``people["late"]``, not a
+        recipient), a School beside the Clinic, approved ratings, an approved text, a text
+        taken out for safeguarding and one not yet moderated. Committed."""
+        from board.feedback import tallies
+        from board.feedback.models import Feedback
+        from board.meetings import services as meetings
+        from board.moderation.models import ModerationState
+
+        board, clinic, day = world.board, world.service, date(2030, 3, 9)
+        late_org = self.organisation(name="Joined later")
+        school = self.service(board, name="School")
+        meeting = self.meeting(board, day, duration_minutes=60)  # names City hall
+        meetings.close_meeting(self.session, None, meeting)
+        meeting.attendance = 9
+        board.partners = [world.org, late_org]  # linked after the meeting: not a recipient
+
+        def feedback(service, moderation=ModerationState.APPROVED, **kw):
+            kw = {"rating": None, "happened": None, **kw}
+            self.session.add(
+                Feedback(
+                    meeting_id=meeting.id,
+                    service_id=service.id,
+                    language="en",
+                    day=day,
+                    moderation=moderation,
+                    **kw,
+                )
+            )
+
+        for service, values in {clinic: [4] * 6 + [5] * 5, school: [1, 5, 5, 5, 5, 5]}.items():
+            for value in values:
+                feedback(service, rating=value)
+        feedback(clinic, rating=2, happened="The nurse listened.")
+        feedback(clinic, ModerationState.SAFEGUARDING, rating=1)
+        feedback(school, ModerationState.PENDING, happened="Not yet moderated")
+        tallies.rebuild(self.session)  # rows written directly, as a bulk import would
+        world.meeting = meeting
+        world.people["late"] = self.user(Role.PARTNER, organisation=late_org)
+        world.people["other"] = world.other_partner
+        self.commit()
+        return world
+
     def held(self, board, day, ratings=None, *, attendance=10, texts=()):
         """A closed meeting on ``day`` that named the board's partners to the children,
         with approved ratings ({service: [1-5, ...]}) and approved texts counted."""
@@ -124,6 +428,60 @@ class Factory:
 
     def commit(self):
         self.session.commit()
+
+
+def compose(client, auth, session, board, people, **draft):
+    """The facilitator's summary of March 2030 (``Factory.rated_month``), started and saved
+    through the pages; returns it and the answer to the save."""
+    import sqlalchemy as sa
+
+    from board.summaries.models import Summary
+
+    auth.as_user(people["facilitator"])
+    client.post(f"/boards/{board.id}/summaries", data={"period": "2030-03-01/1"})
+    summary = session.scalar(sa.select(Summary))
+    data = {
+        "narrative": "<p>Children <strong>liked</strong> the clinic.</p>",
+        "recommendations": "Open the clinic on Saturdays\n\n",
+        "quotes": [],
+    }
+    data.update(draft)
+    response = client.post(f"/summaries/{summary.id}/edit", data=data)
+    return summary, response
+
+
+def tablet(app, **environ):
+    """A test client as a child's tablet: English in the browser, the suite's address."""
+    client = app.test_client()
+    client.environ_base.update(
+        REMOTE_ADDR=CLIENT_ADDRESS, HTTP_USER_AGENT=USER_AGENT, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    client.environ_base.update(environ)
+    return client
+
+
+def join(client, meeting, lang="en", *, admit=True):
+    """A new child on this tablet, with the code from the big screen, let in by the
+    facilitator unless ``admit=False``."""
+    response = client.post("/join", data={"code": meeting.join_code})
+    assert response.headers["Location"] == "/join/language"
+    client.post("/join/language", data={"lang": lang})
+    client.post("/join/welcome")
+    if admit:
+        assert let_in(client)
+    return client
+
+
+def once(client, path) -> str | None:
+    """The one-use form token of the form at ``path`` (None if the page has no form)."""
+    page = client.get(path).get_data(as_text=True)
+    found = re.search(r'name="once" type="hidden" value="([^"]+)"', page)
+    return found.group(1) if found else None
+
+
+def fill(rule: str, args: dict) -> str:
+    """A URL rule (``/boards/<int:board_id>``) with the arguments put in."""
+    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(args[m.group(1)]), rule)
 
 
 def let_in(client) -> bool:

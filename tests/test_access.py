@@ -5,30 +5,10 @@ A new route fails ``test_every_route_is_in_the_matrix`` until its rule is writte
 
 from __future__ import annotations
 
-import re
-from datetime import date
-
 import pytest
 
-from board.actions.models import Action, ActionStatus, Proposer
-from board.api.services import create_token
-from board.auth import services as accounts
 from board.auth.access import can_administer, can_view_board, is_partner_of, works_on_board
-from board.auth.models import Role
-from board.feedback.models import Feedback
-from board.feedback.services import give_feedback
-from board.meetings.recurrence import MonthlyRule, RuleKind
-from board.moderation.models import Concern, ConcernSource
-from board.summaries.models import (
-    ItemKind,
-    Response,
-    ResponseStatus,
-    Summary,
-    SummaryItem,
-    SummaryState,
-)
-from board.voting import services as voting
-from board.voting.models import BallotMethod
+from tests.factories import fill
 
 ANON, ADMIN, FACILITATOR, LEAD, PARTNER = "anonymous", "admin", "facilitator", "lead", "partner"
 OTHER_FACILITATOR, OTHER_PARTNER = "other_facilitator", "other_partner"
@@ -147,121 +127,12 @@ MATRIX = {
 }
 
 
-@pytest.fixture
-def world(session, make):
-    """Two boards; staff and partners of the first, and of the second."""
-    partner_org, other_org = make.organisation(), make.organisation()
-    board = make.board(partners=[partner_org])
-    other_board = make.board(partners=[other_org])
-    service = make.service(board)
-    people = {
-        ADMIN: make.user(Role.ADMINISTRATOR),
-        FACILITATOR: make.user(Role.FACILITATOR, board),
-        LEAD: make.user(Role.SAFEGUARDING_LEAD, board),
-        PARTNER: make.user(Role.PARTNER, organisation=partner_org),
-        OTHER_FACILITATOR: make.user(Role.FACILITATOR, other_board),
-        OTHER_PARTNER: make.user(Role.PARTNER, organisation=other_org),
-    }
-    from datetime import time
-
-    from board.meetings import services as meetings
-
-    series = meetings.schedule_series(
-        session,
-        None,
-        board,
-        rule=MonthlyRule(RuleKind.NTH_WEEKDAY, 2, 5),
-        start=date(2030, 1, 1),
-        until=date(2030, 6, 30),
-        at=time(10),
-        duration_minutes=120,
-        place="Room 1",
-    )
-    meeting = meetings.series_meetings(session, series)[0]
-    meetings.open_meeting(session, None, meeting)
-    call = meetings.call_for_help(session, meeting)
-    action = Action(
-        board_id=board.id,
-        title="Idea",
-        language="en",
-        proposed_by=Proposer.ADULT,
-        status=ActionStatus.SHORTLISTED,
-    )
-    other_action = Action(
-        board_id=board.id,
-        title="Other",
-        language="en",
-        proposed_by=Proposer.ADULT,
-        status=ActionStatus.SHORTLISTED,
-    )
-    session.add_all([action, other_action])
-    session.flush()
-    ballot = voting.open_ballot(
-        session, None, meeting, [action, other_action], method=BallotMethod.APPROVAL
-    )
-    feedback = session.get(
-        Feedback,
-        give_feedback(
-            session, meeting, service, rating=3, happened="text", better=None, language="en"
-        ),
-    )
-    concern = Concern(board_id=board.id, source=ConcernSource.OTHER, reason="seen")
-    session.add(concern)
-    summary = Summary(
-        board=board,
-        month=date(2030, 1, 1),
-        state=SummaryState.PUBLISHED,
-        threshold_k=board.threshold_k,
-        recipients=[partner_org],
-    )
-    item = SummaryItem(kind=ItemKind.RECOMMENDATION, text="Do it")
-    summary.items.append(item)
-    session.add(summary)
-    session.flush()
-    response = Response(
-        item=item, organisation_id=partner_org.id, status=ResponseStatus.ACCEPTED, what="We will"
-    )
-    session.add(response)
-    api_token, _secret = create_token(session, None, partner_org, "reports")
-    invited, token = accounts.invite_user(
-        session, None, email="invited@example.org", name="Invited", organisation=partner_org
-    )
-    make.commit()
-    args = {
-        "board_id": board.id,
-        "service_id": service.id,
-        "organisation_id": partner_org.id,
-        "user_id": people[FACILITATOR].id,
-        "assignment_id": people[FACILITATOR].roles[0].id,
-        "token": token,
-        "filename": "board.css",
-        "meeting_id": meeting.id,
-        "call_id": call.id,
-        "action_id": action.id,
-        "ballot_id": ballot.id,
-        "kind": "feedback",
-        "item_id": feedback.id,
-        "concern_id": concern.id,
-        "summary_id": summary.id,
-        "summary_item_id": item.id,
-        "response_id": response.id,
-        "calendar_token": board.calendar_token,
-        "token_id": api_token.id,
-        "place": 1,
-    }
-    return people, args, board, other_board
-
-
 def _args_for(endpoint: str, args: dict) -> dict:
     if endpoint == "meetings.board_feed":
         return {**args, "token": args["calendar_token"]}
     if endpoint == "summaries.respond":
         return {**args, "item_id": args["summary_item_id"]}
     return args
-
-
-def _fill(rule: str, args: dict) -> str:
-    return re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(args[m.group(1)]), rule)
 
 
 def test_every_route_is_in_the_matrix(app):
@@ -273,7 +144,7 @@ def test_every_route_is_in_the_matrix(app):
 
 @pytest.mark.parametrize("role", ROLES)
 def test_access_matrix(app, client, auth, world, role):
-    people, args, _board, _other = world
+    people, args = world.people, world.every_table()
     if role != ANON:
         auth.as_user(people[role])
     failures = []
@@ -295,7 +166,7 @@ def test_access_matrix(app, client, auth, world, role):
             continue  # would end the session or the meeting the rest of the loop needs
         rules = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
         for rule in rules:
-            url = _fill(rule.rule, _args_for(endpoint, args))
+            url = fill(rule.rule, _args_for(endpoint, args))
             response = client.open(url, method=method)
             response.close()
             status = response.status_code
@@ -315,7 +186,7 @@ def test_access_matrix(app, client, auth, world, role):
 
 
 def test_access_functions(session, world):
-    people, _args, board, other_board = world
+    people, board, other_board = world.people, world.board, world.other_board
     assert can_administer(people[ADMIN]) and not can_administer(people[FACILITATOR])
     assert works_on_board(people[FACILITATOR], board)
     assert works_on_board(people[LEAD], board)
@@ -329,13 +200,13 @@ def test_access_functions(session, world):
 
 def test_every_post_route_refuses_a_missing_csrf_token(make_app, world):
     app = make_app(WTF_CSRF_ENABLED=True)
-    people, args, _board, _other = world
+    people, args = world.people, world.every_table()
     client = app.test_client()
     with client.session_transaction() as sess:
         sess["_user_id"] = people[ADMIN].get_id()
     posts = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
     assert len(posts) >= 10
     for rule in posts:
-        response = client.post(_fill(rule.rule, args), data={"email": "x", "lang": "en"})
+        response = client.post(fill(rule.rule, args), data={"email": "x", "lang": "en"})
         assert response.status_code == 400, rule.rule
         assert "The form had expired" in response.get_data(as_text=True)

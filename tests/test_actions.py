@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, time
-
 import pytest
 import sqlalchemy as sa
 
 from board.actions.models import Action, ActionStatus, Proposer
 from board.auth.models import Role
-from board.meetings import services as meetings
-from board.moderation.models import ModerationState
 from board.voting.models import Ballot, BallotState
 
 
@@ -86,38 +82,19 @@ def test_the_schema_refuses_a_closed_action_without_outcome(session, board):
         session.flush()
 
 
-def test_unmoderated_proposals_are_not_listed_or_editable(client, session, board, facilitator):
-    proposal = Action(
-        board_id=board.id,
-        title="From a tablet",
-        language="sq",
-        proposed_by=Proposer.CHILD,
-        moderation=ModerationState.PENDING,
-    )
-    session.add(proposal)
+def test_unmoderated_proposals_are_not_listed_or_editable(
+    client, session, make, board, facilitator
+):
+    proposal = make.proposal(board, "From a tablet", language="sq")
     session.commit()
     assert "From a tablet" not in client.get(f"/boards/{board.id}/actions").get_data(as_text=True)
     response = client.post(f"/actions/{proposal.id}", data=_form())
     assert response.status_code == 400 and "moderated" in response.get_data(as_text=True)
 
 
-def test_open_and_close_a_vote_from_the_meeting_page(client, session, board, facilitator):
-    actions = [
-        Action(
-            board_id=board.id,
-            title=f"Idea {n}",
-            language="en",
-            proposed_by=Proposer.ADULT,
-            status=ActionStatus.SHORTLISTED,
-        )
-        for n in range(3)
-    ]
-    session.add_all(actions)
-    meeting = meetings.schedule_meeting(
-        session, None, board, day=date(2030, 1, 12), at=time(10), duration_minutes=60, place=""
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)
+def test_open_and_close_a_vote_from_the_meeting_page(client, session, make, board, facilitator):
+    actions = make.actions(board, *(f"Idea {n}" for n in range(3)))
+    meeting = make.meeting(board, duration_minutes=60)
     session.commit()
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert "Open the vote" in page and "Idea 2" in page

@@ -4,83 +4,45 @@ child's tablet (issue 13, items 3 and 5). Each attack that was found is replayed
 from __future__ import annotations
 
 import re
-from datetime import date, time, timedelta
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 import time_machine
 
-from board.actions.models import Action, ActionStatus, Proposer
 from board.auth.models import Role
 from board.feedback.models import Feedback
-from board.meetings import services as meetings
 from board.meetings.models import HelpCall, Meeting
 from board.participate import admission
-from board.voting import services as voting
-from board.voting.models import BallotMethod
-from tests.factories import let_in
+from tests import factories
+from tests.factories import let_in, once
 
 N = 12  # re-joins per attack
 
 
 @pytest.fixture
 def meeting(session, make):
+    """An open meeting with the Clinic on the agenda and a Shelter beside it."""
     board = make.board(languages="en sq")
     clinic = make.service(board, name="Clinic")
     make.service(board, name="Shelter")
-    meeting = meetings.schedule_meeting(
-        session,
-        None,
-        board,
-        day=date(2030, 1, 12),
-        at=time(10),
-        duration_minutes=120,
-        place="",
-        services=[clinic],
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)
+    meeting = make.meeting(board, services=[clinic])
     session.commit()
     return meeting
 
 
 @pytest.fixture
-def ballot(session, meeting):
-    actions = [
-        Action(
-            board_id=meeting.board_id,
-            title=title,
-            language="en",
-            proposed_by=Proposer.ADULT,
-            status=ActionStatus.SHORTLISTED,
-        )
-        for title in ("Idea A", "Idea B")
-    ]
-    session.add_all(actions)
+def ballot(session, make, meeting):
+    actions = make.actions(meeting.board, "Idea A", "Idea B")
     session.commit()
-    ballot = voting.open_ballot(session, None, meeting, actions, method=BallotMethod.APPROVAL)
+    ballot = make.ballot(meeting, actions)
     session.commit()
     return ballot
 
 
-@pytest.fixture
-def tablet_client(app):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return client
-
-
 def join(client, meeting) -> None:
     """A new child on this tablet, with the code from the big screen (not let in)."""
-    assert client.post("/join", data={"code": meeting.join_code}).status_code == 302
-    client.post("/join/language", data={"lang": "en"})
-    client.post("/join/welcome")
-
-
-def once(client, path) -> str | None:
-    page = client.get(path).get_data(as_text=True)
-    found = re.search(r'name="once" type="hidden" value="([^"]+)"', page)
-    return found.group(1) if found else None
+    factories.join(client, meeting, admit=False)
 
 
 def clinic_of(meeting) -> int:
@@ -343,6 +305,7 @@ def test_a_staff_page_refuses_a_browser_with_a_tablet_session(client, auth, sess
     assert client.get("/meeting").headers["Location"] == "/join"
 
 
+@pytest.mark.slow  # seeds the whole demo network
 def test_the_demo_prints_where_its_facilitator_lets_tablets_in(runner, app, client, auth):
     """`make run` prints the demo's join code and, beside it, its door page; the demo's open
     meeting keeps the default: a tablet waits for the tap."""

@@ -27,38 +27,29 @@ from board.summaries.models import PERIOD_MONTHS, ItemKind, ResponseStatus
 
 
 @pytest.fixture
-def world(app, session, make):
-    city = make.organisation(name="City hall")
-    other = make.organisation(name="Elsewhere")
-    board = make.board(name="Tirana", partners=[city], threshold_k=3)
-    foreign = make.board(name="Foreign", partners=[other], threshold_k=3)
-    clinic = make.service(board, name="Clinic")
+def world(session, make):
+    """A summary of January 2030 published to City hall with a quote (``world.summary``),
+    one of another board to another partner (``theirs``), a draft of February, and City
+    hall's API token (``secret``)."""
+    world = make.world(name="Tirana", threshold_k=3)
+    board, foreign, clinic = world.board, world.other_board, world.service
+    foreign.name, foreign.threshold_k = "Foreign", 3
+    world.city, world.foreign = world.org, foreign
     make.held(board, date(2030, 1, 9), {clinic: [4, 4, 4, 5, 5, 1]}, texts=["The nurse was kind."])
     make.held(foreign, date(2030, 1, 9), {make.service(foreign): [5, 5, 5]})
-    with app.app_context():
-        summary = services.start_summary(session, None, board, date(2030, 1, 1))
+    world.summary = summary = make.summary(board, date(2030, 1, 1))
+    with make.app.app_context():
         key = queries.quotable(session, summary)[0][0]
         services.save_draft(
             session, None, summary, narrative="<p>Hi</p>", recommendations=["More"], quotes=[key]
         )
         services.publish(session, None, summary)
-        theirs = services.start_summary(session, None, foreign, date(2030, 1, 1))
-        services.publish(session, None, theirs)
+    world.theirs = make.summary(foreign, date(2030, 1, 1), publish=True)
     make.held(board, date(2030, 2, 9), {clinic: [3, 3, 3]})
-    draft = services.start_summary(session, None, board, date(2030, 2, 1))
-    admin = make.user(Role.ADMINISTRATOR)
-    _token, secret = tokens.create_token(session, admin, city, "City BI")
+    world.draft = make.summary(board, date(2030, 2, 1))
+    _token, world.secret = tokens.create_token(session, world.admin, world.org, "City BI")
     session.commit()
-    return {
-        "summary": summary,
-        "theirs": theirs,
-        "draft": draft,
-        "secret": secret,
-        "city": city,
-        "admin": admin,
-        "board": board,
-        "foreign": foreign,
-    }
+    return world
 
 
 def bearer(secret):

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from board import config
 from board.auth import services
 from board.auth.models import Invitation, Role, User
 from board.db import utcnow
@@ -250,7 +251,9 @@ def test_mismatched_confirmation(client, session, make):
     assert "The two passwords differ." in response.get_data(as_text=True)
 
 
-def test_passwords_are_hashed_with_scrypt(client, session, make):
+def test_passwords_are_hashed_with_scrypt(make_app, session, make):
+    """As production hashes them: the tests' configuration names a cheap method."""
+    client = make_app(PASSWORD_HASH_METHOD=config.PASSWORD_HASH_METHOD).test_client()
     user, token = _invite(session, make)
     client.post(
         f"/invite/{token}",

@@ -18,7 +18,6 @@ from board.boards.models import Board
 from board.db import make_engine
 from board.feedback.models import Feedback
 from tests.conftest import TEST_DATABASE_URL
-from tests.test_access import world  # noqa: F401  (the fixture: rows in nearly every table)
 
 sqlite_only = pytest.mark.skipif(
     bool(TEST_DATABASE_URL),
@@ -33,7 +32,8 @@ def _live(app):
 
 
 @sqlite_only
-def test_backup_copies_every_committed_row_while_a_write_is_open(app, runner, world, tmp_path):  # noqa: F811, E501
+def test_backup_copies_every_committed_row_while_a_write_is_open(app, runner, world, tmp_path):
+    world.every_table()
     source = _live(app)
     before = count_rows(source)
     assert sum(1 for n in before.values() if n) >= 15, before  # nearly every table has rows
@@ -54,7 +54,8 @@ def test_backup_copies_every_committed_row_while_a_write_is_open(app, runner, wo
 
 
 @sqlite_only
-def test_backup_while_another_connection_keeps_writing(app, runner, world, tmp_path):  # noqa: F811
+def test_backup_while_another_connection_keeps_writing(app, runner, world, tmp_path):
+    world.every_table()
     source = _live(app)
     before = count_rows(source)["organisation"]
     done = threading.Event()
@@ -86,8 +87,8 @@ def test_backup_while_another_connection_keeps_writing(app, runner, world, tmp_p
 
 
 @sqlite_only
-def test_a_restored_backup_holds_every_row(make_app, runner, world, tmp_path):  # noqa: F811
-    people, args, board, _other = world
+def test_a_restored_backup_holds_every_row(make_app, runner, world, tmp_path):
+    people, args, board = world.people, world.every_table(), world.board
     result = runner.invoke(args=["backup"])  # the default path, in the instance folder
     assert result.exit_code == 0, result.output
     backups = list((tmp_path / "instance" / "backups").glob("board-*.sqlite3"))

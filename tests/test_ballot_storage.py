@@ -17,8 +17,6 @@ import sqlite3
 import subprocess
 import threading
 import time
-from datetime import date
-from datetime import time as clock
 from pathlib import Path
 
 import pytest
@@ -26,14 +24,14 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from board import migrate
-from board.actions.models import Action, ActionStatus, Proposer
+from board.actions.models import Action
 from board.db import get_engine
 from board.meetings import services as meetings
 from board.meetings.models import Meeting
 from board.moderation.models import ModerationState
 from board.voting import box as ballot_box
 from board.voting import services as voting
-from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotTally
+from board.voting.models import Ballot, BallotBatch, BallotTally
 from tests import factories
 
 K = 3
@@ -45,45 +43,16 @@ BALLOTS = [(0, 1), (0, 2), (1, 2), (0, 1, 2), (0, 1), (1, 2)]
 def _open_vote(session: Session) -> tuple[Meeting, Ballot, list[Action]]:
     make = factories.Factory(session)
     board = make.board(threshold_k=K)
-    clinic = make.service(board, name="Clinic")
-    meeting = meetings.schedule_meeting(
-        session,
-        None,
-        board,
-        day=date(2030, 1, 12),
-        at=clock(10),
-        duration_minutes=120,
-        place="",
-        services=[clinic],
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)
-    actions = [
-        Action(
-            board_id=board.id,
-            title=f"Idea {n}",
-            language="en",
-            proposed_by=Proposer.ADULT,
-            status=ActionStatus.SHORTLISTED,
-            moderation=ModerationState.APPROVED,
-        )
-        for n in "ABC"
-    ]
-    session.add_all(actions)
-    session.flush()
-    ballot = voting.open_ballot(session, None, meeting, actions, method=BallotMethod.APPROVAL)
+    meeting = make.meeting(board, services=[make.service(board, name="Clinic")])
+    approved = ModerationState.APPROVED
+    actions = make.actions(board, "Idea A", "Idea B", "Idea C", moderation=approved)
+    ballot = make.ballot(meeting, actions)
     session.commit()
     return meeting, ballot, actions
 
 
 def _join(app, meeting):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    client.post("/join", data={"code": meeting.join_code})
-    client.post("/join/language", data={"lang": "en"})
-    client.post("/join/welcome")
-    assert factories.let_in(client)
-    return client
+    return factories.join(factories.tablet(app), meeting)
 
 
 def _token(client) -> str:

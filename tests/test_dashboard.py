@@ -11,7 +11,7 @@ import pytest
 
 from board.auth.models import Role
 from board.boards.models import ServiceCategory
-from board.summaries import dashboard, services
+from board.summaries import dashboard
 
 
 @pytest.fixture
@@ -28,13 +28,11 @@ def network(app, session, make):
     make.held(tirana, date(2030, 2, 9), {health[tirana]: [3, 3, 3]})
     make.held(sofia, date(2030, 1, 16), {health[sofia]: [2, 2, 2, 2]})
     make.held(hidden, date(2030, 1, 9), {health[hidden]: [5, 5, 5, 5, 5, 5, 5]})
-    with app.app_context():
-        for board, month in ((tirana, 1), (tirana, 2), (sofia, 1), (hidden, 1)):
-            summary = services.start_summary(session, None, board, date(2030, month, 1))
-            services.publish(session, None, summary)
+    for board, month in ((tirana, 1), (tirana, 2), (sofia, 1), (hidden, 1)):
+        make.summary(board, date(2030, month, 1), publish=True)
     # A draft is never counted.
     make.held(sofia, date(2030, 3, 9), {health[sofia]: [5, 5, 5, 5, 5]})
-    services.start_summary(session, None, sofia, date(2030, 3, 1))
+    make.summary(sofia, date(2030, 3, 1))
     people = {
         "partner": make.user(Role.PARTNER, organisation=city),
         "other": make.user(Role.PARTNER, organisation=other),

@@ -36,6 +36,7 @@ DAYS = {
 }
 
 
+@pytest.mark.slow  # seeds the demo network and plays its month, on each day
 @pytest.mark.parametrize("instant", DAYS.values(), ids=DAYS.keys())
 def test_the_month_works_on_an_awkward_day(instant, app, runner, client, auth, session):
     with time_machine.travel(instant, tick=True):

@@ -70,6 +70,7 @@ def _variants(rows):
                     yield key, i, {**rows, key: changed}
 
 
+@pytest.mark.slow  # 300 examples
 @settings(max_examples=300, deadline=None)
 @given(tables, thresholds)
 def test_no_hidden_count_can_be_worked_out(rows, k):
@@ -154,6 +155,7 @@ def _alternative_rows(raw: list[int], figure, k: int):
                         yield split
 
 
+@pytest.mark.slow  # 300 examples
 @settings(max_examples=300, deadline=None)
 @given(tables, thresholds)
 def test_no_rating_table_tells_that_everyone_or_all_but_one_agreed(rows, k):
@@ -297,7 +299,6 @@ def test_fifteen_very_bad_is_not_published_as_a_hundred_percent():
 def test_a_published_fewer_than_k_keeps_its_k(app, client, auth, session, make):
     from board.api import services as tokens
     from board.auth.models import Role
-    from board.summaries import services
     from board.summaries.models import ItemKind, SummaryItem
 
     city = make.organisation(name="City hall")
@@ -305,9 +306,7 @@ def test_a_published_fewer_than_k_keeps_its_k(app, client, auth, session, make):
     clinic = make.service(board, name="Clinic")
     school = make.service(board, name="School")
     make.held(board, date(2030, 1, 9), {clinic: [4, 4, 5], school: [2] * 5 + [4] * 5}, attendance=4)
-    with app.app_context():
-        summary = services.start_summary(session, None, board, date(2030, 1, 1))
-        services.publish(session, None, summary)
+    summary = make.summary(board, date(2030, 1, 1), publish=True)
     # An action's points published as "<5" under the rules of the time.
     session.add(
         SummaryItem(
@@ -342,7 +341,7 @@ def test_a_published_fewer_than_k_keeps_its_k(app, client, auth, session, make):
     assert "&lt;3" not in dashboard and "fewer than 3" not in dashboard
     # A draft still follows the board's k of today.
     make.held(board, date(2030, 2, 9), {clinic: [4, 4]})
-    draft = services.start_summary(session, None, board, date(2030, 2, 1))
+    draft = make.summary(board, date(2030, 2, 1))
     facilitator = make.user(Role.FACILITATOR, board)
     session.commit()
     assert draft.k == 3

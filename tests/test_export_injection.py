@@ -7,14 +7,20 @@ import io
 
 import pytest
 
-from tests.test_summaries import compose, world  # noqa: F401  (the fixture)
+from tests.factories import compose
 
 PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
 
 
+@pytest.fixture
+def world(make):
+    """City hall's March 2030 (``Factory.rated_month``), with a Clinic and a School."""
+    return make.rated_month(make.world(languages="en sq", threshold_k=5))
+
+
 @pytest.mark.parametrize("prefix", PREFIXES)
-def test_no_csv_cell_starts_a_formula(client, auth, session, world, prefix):  # noqa: F811
-    board, people = world
+def test_no_csv_cell_starts_a_formula(client, auth, session, world, prefix):
+    board, people = world.board, world.people
     board.name = f'{prefix}HYPERLINK("http://evil.example","board")'
     board.services[0].name = f"{prefix}cmd|' /C calc'!A0"
     board.services[1].name = f"{prefix}1+1"

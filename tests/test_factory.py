@@ -7,6 +7,7 @@ import stat
 import pytest
 
 from board import create_app
+from board.auth import services as accounts
 
 
 def test_configuration_precedence(tmp_path, monkeypatch, database_url):
@@ -41,6 +42,16 @@ def test_secret_key_is_generated_once_into_instance(tmp_path, monkeypatch, datab
     assert (
         create_app({"TESTING": True, "DATABASE_URL": database_url}).secret_key != first.secret_key
     )
+
+
+def test_production_keeps_the_slow_password_hash(database_url, session, make):
+    """Only the tests' configuration names a cheap method; the default is scrypt."""
+    app = create_app({"TESTING": True, "DATABASE_URL": database_url})
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
+    user = make.user()
+    with app.app_context():
+        accounts.set_password(session, user, "a long new passphrase")
+    assert user.password_hash.startswith("scrypt:")
 
 
 def test_default_database_is_sqlite_in_instance(tmp_path, monkeypatch):

@@ -144,6 +144,7 @@ class Feeders:
 # (a) SIGKILL mid-load ------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # servers under load, killed
 def test_server_killed_mid_load_loses_nothing_acknowledged(tmp_path):
     url = f"sqlite:///{tmp_path / 'kill.sqlite3'}"
     rooms = load.seed(url, boards=2)
@@ -244,6 +245,7 @@ class Cluster:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
+@pytest.mark.slow  # a server under load, PostgreSQL restarted
 def test_postgres_restart_mid_load_recovers_without_restarting_the_app(tmp_path):
     cluster = Cluster()
     server = None
@@ -421,6 +423,7 @@ if TEST_DATABASE_URL:
     CASES.append(pytest.param(_read_only_postgres, id="postgres-read-only"))
 
 
+@pytest.mark.slow  # fills a disk, stops the database
 @pytest.mark.parametrize("breaking", CASES)
 def test_unwritable_database_calm_child_precise_staff_503_health(
     breaking, tmp_path, caplog, database_url, monkeypatch

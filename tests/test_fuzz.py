@@ -30,10 +30,12 @@ from tests.test_access import (
     MATRIX,
     PARTNER,
     _args_for,
-    world,  # noqa: F401  (the fixture)
 )
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 3))
+# Every route with its examples: more than a minute.
+pytestmark = pytest.mark.slow
+
 
 
 def _rules():
@@ -260,8 +262,8 @@ def _url(rule: str, args: dict, replace: dict[str, int | None]) -> str:
 
 
 @pytest.mark.parametrize(("endpoint", "rule", "methods"), ROUTES, ids=[r[1] for r in ROUTES])
-def test_no_input_gives_a_500(app, session, world, endpoint, rule, methods):  # noqa: F811
-    people, args, _board, _other = world
+def test_no_input_gives_a_500(app, session, world, endpoint, rule, methods):
+    people, args = world.people, world.every_table()
     # Limits would answer 429 before the input reaches the code under test.
     app.config.update(
         LOGIN_FREE_FAILURES=10000,

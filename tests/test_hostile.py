@@ -19,8 +19,7 @@ from board.auth.models import Role
 from board.boards.models import Board, Organisation, Service
 from board.cookie import SealedSerializer
 from board.feedback.models import Feedback
-from tests.test_access import _fill, world  # noqa: F401  (the fixture)
-from tests.test_participate import CLIENT_ADDRESS, join, meeting, tablet_client  # noqa: F401
+from tests.factories import CLIENT_ADDRESS, fill, join
 
 ADMIN_ROLE = "admin"
 SQL = [
@@ -38,9 +37,9 @@ def _csrf_token(page: str) -> str:
 # CSRF: a wrong token, not only a missing one -------------------------------------------
 
 
-def test_every_post_route_refuses_a_wrong_csrf_token(make_app, world):  # noqa: F811
+def test_every_post_route_refuses_a_wrong_csrf_token(make_app, world):
     app = make_app(WTF_CSRF_ENABLED=True)
-    people, args, _board, _other = world
+    people, args = world.people, world.every_table()
     stranger = app.test_client()
     theirs = _csrf_token(stranger.get("/login").get_data(as_text=True))
     forged = URLSafeTimedSerializer("another-secret", salt="wtf-csrf-token").dumps("x" * 40)
@@ -55,12 +54,12 @@ def test_every_post_route_refuses_a_wrong_csrf_token(make_app, world):  # noqa: 
     for rule in posts:
         for wrong in (theirs, forged, "garbage", mine[:-4] + "AAAA"):
             response = client.post(
-                _fill(rule.rule, args), data={"lang": "en", "email": "x", "csrf_token": wrong}
+                fill(rule.rule, args), data={"lang": "en", "email": "x", "csrf_token": wrong}
             )
             assert response.status_code == 400, (rule.rule, wrong)
             assert "The form had expired" in response.get_data(as_text=True)
         # A token in the header instead of the form is no way around it either.
-        response = client.post(_fill(rule.rule, args), headers={"X-CSRFToken": theirs})
+        response = client.post(fill(rule.rule, args), headers={"X-CSRFToken": theirs})
         assert response.status_code == 400, rule.rule
 
 
@@ -99,7 +98,7 @@ def test_the_413_page_speaks_the_chosen_language(client):
 # Guessing: join codes in the address, as well as typed ---------------------------------
 
 
-def test_guessing_join_codes_through_the_address_is_limited(make_app, meeting):  # noqa: F811
+def test_guessing_join_codes_through_the_address_is_limited(make_app, meeting):
     app = make_app(JOIN_LIMIT_PER_CLIENT="3 per minute")
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = CLIENT_ADDRESS
@@ -117,7 +116,7 @@ def test_guessing_join_codes_through_the_address_is_limited(make_app, meeting): 
     assert other.get(f"/join?code={meeting.join_code}").status_code == 200
 
 
-def test_working_codes_in_the_address_are_not_counted(make_app, meeting):  # noqa: F811
+def test_working_codes_in_the_address_are_not_counted(make_app, meeting):
     app = make_app(JOIN_LIMIT_PER_CLIENT="2 per minute")
     client = app.test_client()
     for _ in range(5):
@@ -128,7 +127,7 @@ def test_working_codes_in_the_address_are_not_counted(make_app, meeting):  # noq
 # Tablet cookies: tampered, forged, replayed ----------------------------------------------
 
 
-def test_a_cookie_replayed_after_i_am_finished_starts_over(tablet_client, meeting, session):  # noqa: F811
+def test_a_cookie_replayed_after_i_am_finished_starts_over(tablet_client, meeting, session):
     join(tablet_client, meeting)
     service = meeting.board.services[0]
     tablet_client.get(f"/meeting/services/{service.id}")
@@ -154,7 +153,7 @@ def test_a_cookie_replayed_after_i_am_finished_starts_over(tablet_client, meetin
     assert session.get(Feedback, feedback.id) is not None
 
 
-def test_the_next_child_joining_ends_the_previous_session(tablet_client, meeting):  # noqa: F811
+def test_the_next_child_joining_ends_the_previous_session(tablet_client, meeting):
     join(tablet_client, meeting)
     first = tablet_client.get_cookie("board_session").value
     join(tablet_client, meeting)  # the next child types the code, without "I am finished"
@@ -163,7 +162,7 @@ def test_the_next_child_joining_ends_the_previous_session(tablet_client, meeting
     assert tablet_client.get("/meeting").headers["Location"] == "/join"
 
 
-def test_a_cookie_signed_with_another_key_starts_over(app, tablet_client, meeting):  # noqa: F811
+def test_a_cookie_signed_with_another_key_starts_over(app, tablet_client, meeting):
     join(tablet_client, meeting)
     interface = app.session_interface
     data = dict(
@@ -217,7 +216,7 @@ def test_next_within_the_site_is_kept(client):
 
 
 @pytest.mark.parametrize("payload", SQL)
-def test_sql_in_a_childs_words_is_stored_verbatim(tablet_client, session, meeting, payload):  # noqa: F811
+def test_sql_in_a_childs_words_is_stored_verbatim(tablet_client, session, meeting, payload):
     join(tablet_client, meeting)
     service = meeting.board.services[0]
     page = tablet_client.get(f"/meeting/services/{service.id}").get_data(as_text=True)
@@ -262,7 +261,7 @@ def test_sql_in_names_typed_by_staff_is_stored_verbatim(client, auth, session, m
 # Found by test_fuzz.py: once 500s, now refused ------------------------------------------
 
 
-def test_nul_characters_are_refused_before_any_query(client, tablet_client, meeting):  # noqa: F811
+def test_nul_characters_are_refused_before_any_query(client, tablet_client, meeting):
     # PostgreSQL cannot store NUL: each of these was a 500 there.
     assert (
         client.post("/login", data={"email": "a\x00@example.org", "password": "x"}).status_code

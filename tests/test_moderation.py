@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -23,17 +23,11 @@ from board.moderation.models import Concern, ConcernState, ModerationState, Reje
 
 @pytest.fixture
 def world(session, make):
-    board = make.board(watch_names="Dritan")
-    service = make.service(board, name="Clinic")
-    meeting = meetings.schedule_meeting(
-        session, None, board, day=date(2030, 1, 12), at=time(10), duration_minutes=60, place=""
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)
-    facilitator = make.user(Role.FACILITATOR, board, name="Fac")
-    lead = make.user(Role.SAFEGUARDING_LEAD, board, name="Lead")
+    """``factories.World`` on a board watching for a name, with a meeting open."""
+    world = make.world(watch_names="Dritan")
+    world.meeting = make.meeting(world.board, duration_minutes=60)
     session.commit()
-    return board, service, meeting, facilitator, lead
+    return world
 
 
 def give(session, meeting, service, happened=None, better=None, rating=3):
@@ -62,7 +56,8 @@ def test_an_answer_takes_the_models_defaults(session, world):
 
 
 def test_from_a_childs_text_to_an_approved_redacted_quote(client, auth, session, world):
-    board, service, meeting, facilitator, _lead = world
+    board, service, meeting = world.board, world.service, world.meeting
+    facilitator = world.facilitator
     item = give(
         session,
         meeting,
@@ -95,7 +90,7 @@ def test_from_a_childs_text_to_an_approved_redacted_quote(client, auth, session,
 
 
 def test_reject_keeps_no_text_and_counts_the_reason(client, auth, session, world):
-    board, service, meeting, facilitator, _lead = world
+    service, meeting, facilitator = world.service, world.meeting, world.facilitator
     item = give(session, meeting, service, happened="something off topic", rating=2)
     auth.as_user(facilitator)
     client.post(
@@ -109,23 +104,10 @@ def test_reject_keeps_no_text_and_counts_the_reason(client, auth, session, world
     assert set(Rejection.__table__.columns.keys()) == {"id", "board_id", "month", "reason"}
 
 
-def test_a_childs_idea_is_approved_or_rejected(client, auth, session, world):
-    board, _service, _meeting, facilitator, _lead = world
-    idea = Action(
-        board_id=board.id,
-        title="Football with Dritan",
-        language="en",
-        proposed_by=Proposer.CHILD,
-        moderation=ModerationState.PENDING,
-    )
-    other = Action(
-        board_id=board.id,
-        title="nonsense",
-        language="en",
-        proposed_by=Proposer.CHILD,
-        moderation=ModerationState.PENDING,
-    )
-    session.add_all([idea, other])
+def test_a_childs_idea_is_approved_or_rejected(client, auth, session, make, world):
+    board, facilitator = world.board, world.facilitator
+    idea = make.proposal(board, "Football with Dritan")
+    other = make.proposal(board, "nonsense")
     session.commit()
     auth.as_user(facilitator)
     page = client.get(f"/boards/{board.id}/moderation").get_data(as_text=True)
@@ -164,7 +146,7 @@ def test_a_childs_idea_is_approved_or_rejected(client, auth, session, world):
 def test_bad_redactions_are_refused_and_nothing_is_half_written(
     client, auth, session, world, remove, words, message
 ):
-    board, service, meeting, facilitator, _lead = world
+    service, meeting, facilitator = world.service, world.meeting, world.facilitator
     item = give(session, meeting, service, happened="Hello there, all good.")
     auth.as_user(facilitator)
     response = client.post(
@@ -179,7 +161,7 @@ def test_bad_redactions_are_refused_and_nothing_is_half_written(
 
 
 def test_two_facilitators_decide_the_same_item_at_the_same_moment(app, session, world):
-    _board, service, meeting, facilitator, _lead = world
+    service, meeting, facilitator = world.service, world.meeting, world.facilitator
     item = give(session, meeting, service, happened="A text")
     from board.db import get_engine
 
@@ -200,7 +182,7 @@ def test_two_facilitators_decide_the_same_item_at_the_same_moment(app, session, 
 
 
 def test_the_loser_is_told(client, auth, session, world):
-    board, service, meeting, facilitator, _lead = world
+    service, meeting, facilitator = world.service, world.meeting, world.facilitator
     item = give(session, meeting, service, happened="A text")
     auth.as_user(facilitator)
     client.post(f"/moderation/feedback/{item.id}", data={"decision": "approve"})
@@ -217,7 +199,8 @@ def listed_items(page: str) -> list[str]:
 
 
 def test_approve_all_takes_only_items_without_highlights(client, auth, session, world):
-    board, service, meeting, facilitator, _lead = world
+    board, service, meeting = world.board, world.service, world.meeting
+    facilitator = world.facilitator
     clean = give(session, meeting, service, happened="It was good.")
     marked = give(session, meeting, service, happened="Ask Dritan.")
     auth.as_user(facilitator)
@@ -237,7 +220,8 @@ def test_approve_all_takes_only_items_without_highlights(client, auth, session, 
 def test_bulk_approval_lists_every_text_and_approves_only_those(client, auth, session, world):
     """Issue 13, item 7: bulk approval approved texts no one was shown. The confirmation
     page lists every text it will approve; the confirmation posts exactly those."""
-    board, service, meeting, facilitator, _lead = world
+    board, service, meeting = world.board, world.service, world.meeting
+    facilitator = world.facilitator
     shown = give(session, meeting, service, happened="The food was good.")
     auth.as_user(facilitator)
     queue_page = client.get(f"/boards/{board.id}/moderation").get_data(as_text=True)
@@ -267,7 +251,8 @@ def test_bulk_approval_leaves_details_the_old_detector_missed(client, auth, sess
     """Issue 13, item 7: a name starting a sentence, a Polish street and a handle in words
     were approved in bulk. Even a text stored with no highlight (detected before the
     detector knew them) is read again and left out."""
-    board, service, meeting, facilitator, _lead = world
+    board, service, meeting = world.board, world.service, world.meeting
+    facilitator = world.facilitator
     item = give(session, meeting, service, happened=text)
     session.execute(sa.update(Feedback).where(Feedback.id == item.id).values(happened_spans=[]))
     session.commit()
@@ -285,7 +270,8 @@ def test_bulk_approval_leaves_details_the_old_detector_missed(client, auth, sess
 def test_a_concern_takes_the_item_out_keeps_the_words_and_alerts_the_lead(
     client, auth, session, world, caplog
 ):
-    board, service, meeting, facilitator, lead = world
+    service, meeting, facilitator = world.service, world.meeting, world.facilitator
+    lead = world.lead
     caplog.set_level(logging.INFO, logger="board.mail")
     item = give(session, meeting, service, happened="He takes my money and hits me.")
     auth.as_user(facilitator)
@@ -339,7 +325,7 @@ def test_a_concern_takes_the_item_out_keeps_the_words_and_alerts_the_lead(
 
 
 def test_a_help_call_and_a_room_observation_can_be_raised(client, auth, session, world):
-    board, _service, meeting, facilitator, _lead = world
+    meeting, facilitator = world.meeting, world.facilitator
     call = meetings.call_for_help(session, meeting)
     session.commit()
     auth.as_user(facilitator)
@@ -353,17 +339,10 @@ def test_a_help_call_and_a_room_observation_can_be_raised(client, auth, session,
     assert sources == ["help_call", "other"]
 
 
-def test_a_concern_item_is_absent_from_the_childrens_outputs(app, session, world):
+def test_a_concern_item_is_absent_from_the_childrens_outputs(app, session, make, world):
     """Safeguarding items never reach "You said, we did", the queue or a vote."""
-    board, _service, meeting, facilitator, _lead = world
-    idea = Action(
-        board_id=board.id,
-        title="Help me, he hurts me",
-        language="en",
-        proposed_by=Proposer.CHILD,
-        moderation=ModerationState.PENDING,
-    )
-    session.add(idea)
+    board, facilitator = world.board, world.facilitator
+    idea = make.proposal(board, "Help me, he hurts me")
     session.commit()
     with app.app_context():
         services.raise_concern(session, facilitator, idea, "")
@@ -378,7 +357,8 @@ def test_a_concern_item_is_absent_from_the_childrens_outputs(app, session, world
 
 
 def test_other_boards_cannot_see_or_act(app, client, auth, session, make, world):
-    board, service, meeting, facilitator, _lead = world
+    board, service, meeting = world.board, world.service, world.meeting
+    facilitator = world.facilitator
     item = give(session, meeting, service, happened="text")
     with app.app_context():
         concern = services.raise_concern(
@@ -401,7 +381,8 @@ def test_other_boards_cannot_see_or_act(app, client, auth, session, make, world)
 
 
 def test_purge_and_its_dry_run(app, runner, session, world):
-    board, service, meeting, facilitator, _lead = world
+    board, service, meeting = world.board, world.service, world.meeting
+    facilitator = world.facilitator
     old = give(session, meeting, service, happened="old words")
     services.approve(session, facilitator, old, services.Removals({}, {}))
     session.execute(sa.update(Feedback).where(Feedback.id == old.id).values(day=date(2020, 1, 1)))
@@ -434,7 +415,7 @@ def test_the_audit_log_has_no_route_that_changes_it(app):
 
 
 def test_a_reject_without_a_known_reason_is_refused(client, auth, session, world):
-    _board, service, meeting, facilitator, _lead = world
+    service, meeting, facilitator = world.service, world.meeting, world.facilitator
     item = give(session, meeting, service, happened="text")
     auth.as_user(facilitator)
     response = client.post(
@@ -447,7 +428,8 @@ def test_a_reject_without_a_known_reason_is_refused(client, auth, session, world
 
 
 def test_facilitators_keep_the_list_of_names_to_look_for(client, auth, session, world):
-    board, service, meeting, facilitator, _lead = world
+    board, service, meeting = world.board, world.service, world.meeting
+    facilitator = world.facilitator
     auth.as_user(facilitator)
     client.post(f"/boards/{board.id}/watch-names", data={"watch_names": " Besa \n\nArben "})
     session.expire_all()

@@ -10,23 +10,18 @@ from datetime import date
 import pytest
 
 from board.api import services as tokens
-from board.auth.models import Role
-from board.summaries import services
 
 
 @pytest.fixture
-def world(app, session, make):
-    city = make.organisation(name="City hall")
-    board = make.board(partners=[city], threshold_k=3)
-    clinic = make.service(board, name="Clinic")
-    make.held(board, date(2030, 1, 9), {clinic: [4, 4, 4, 5, 5, 1]})
-    with app.app_context():
-        summary = services.start_summary(session, None, board, date(2030, 1, 1))
-        services.publish(session, None, summary)
-    partner = make.user(Role.PARTNER, organisation=city)
-    _token, secret = tokens.create_token(session, make.user(Role.ADMINISTRATOR), city, "BI")
+def world(session, make):
+    """January 2030's summary published to City hall (``world.summary``), City hall's API
+    token (``world.secret``)."""
+    world = make.world(threshold_k=3)
+    make.held(world.board, date(2030, 1, 9), {world.service: [4, 4, 4, 5, 5, 1]})
+    world.summary = make.summary(world.board, date(2030, 1, 1), publish=True)
+    _token, world.secret = tokens.create_token(session, world.admin, world.org, "BI")
     session.commit()
-    return {"summary": summary, "partner": partner, "secret": secret}
+    return world
 
 
 def _no_store(response, status=200):

@@ -4,7 +4,7 @@ bad codes and cookies, and nothing stored that could identify them."""
 from __future__ import annotations
 
 import logging
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -14,50 +14,9 @@ from board.db import Base
 from board.meetings import services
 from board.meetings.models import HelpCall, Meeting
 from board.participate import tablet
-from tests.factories import let_in
+from tests.factories import CLIENT_ADDRESS, USER_AGENT, join, let_in
 
 WRONG_CODE = "This code does not work."
-CLIENT_ADDRESS = "203.0.113.77"
-USER_AGENT = "UniqueTabletAgent/9.9 (tablet-7)"
-
-
-@pytest.fixture
-def meeting(session, make):
-    partner = make.organisation(name="Ministry of Children")
-    board = make.board(languages="sq en ar", partners=[partner], helpline="116 123")
-    make.service(board, name="Clinic")
-    meeting = services.schedule_meeting(
-        session,
-        None,
-        board,
-        day=date(2030, 1, 12),
-        at=time(10),
-        duration_minutes=120,
-        place="Room",
-        services=list(board.services),
-    )
-    session.flush()
-    services.open_meeting(session, None, meeting)
-    session.commit()
-    return meeting
-
-
-@pytest.fixture
-def tablet_client(app):
-    client = app.test_client()
-    client.environ_base.update(
-        REMOTE_ADDR=CLIENT_ADDRESS, HTTP_USER_AGENT=USER_AGENT, HTTP_ACCEPT_LANGUAGE="en"
-    )
-    return client
-
-
-def join(client, meeting, lang="en"):
-    response = client.post("/join", data={"code": meeting.join_code})
-    assert response.headers["Location"] == "/join/language"
-    client.post("/join/language", data={"lang": lang})
-    client.post("/join/welcome")
-    assert let_in(client)
-    return client
 
 
 def test_the_whole_way_in(tablet_client, session, meeting):
@@ -175,17 +134,7 @@ def test_a_cookie_from_before_the_compact_format_still_works(tablet_client, meet
 
 
 def test_a_session_of_one_meeting_is_no_key_to_another(tablet_client, session, make, meeting):
-    other = services.schedule_meeting(
-        session,
-        None,
-        meeting.board,
-        day=date(2030, 2, 9),
-        at=time(10),
-        duration_minutes=60,
-        place="",
-    )
-    session.flush()
-    services.open_meeting(session, None, other)
+    make.meeting(meeting.board, date(2030, 2, 9), duration_minutes=60)
     session.commit()
     join(tablet_client, meeting)
     services.close_meeting(session, None, meeting)

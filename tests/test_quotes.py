@@ -12,7 +12,6 @@ import pytest
 import sqlalchemy as sa
 
 from board.api import services as tokens
-from board.auth.models import Role
 from board.db import Base
 from board.feedback.models import Feedback
 from board.moderation import services as moderation
@@ -25,21 +24,15 @@ KEPT = "The nurse listened to me."
 
 
 @pytest.fixture
-def world(app, session, make):
+def world(session, make):
     """A board whose March 2024 meeting named City hall to the children, with two approved
-    texts, a facilitator, a partner of City hall and its API token."""
-    city = make.organisation(name="City hall")
-    board = make.board(name="Tirana", partners=[city], threshold_k=3, retention_months=18)
-    clinic = make.service(board, name="Clinic")
-    make.held(board, date(2024, 3, 9), {clinic: [4, 4, 4, 5, 5, 2]}, texts=[WORDS, KEPT])
-    admin = make.user(Role.ADMINISTRATOR)
-    _token, secret = tokens.create_token(session, admin, city, "City BI")
-    people = {
-        "facilitator": make.user(Role.FACILITATOR, board),
-        "partner": make.user(Role.PARTNER, organisation=city),
-    }
+    texts, its staff, a partner of City hall and City hall's API token (``world.secret``)."""
+    world = make.world(name="Tirana", threshold_k=3, retention_months=18)
+    ratings = {world.service: [4, 4, 4, 5, 5, 2]}
+    make.held(world.board, date(2024, 3, 9), ratings, texts=[WORDS, KEPT])
+    _token, world.secret = tokens.create_token(session, world.admin, world.org, "City BI")
     session.commit()
-    return board, people, secret
+    return world
 
 
 def _feedback(session, text) -> Feedback:
@@ -106,7 +99,7 @@ def _clinic_ratings(text: str) -> str:
 def test_a_concern_on_quoted_words_keeps_them_from_partners(client, auth, session, world):
     """The attack: approve, quote in a draft, raise a concern, publish. Partners received
     the child's exact words (page and JSON) before the fix."""
-    board, people, secret = world
+    board, people, secret = world.board, world.people, world.secret
     summary = _draft(client, auth, session, board, people)
     _concern(client, session, WORDS)
     preview = client.get(f"/summaries/{summary.id}").get_data(as_text=True)
@@ -126,7 +119,7 @@ def test_a_concern_on_quoted_words_keeps_them_from_partners(client, auth, sessio
 def test_a_concern_after_publishing_withdraws_the_words_everywhere(client, auth, session, world):
     """Published with the quote; a concern raised afterwards shows "[withdrawn]" on every
     page, export and API answer, and the figures stay as published."""
-    board, people, secret = world
+    board, people, secret = world.board, world.people, world.secret
     summary = _draft(client, auth, session, board, people)
     client.post(f"/summaries/{summary.id}/publish")
     before = _every_output(client, auth, people, summary.id, secret)
@@ -158,7 +151,7 @@ def _json(client, summary_id) -> dict:
 def test_publishing_checks_every_quote_again(app, session, world):
     """Words that stopped being approved after the draft was saved (here by a change that
     bypassed the concern's own clean-up) are not published."""
-    board, _people, _secret = world
+    board = world.board
     with app.test_request_context():
         summary = services.start_summary(session, None, board, date(2024, 3, 1))
         keys = [key for key, _text, _month in queries.quotable(session, summary)]
@@ -177,7 +170,7 @@ def test_publishing_checks_every_quote_again(app, session, world):
 def test_a_quote_whose_source_changed_is_never_shown(app, session, world):
     """The one place that renders a quote checks its source: a copy that outlived its
     words (or lost its link) shows "[withdrawn]", whatever its row still holds."""
-    board, _people, _secret = world
+    board = world.board
     with app.test_request_context():
         summary = services.start_summary(session, None, board, date(2024, 3, 1))
         # The offer is shuffled (random ids): pick these words by their text.
@@ -215,7 +208,7 @@ def test_the_purge_removes_the_quoted_copies_too(client, auth, runner, session, 
     """The attack: `flask purge` deleted the approved texts, but the quotes copied into
     summaries stayed. Afterwards the words are gone from every table, every output says
     "[removed after 18 months]" (the board's retention), and the dry run counts them."""
-    board, people, secret = world
+    board, people, secret = world.board, world.people, world.secret
     summary = _draft(client, auth, session, board, people)
     client.post(f"/summaries/{summary.id}/publish")
     before = _every_output(client, auth, people, summary.id, secret)
@@ -256,7 +249,7 @@ def test_the_purge_removes_the_quoted_copies_too(client, auth, runner, session, 
 
 def test_the_purge_keeps_recent_quotes(client, auth, runner, session, world, make):
     """Only quotes past the board's retention are erased; a recent summary's stay."""
-    board, people, _secret = world
+    board, people = world.board, world.people
     clinic = board.services[0]
     make.held(board, date(2026, 5, 9), {clinic: [3, 3, 3]}, texts=["Recent words stay."])
     session.commit()
@@ -278,7 +271,7 @@ def test_the_purge_keeps_recent_quotes(client, auth, runner, session, world, mak
 
 def test_a_withdrawn_quote_never_comes_back(app, session, world):
     """The schema keeps the promise: a withdrawn or purged item can hold no words."""
-    board, _people, _secret = world
+    board = world.board
     with app.test_request_context():
         summary = services.start_summary(session, None, board, date(2024, 3, 1))
         session.add(
@@ -290,7 +283,7 @@ def test_a_withdrawn_quote_never_comes_back(app, session, world):
 
 
 def test_a_concern_on_an_unquoted_text_leaves_summaries_alone(app, session, world):
-    board, people, _secret = world
+    board, people = world.board, world.people
     with app.test_request_context():
         summary = services.start_summary(session, None, board, date(2024, 3, 1))
         key = f"{_feedback(session, KEPT).id}:happened"
@@ -308,7 +301,7 @@ def test_the_migration_links_old_quotes_and_erases_orphaned_words(app, session, 
     from board import migrate
     from board.moderation.models import Concern, ConcernSource
 
-    board, _people, _secret = world
+    board = world.board
     clinic = board.services[0]
     make.held(board, date(2024, 4, 9), {clinic: [3, 3, 3]}, texts=["Purged long ago."])
     session.commit()

@@ -134,6 +134,7 @@ def test_a_refusal_by_the_database_gets_the_same_message(session, make, board, m
 # One invitation link, used eight times at once ----------------------------------------------
 
 
+@pytest.mark.slow  # eight threads at once
 def test_one_invitation_link_used_eight_times_at_once_is_accepted_once(
     app, session, make, monkeypatch
 ):

@@ -59,6 +59,7 @@ def test_purged_words_leave_no_copy_in_the_database_files(app, runner, session, 
     assert _in_files(app) == []
 
 
+@pytest.mark.slow  # waits its 3 s on purpose
 def test_the_scrub_never_waits_long_behind_someone_reading(app, runner, session, make):
     """VACUUM FULL needs a table to itself, and every query on it would queue behind a
     scrub that waits: with a reader's transaction open, the purge still ends, says what it

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, time
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -13,105 +13,22 @@ import sqlalchemy as sa
 from board.auth.access import can_answer_summary, can_read_summary
 from board.auth.models import Role
 from board.auth.queries import users_with_role
-from board.feedback import tallies
 from board.feedback.models import Feedback
 from board.meetings import services as meetings
-from board.moderation.models import ModerationState
 from board.summaries import services
 from board.summaries.models import Response, Summary, SummaryState
 from board.summaries.security import sanitize_html
-from tests.factories import let_in
+from tests.factories import compose, let_in
 
 
 @pytest.fixture
-def world(session, make):
-    partner_org = make.organisation(name="City hall")
-    late_org = make.organisation(name="Joined later")
-    other_org = make.organisation(name="Elsewhere")
-    board = make.board(languages="en sq", partners=[partner_org], threshold_k=5)
-    clinic = make.service(board, name="Clinic")
-    school = make.service(board, name="School")
-    meeting = meetings.schedule_meeting(
-        session, None, board, day=date(2030, 3, 9), at=time(10), duration_minutes=60, place=""
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)  # names City hall to the children
-    meetings.close_meeting(session, None, meeting)
-    meeting.attendance = 9
-    board.partners = [partner_org, late_org]  # linked after the meeting: not a recipient
-    day = date(2030, 3, 9)
-    ratings = {clinic: [4] * 6 + [5] * 5, school: [1, 5, 5, 5, 5, 5]}
-    for service, values in ratings.items():
-        for value in values:
-            session.add(
-                Feedback(
-                    meeting_id=meeting.id,
-                    service_id=service.id,
-                    rating=value,
-                    language="en",
-                    day=day,
-                    moderation=ModerationState.APPROVED,
-                )
-            )
-    session.add(
-        Feedback(
-            meeting_id=meeting.id,
-            service_id=clinic.id,
-            rating=2,
-            language="en",
-            day=day,
-            happened="The nurse listened.",
-            moderation=ModerationState.APPROVED,
-        )
-    )
-    session.add(
-        Feedback(
-            meeting_id=meeting.id,
-            service_id=clinic.id,
-            rating=1,
-            language="en",
-            day=day,
-            happened=None,
-            moderation=ModerationState.SAFEGUARDING,
-        )
-    )
-    session.add(
-        Feedback(
-            meeting_id=meeting.id,
-            service_id=school.id,
-            language="en",
-            day=day,
-            happened="Not yet moderated",
-            moderation=ModerationState.PENDING,
-        )
-    )
-    tallies.rebuild(session)  # rows written directly, as a bulk import would
-    people = {
-        "facilitator": make.user(Role.FACILITATOR, board),
-        "partner": make.user(Role.PARTNER, organisation=partner_org),
-        "late": make.user(Role.PARTNER, organisation=late_org),
-        "other": make.user(Role.PARTNER, organisation=other_org),
-    }
-    session.commit()
-    return board, people
+def world(make):
+    """City hall's March 2030 on a board of threshold 5 (``Factory.rated_month``)."""
+    return make.rated_month(make.world(languages="en sq", threshold_k=5))
 
 
-def compose(client, auth, session, board, people, **draft):
-    auth.as_user(people["facilitator"])
-    client.post(f"/boards/{board.id}/summaries", data={"period": "2030-03-01/1"})
-    summary = session.scalar(sa.select(Summary))
-    data = {
-        "narrative": "<p>Children <strong>liked</strong> the clinic.</p>",
-        "recommendations": "Open the clinic on Saturdays\n\n",
-        "quotes": [],
-    }
-    data.update(draft)
-    response = client.post(f"/summaries/{summary.id}/edit", data=data)
-    return summary, response
-
-
-def test_the_whole_loop(client, auth, session, world, app):
-    board, people = world
+def test_the_whole_loop(client, auth, session, make, world, app):
+    board, people = world.board, world.people
     summary, _ = compose(
         client, auth, session, board, people, quotes=[f"{_quote_id(session)}:happened"]
     )
@@ -162,11 +79,7 @@ def test_the_whole_loop(client, auth, session, world, app):
             "text-sq": "Klinika do të hapet të shtunën në mëngjes nga qershori.",
         },
     )
-    meeting = meetings.schedule_meeting(
-        session, None, board, day=date(2030, 4, 13), at=time(10), duration_minutes=60, place=""
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)
+    meeting = make.meeting(board, date(2030, 4, 13), duration_minutes=60)
     session.commit()
     tablet = app.test_client()
     tablet.post("/join", data={"code": meeting.join_code})
@@ -182,7 +95,7 @@ def _quote_id(session):
 
 
 def test_only_the_named_partners_read_it(client, auth, session, world):
-    board, people = world
+    board, people = world.board, world.people
     summary, _ = compose(client, auth, session, board, people)
     client.post(f"/summaries/{summary.id}/publish")
     for who in ("late", "other"):
@@ -199,7 +112,7 @@ def test_only_the_named_partners_read_it(client, auth, session, world):
 
 
 def test_a_narrative_full_of_script_is_cleaned(client, auth, session, world):
-    board, people = world
+    board, people = world.board, world.people
     summary, _ = compose(
         client,
         auth,
@@ -219,7 +132,7 @@ def test_a_narrative_full_of_script_is_cleaned(client, auth, session, world):
 
 
 def test_only_approved_words_can_be_quoted(client, auth, session, world):
-    board, people = world
+    board, people = world.board, world.people
     pending = session.scalar(sa.select(Feedback.id).where(Feedback.happened == "Not yet moderated"))
     summary, response = compose(
         client, auth, session, board, people, quotes=[f"{pending}:happened"]
@@ -229,7 +142,7 @@ def test_only_approved_words_can_be_quoted(client, auth, session, world):
 
 
 def test_csv_cells_cannot_start_a_formula(client, auth, session, world, make):
-    board, people = world
+    board, people = world.board, world.people
     board.services[0].name = '=HYPERLINK("http://evil")'
     session.commit()
     summary, _ = compose(client, auth, session, board, people)
@@ -242,11 +155,7 @@ def test_csv_cells_cannot_start_a_formula(client, auth, session, world, make):
 def test_publishing_needs_named_partners(client, auth, session, make):
     board = make.board()
     make.service(board)
-    meeting = meetings.schedule_meeting(
-        session, None, board, day=date(2030, 3, 9), at=time(10), duration_minutes=60, place=""
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)
+    meeting = make.meeting(board, date(2030, 3, 9), duration_minutes=60)
     meetings.close_meeting(session, None, meeting)
     facilitator = make.user(Role.FACILITATOR, board)
     make.commit()
@@ -258,7 +167,7 @@ def test_publishing_needs_named_partners(client, auth, session, make):
 
 
 def test_what_still_waits_for_an_answer(client, auth, session, world):
-    board, people = world
+    board, people = world.board, world.people
     summary, _ = compose(client, auth, session, board, people)
     client.post(f"/summaries/{summary.id}/publish")
     page = client.get("/answers/waiting").get_data(as_text=True)
@@ -278,7 +187,7 @@ def test_what_still_waits_for_an_answer(client, auth, session, world):
 
 def test_quotes_carry_the_month_and_no_finer_date(client, auth, session, world):
     """CHILD-SAFETY rule 17: nothing more precise than the month goes with a child's words."""
-    board, people = world
+    board, people = world.board, world.people
     summary, _ = compose(
         client, auth, session, board, people, quotes=[f"{_quote_id(session)}:happened"]
     )
@@ -292,7 +201,7 @@ def test_quotes_carry_the_month_and_no_finer_date(client, auth, session, world):
 
 
 def test_who_reads_and_who_answers_a_summary(app, session, world, make):
-    board, people = world
+    board, people = world.board, world.people
     admin = make.user(Role.ADMINISTRATOR)
     summary = services.start_summary(session, None, board, date(2030, 3, 1))
     assert can_read_summary(people["facilitator"], summary) and can_read_summary(admin, summary)
@@ -310,11 +219,11 @@ def test_who_reads_and_who_answers_a_summary(app, session, world, make):
 
 
 def test_users_with_role_are_the_active_holders(session, world, make):
-    board, people = world
+    board, people = world.board, world.people
     lead = make.user(Role.SAFEGUARDING_LEAD, board)
     make.user(Role.SAFEGUARDING_LEAD, make.board())  # another board's
     make.user(Role.SAFEGUARDING_LEAD, board, active=False)
-    assert users_with_role(session, board.id, Role.SAFEGUARDING_LEAD) == [lead]
+    assert users_with_role(session, board.id, Role.SAFEGUARDING_LEAD) == [people["lead"], lead]
     assert users_with_role(session, board.id, Role.FACILITATOR) == [people["facilitator"]]
     city_hall = people["partner"].organisation_id
     found = users_with_role(session, None, Role.PARTNER, organisation_ids=[city_hall])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, time
-
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -11,7 +9,6 @@ from hypothesis import strategies as st
 from board.feedback import services as feedback_services
 from board.feedback import tallies
 from board.feedback.models import Feedback, RatingTally
-from board.meetings import services as meetings
 from board.moderation import services as moderation
 
 steps = st.lists(
@@ -43,11 +40,7 @@ def test_tallies_follow_every_change(app, session, make, plan):
     session.execute(sa.delete(Feedback))
     board = make.board()
     services = [make.service(board), make.service(board)]
-    meeting = meetings.schedule_meeting(
-        session, None, board, day=date(2030, 1, 12), at=time(10), duration_minutes=60, place=""
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)
+    meeting = make.meeting(board, duration_minutes=60)
     actor = make.user()
     given_ids = []
     with app.app_context():

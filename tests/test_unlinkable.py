@@ -15,7 +15,7 @@ import threading
 import urllib.parse
 import urllib.request
 import zlib
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -30,11 +30,9 @@ from board.auth.models import Role
 from board.cookie import MAX_COOKIE, SealedSerializer
 from board.db import Base, get_engine
 from board.feedback.models import Feedback
-from board.meetings import services as meetings
 from board.meetings.models import HelpCall
 from board.participate import tablet as tablet_module
-from tests.test_participate import join
-from tests.test_voice import once
+from tests.factories import join, once, tablet
 
 # Every table a child's request inserts a row into (board/participate/routes.py and the
 # services it calls; the ballot's own tables are item 2's), and the DateTime columns a row
@@ -49,29 +47,17 @@ CHILD_TABLES = {
 
 @pytest.fixture
 def meeting(session, make):
+    """An open meeting with the Clinic and the Shelter on the agenda."""
     board = make.board(languages="en ar sq")
     make.service(board, name="Clinic")
     make.service(board, name="Shelter")
-    meeting = meetings.schedule_meeting(
-        session,
-        None,
-        board,
-        day=date(2030, 1, 12),
-        at=time(10),
-        duration_minutes=120,
-        place="",
-        services=list(board.services),
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)
+    meeting = make.meeting(board, services=board.services)
     session.commit()
     return meeting
 
 
 def child(app, meeting, lang="en"):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    return join(client, meeting, lang)
+    return join(tablet(app), meeting, lang)
 
 
 def answer(client, service, text):
@@ -433,9 +419,7 @@ def test_the_migration_keeps_existing_rows_and_goes_both_ways(make_app, make, se
     try:
         with engine.begin() as connection:
             old = sa.MetaData()
-            tables = {
-                name: sa.Table(name, old, autoload_with=connection) for name in CHILD_TABLES
-            }
+            tables = {name: sa.Table(name, old, autoload_with=connection) for name in CHILD_TABLES}
             moment = datetime(2026, 6, 20, 10, 31, 17, 123456, tzinfo=UTC)
             connection.execute(
                 tables["feedback"].insert(),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
@@ -15,44 +15,23 @@ from board.meetings.models import Meeting
 from board.moderation.models import ModerationState
 from board.voting import services as voting
 from board.voting.models import BallotBatch, BallotMethod, BallotTally
-from tests.factories import let_in
+from tests.factories import join, once, tablet
 
 
 @pytest.fixture
 def meeting(session, make):
+    """An open meeting with the Clinic on the agenda, a Shelter and a closed service beside."""
     board = make.board(languages="en ar sq", watch_names="Dritan")
     clinic = make.service(board, name="Clinic")
     make.service(board, name="Shelter")
     make.service(board, name="Closed service", active=False)
-    meeting = meetings.schedule_meeting(
-        session,
-        None,
-        board,
-        day=date(2030, 1, 12),
-        at=time(10),
-        duration_minutes=120,
-        place="",
-        services=[clinic],
-    )
-    session.flush()
-    meetings.open_meeting(session, None, meeting)
+    meeting = make.meeting(board, services=[clinic])
     session.commit()
     return meeting
 
 
 def joined(app, meeting, lang="en"):
-    client = app.test_client()
-    client.environ_base["HTTP_ACCEPT_LANGUAGE"] = "en"
-    client.post("/join", data={"code": meeting.join_code})
-    client.post("/join/language", data={"lang": lang})
-    client.post("/join/welcome")
-    assert let_in(client)
-    return client
-
-
-def once(client, path):
-    page = client.get(path).get_data(as_text=True)
-    return page.split('name="once" type="hidden" value="')[1].split('"')[0]
+    return join(tablet(app), meeting, lang)
 
 
 def _all(session, model):
@@ -192,18 +171,8 @@ def test_a_child_proposes_an_action_that_waits_for_moderation(app, session, meet
 
 
 @pytest.fixture
-def ballot_actions(session, meeting):
-    actions = [
-        Action(
-            board_id=meeting.board_id,
-            title=t,
-            language="en",
-            proposed_by=Proposer.ADULT,
-            status=ActionStatus.SHORTLISTED,
-        )
-        for t in ("Idea A", "Idea B", "Idea C")
-    ]
-    session.add_all(actions)
+def ballot_actions(session, make, meeting):
+    actions = make.actions(meeting.board, "Idea A", "Idea B", "Idea C")
     session.commit()
     return actions
 
@@ -295,17 +264,7 @@ def test_votes_on_closed_or_foreign_ballots_are_refused(
     app, session, make, meeting, ballot_actions
 ):
     ballot = _open(session, meeting, ballot_actions)
-    other = meetings.schedule_meeting(
-        session,
-        None,
-        meeting.board,
-        day=date(2030, 2, 9),
-        at=time(10),
-        duration_minutes=60,
-        place="",
-    )
-    session.flush()
-    meetings.open_meeting(session, None, other)
+    other = make.meeting(meeting.board, date(2030, 2, 9), duration_minutes=60)
     with pytest.raises(voting.VoteError):
         voting.cast_vote(session, other, ballot, "token", {ballot_actions[0].id: 1})
     with pytest.raises(voting.VoteError):
@@ -319,14 +278,7 @@ def test_votes_on_closed_or_foreign_ballots_are_refused(
 def test_only_shortlisted_actions_of_the_board_go_to_the_vote(
     session, make, meeting, ballot_actions
 ):
-    proposed = Action(
-        board_id=meeting.board_id,
-        title="Not yet",
-        language="en",
-        proposed_by=Proposer.ADULT,
-        status=ActionStatus.PROPOSED,
-    )
-    session.add(proposed)
+    proposed = make.action(meeting.board, "Not yet", status=ActionStatus.PROPOSED)
     with pytest.raises(voting.VoteError):
         voting.open_ballot(
             session, None, meeting, [ballot_actions[0], proposed], method=BallotMethod.APPROVAL
@@ -361,30 +313,17 @@ def test_nothing_links_a_ballot_to_a_session(app, session, meeting, ballot_actio
     assert not voting.latest_ballot(session, session.get(Meeting, meeting.id)).is_open
 
 
-def test_you_said_we_did_in_the_childs_language(app, session, meeting):
-    session.add(
-        Action(
-            board_id=meeting.board_id,
-            title="Sunday opening",
-            language="en",
-            proposed_by=Proposer.CHILD,
-            status=ActionStatus.DONE,
-            outcome="Open on Sundays now.",
-            outcome_reason="Money found.",
-            child_texts={
-                "sq": {"title": "Hapur të dielën", "outcome": "Tani është hapur të dielën."}
-            },
-        )
+def test_you_said_we_did_in_the_childs_language(app, session, make, meeting):
+    make.action(
+        meeting.board,
+        "Sunday opening",
+        proposed_by=Proposer.CHILD,
+        status=ActionStatus.DONE,
+        outcome="Open on Sundays now.",
+        outcome_reason="Money found.",
+        child_texts={"sq": {"title": "Hapur të dielën", "outcome": "Tani është hapur të dielën."}},
     )
-    session.add(
-        Action(
-            board_id=meeting.board_id,
-            title="Still open question",
-            language="en",
-            proposed_by=Proposer.ADULT,
-            status=ActionStatus.SHORTLISTED,
-        )
-    )
+    make.action(meeting.board, "Still open question")
     session.commit()
     english = joined(app, meeting).get("/meeting/outcomes").get_data(as_text=True)
     assert "Open on Sundays now." in english and "Still open question" not in english

@@ -10,6 +10,7 @@ from functools import cache
 from importlib import resources
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -21,9 +22,22 @@ from board.db import utcnow
 from board.rules import RuleError
 
 MIN_PASSWORD_LENGTH = 12
+# The hashing method unless the PASSWORD_HASH_METHOD setting names another (only the tests'
+# configuration does: a cheap one, for passwords that protect nothing).
 PASSWORD_METHOD = "scrypt"  # noqa: S105 (a hashing method, not a password)  # nosec B105
-# Compared against when the email is unknown, so both failures take the same time.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-at-all", method=PASSWORD_METHOD)
+
+
+def _password_method() -> str:
+    return current_app.config["PASSWORD_HASH_METHOD"] if has_app_context() else PASSWORD_METHOD
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    """Compared against when the email is unknown, so both failures take the same time."""
+    return generate_password_hash("not-a-real-password-at-all", method=method)
+
+
+_dummy_hash(PASSWORD_METHOD)  # made now, not at the first unknown email
 
 
 class AccountError(RuleError):
@@ -74,7 +88,8 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active account with that email and password, or None (same cost either way)."""
     user = find_user_by_email(session, email)
-    stored = user.password_hash if user and user.password_hash else _DUMMY_HASH
+    dummy = _dummy_hash(_password_method())
+    stored = user.password_hash if user and user.password_hash else dummy
     matches = check_password_hash(stored, password)
     if user is None or not matches or not user.is_active:
         return None
@@ -190,7 +205,7 @@ def set_password(session: Session, user: User, password: str) -> None:
     problem = password_problem(password, user.email)
     if problem:
         raise AccountError(problem, field="password")
-    user.password_hash = generate_password_hash(password, method=PASSWORD_METHOD)
+    user.password_hash = generate_password_hash(password, method=_password_method())
     user.session_epoch += 1
     session.flush()
 

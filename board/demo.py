@@ -23,7 +23,7 @@ from board.feedback.services import give_feedback
 from board.meetings import services as meetings
 from board.meetings.models import Meeting, MeetingState
 from board.meetings.recurrence import MonthlyRule, RuleKind
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 from board.summaries.models import ResponseStatus
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotState, BallotTally

@@ -87,7 +87,7 @@ class Factory:
         from board.feedback import tallies
         from board.feedback.models import Feedback
         from board.meetings.models import Meeting, MeetingState
-        from board.moderation.models import ModerationState
+        from board.states import ModerationState
 
         meeting = Meeting(
             board=board,

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from board.actions.models import Action, ActionStatus, Proposer
 from board.auth.models import Role
 from board.meetings import services as meetings
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 from board.voting.models import Ballot, BallotState
 
 

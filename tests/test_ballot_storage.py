@@ -30,7 +30,7 @@ from board.actions.models import Action, ActionStatus, Proposer
 from board.db import get_engine
 from board.meetings import services as meetings
 from board.meetings.models import Meeting
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 from board.voting import box as ballot_box
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotTally

@@ -16,7 +16,7 @@ from board.auth.models import Role
 from board.db import Base
 from board.feedback.models import Feedback
 from board.moderation import services as moderation
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 from board.summaries import services
 from board.summaries.models import QuoteGone, Summary, SummaryItem, SummaryState
 

@@ -14,7 +14,7 @@ from board.auth.models import Role
 from board.feedback import tallies
 from board.feedback.models import Feedback
 from board.meetings import services as meetings
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 from board.summaries.models import Response, Summary, SummaryState
 from board.summaries.services import sanitize_html
 from tests.factories import let_in

@@ -12,7 +12,7 @@ from board.db import Base
 from board.feedback.models import Feedback
 from board.meetings import services as meetings
 from board.meetings.models import Meeting
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 from board.voting import services as voting
 from board.voting.models import BallotBatch, BallotMethod, BallotTally
 from tests.factories import let_in

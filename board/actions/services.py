@@ -12,8 +12,8 @@ from board.db import utcnow
 from board.feedback.models import MAX_TEXT
 from board.ids import insert_with_random_id
 from board.meetings.services import in_board_zone
-from board.moderation.models import ModerationState
 from board.rules import RuleError
+from board.states import ModerationState
 
 MAX_TITLE = 160
 

@@ -27,11 +27,11 @@ from board.moderation.models import (
     Concern,
     ConcernSource,
     ConcernState,
-    ModerationState,
     Rejection,
     RejectionReason,
 )
 from board.rules import RuleError
+from board.states import ModerationState
 from board.summaries.quotes import purge_quotes, withdraw_words
 
 REMOVED = "[removed]"

@@ -21,8 +21,8 @@ from board.db import utcnow
 from board.feedback.models import Feedback, RatingTally
 from board.mail import external_url, send_mail
 from board.meetings.models import Meeting, MeetingState
-from board.moderation.models import ModerationState
 from board.rules import RuleError
+from board.states import ModerationState
 from board.summaries.models import (
     PERIOD_MONTHS,
     QUOTE_FIELDS,

@@ -19,8 +19,8 @@ from board.actions.models import Action, ActionStatus
 from board.audit.services import record
 from board.db import utcnow
 from board.meetings.models import Meeting
-from board.moderation.models import ModerationState
 from board.rules import RuleError
+from board.states import ModerationState
 from board.voting import box as ballot_box
 from board.voting.box import Cast
 from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotState, BallotTally

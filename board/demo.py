@@ -401,7 +401,7 @@ WAITING = [
 
 
 def _seed_queue(session: Session, meeting: Meeting) -> None:
-    from board.moderation.detect import find_personal_details
+    from board.text.detect import find_personal_details
 
     for index, rating, happened, better in WAITING:
         service = meeting.services[index]

@@ -508,7 +508,7 @@ def _written_handles(text: str) -> Iterator[Span]:
             break
 
 
-# First names shipped as data, one file per shipped language (board/moderation/names/).
+# First names shipped as data, one file per shipped language (board/text/names/).
 NAMES_FOLDER = Path(__file__).with_name("names")
 
 

@@ -73,6 +73,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board import cli, cookie, db, ended, errors, i18n, logs, security
     from board.auth import signin, throttle
     from board.extensions import csrf, limiter, login_manager
+    from board.participate import tablet
     from board.voting import box as ballot_box
 
     db.init_app(app)
@@ -88,6 +89,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(signin.load)
+    signin.init_app(app, end_tablet=tablet.end)
     security.init_app(app)
     errors.init_app(app)
     logs.init_app(app)

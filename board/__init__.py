@@ -108,11 +108,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board.meetings.routes import bp as meetings_bp
     from board.moderation.routes import bp as moderation_bp
     from board.participate.routes import bp as participate_bp
+    from board.room.routes import bp as room_bp
     from board.summaries.routes import bp as summaries_bp
     from board.voting.routes import bp as voting_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(room_bp)
     app.register_blueprint(participate_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(voting_bp)

@@ -30,6 +30,7 @@ from board.actions.models import Action, ActionStatus, Proposer
 from board.db import get_engine
 from board.meetings import services as meetings
 from board.meetings.models import Meeting
+from board.room import services as room
 from board.states import ModerationState
 from board.voting import box as ballot_box
 from board.voting import services as voting
@@ -118,7 +119,7 @@ def _versions(states: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
 
 def _close(app, session, meeting) -> None:
     with app.app_context():
-        meetings.close_meeting(session, None, session.get(Meeting, meeting.id))
+        room.close_meeting(session, None, session.get(Meeting, meeting.id))
         session.commit()
 
 

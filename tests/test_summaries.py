@@ -14,6 +14,7 @@ from board.auth.models import Role
 from board.feedback import tallies
 from board.feedback.models import Feedback
 from board.meetings import services as meetings
+from board.room import services as room
 from board.states import ModerationState
 from board.summaries.models import Response, Summary, SummaryState
 from board.summaries.services import sanitize_html
@@ -33,7 +34,7 @@ def world(session, make):
     )
     session.flush()
     meetings.open_meeting(session, None, meeting)  # names City hall to the children
-    meetings.close_meeting(session, None, meeting)
+    room.close_meeting(session, None, meeting)
     meeting.attendance = 9
     board.partners = [partner_org, late_org]  # linked after the meeting: not a recipient
     day = date(2030, 3, 9)
@@ -244,7 +245,7 @@ def test_publishing_needs_named_partners(client, auth, session, make):
     )
     session.flush()
     meetings.open_meeting(session, None, meeting)
-    meetings.close_meeting(session, None, meeting)
+    room.close_meeting(session, None, meeting)
     facilitator = make.user(Role.FACILITATOR, board)
     make.commit()
     auth.as_user(facilitator)

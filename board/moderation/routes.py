@@ -168,7 +168,7 @@ def help_call_concern(call_id: int):
         services.raise_concern(db, current_user, call, request.form.get("reason", "")[:4000])
         db.commit()
         flash(_("A safeguarding concern is raised. The safeguarding lead is alerted."), "success")
-    return redirect(url_for("meetings.meeting", meeting_id=call.meeting_id))
+    return redirect(url_for("room.meeting", meeting_id=call.meeting_id))
 
 
 @bp.post("/meetings/<int:meeting_id>/concern")
@@ -184,7 +184,7 @@ def room_concern(meeting_id: int):
         flash(_("A safeguarding concern is raised. The safeguarding lead is alerted."), "success")
     else:
         flash(_("Write what you saw or heard."), "error")
-    return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    return redirect(url_for("room.meeting", meeting_id=meeting.id))
 
 
 # Safeguarding leads ----------------------------------------------------------------------

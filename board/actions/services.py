@@ -99,3 +99,14 @@ def propose_action(
         },
     )
     return session.get(Action, action_id)
+
+
+def take_back_idea(session: Session, board: Board, action_id: int) -> bool:
+    """Delete a child's idea of this tablet's session (the caller checks it is theirs):
+    taken back whatever a moderator did, unless it already went to a vote."""
+    action = session.get(Action, action_id)
+    if action is None or action.board_id != board.id or action.status is not ActionStatus.PROPOSED:
+        return False
+    session.delete(action)
+    session.flush()
+    return True

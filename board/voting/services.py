@@ -7,6 +7,7 @@ import hmac
 import logging
 import secrets
 from collections import Counter
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 from flask import current_app
@@ -228,6 +229,36 @@ def cast_vote(
     taken = box.claim(name, batch, size=k, keep=k, seconds=seconds)
     if taken:
         _count(session, ballot, {batch: taken})
+
+
+def read_points(values: Mapping[str, str], ballot: Ballot) -> dict[int, int]:
+    """A child's choices as the tablet's form sends them (``a<action id>``: a tick or a
+    number of dots), for the ballot's own actions only; anything else counts as nothing."""
+    points = {}
+    for action in ballot.options:
+        raw = values.get(f"a{action.id}", "0")
+        try:
+            points[action.id] = max(0, min(int(raw), 99))
+        except ValueError:
+            points[action.id] = 0
+    return points
+
+
+def adjust_points(points: dict[int, int], adjust: str, ballot: Ballot) -> dict[int, int]:
+    """A + or - button without JavaScript (``plus:<id>``, ``minus:<id>``): one dot more or
+    less, within the dots the ballot gives."""
+    sign, _sep, raw_id = adjust.partition(":")
+    try:
+        action_id = int(raw_id)
+    except ValueError:
+        return points
+    if action_id not in points:
+        return points
+    if sign == "plus" and sum(points.values()) < ballot.dots:
+        points[action_id] += 1
+    elif sign == "minus" and points[action_id] > 0:
+        points[action_id] -= 1
+    return points
 
 
 def batch_size(ballot: Ballot) -> int:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +14,7 @@ from board.meetings.models import Meeting
 from board.voting import services
 from board.voting.forms import ballot_form
 from board.voting.models import Ballot, BallotMethod
-from board.web import get_or_404
+from board.web import get_allowed
 
 bp = Blueprint("voting", __name__)
 
@@ -22,9 +22,7 @@ bp = Blueprint("voting", __name__)
 @bp.post("/meetings/<int:meeting_id>/ballot")
 @login_required
 def open_ballot(meeting_id: int):
-    meeting = get_or_404(Meeting, meeting_id)
-    if not can_run_meetings(current_user, meeting.board):
-        abort(403)
+    meeting = get_allowed(Meeting, meeting_id, lambda m: can_run_meetings(current_user, m.board))
     form = ballot_form(db, meeting)
     if form.validate_on_submit():
         chosen = [
@@ -56,9 +54,9 @@ def open_ballot(meeting_id: int):
 @bp.post("/ballots/<int:ballot_id>/close")
 @login_required
 def close_ballot(ballot_id: int):
-    ballot = get_or_404(Ballot, ballot_id)
-    if not can_run_meetings(current_user, ballot.meeting.board):
-        abort(403)
+    ballot = get_allowed(
+        Ballot, ballot_id, lambda b: can_run_meetings(current_user, b.meeting.board)
+    )
     if ConfirmForm().validate_on_submit():
         services.close_ballot(db, current_user, ballot)
         db.commit()

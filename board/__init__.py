@@ -58,6 +58,26 @@ def _template_context():
     }
 
 
+def _template_globals(app: Flask) -> None:
+    """What templates compare against and show: states as enums (never their strings), and
+    the five faces' words in one place."""
+    from board.auth.models import Role
+    from board.feedback.models import RATINGS
+    from board.meetings.models import MeetingState
+    from board.moderation.models import ConcernState
+    from board.summaries.models import ItemKind
+    from board.voting.models import BallotMethod
+
+    app.jinja_env.globals.update(
+        RATINGS=RATINGS,
+        Role=Role,
+        MeetingState=MeetingState,
+        ConcernState=ConcernState,
+        ItemKind=ItemKind,
+        BallotMethod=BallotMethod,
+    )
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: defaults, instance/config.py, BOARD_* variables, test overrides."""
     app = Flask(__name__, instance_relative_config=True)
@@ -131,5 +151,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["can_run_meetings"] = can_run_meetings
     app.jinja_env.globals["can_handle_concerns"] = can_handle_concerns
     app.jinja_env.globals["can_read_dashboard"] = can_read_dashboard
+    _template_globals(app)
 
     return app

@@ -9,7 +9,7 @@ import statistics
 import time
 from pathlib import Path
 
-from board.moderation.detect import find_personal_details
+from board.text.detect import find_personal_details
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "detect_corpus.json"
 REPEAT = 20

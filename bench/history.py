@@ -19,7 +19,7 @@ from board.db import get_session
 from board.feedback import tallies
 from board.feedback.models import Feedback
 from board.meetings.models import Meeting, MeetingState, meeting_recipients
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 from board.summaries import figures
 from board.summaries import services as summaries
 

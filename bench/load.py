@@ -106,7 +106,7 @@ def seed(url: str, boards: int = BOARDS) -> list[Room]:
     )
     from board.db import get_engine, get_session
     from board.meetings import services as meetings
-    from board.moderation.models import ModerationState
+    from board.states import ModerationState
     from board.voting import services as voting
     from board.voting.models import BallotMethod
 

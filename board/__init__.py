@@ -58,6 +58,26 @@ def _template_context():
     }
 
 
+def _template_globals(app: Flask) -> None:
+    """What templates compare against and show: states as enums (never their strings), and
+    the five faces' words in one place."""
+    from board.auth.models import Role
+    from board.feedback.models import RATINGS
+    from board.meetings.models import MeetingState
+    from board.moderation.models import ConcernState
+    from board.summaries.models import ItemKind
+    from board.voting.models import BallotMethod
+
+    app.jinja_env.globals.update(
+        RATINGS=RATINGS,
+        Role=Role,
+        MeetingState=MeetingState,
+        ConcernState=ConcernState,
+        ItemKind=ItemKind,
+        BallotMethod=BallotMethod,
+    )
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the application: defaults, instance/config.py, BOARD_* variables, test overrides."""
     app = Flask(__name__, instance_relative_config=True)
@@ -73,6 +93,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board import cli, cookie, db, ended, errors, i18n, logs, mail, security
     from board.auth import signin, throttle
     from board.extensions import csrf, limiter, login_manager
+    from board.participate import tablet
     from board.voting import box as ballot_box
 
     db.init_app(app)
@@ -89,6 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.login_message = _l("Please sign in to open this page.")
     login_manager.login_message_category = "info"
     login_manager.user_loader(signin.load)
+    signin.init_app(app, end_tablet=tablet.end)
     security.init_app(app)
     errors.init_app(app)
     cli.init_app(app)
@@ -106,11 +128,13 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board.meetings.routes import bp as meetings_bp
     from board.moderation.routes import bp as moderation_bp
     from board.participate.routes import bp as participate_bp
+    from board.room.routes import bp as room_bp
     from board.summaries.routes import bp as summaries_bp
     from board.voting.routes import bp as voting_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(meetings_bp)
+    app.register_blueprint(room_bp)
     app.register_blueprint(participate_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(voting_bp)
@@ -127,6 +151,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["can_run_meetings"] = can_run_meetings
     app.jinja_env.globals["can_handle_concerns"] = can_handle_concerns
     app.jinja_env.globals["can_read_dashboard"] = can_read_dashboard
+    _template_globals(app)
 
     logs.init_app(app)  # last: every module's logger exists by now
     return app

@@ -6,6 +6,7 @@ uncommitted is rolled back when the request ends.
 
 from __future__ import annotations
 
+import enum
 import os
 import time
 from collections.abc import Iterator
@@ -81,6 +82,18 @@ class UTCDateTime(sa.types.TypeDecorator):
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
+
+
+def enum_column(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
+    """A portable enum column: a VARCHAR with a CHECK constraint, storing the values."""
+    return sa.Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=True,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )
 
 
 def _sqlite_pragmas(dbapi_connection, _record):

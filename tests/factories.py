@@ -221,7 +221,7 @@ class Factory:
     def proposal(self, board, title, **kw):
         """A child's idea from a tablet, waiting for moderation."""
         from board.actions.models import Action, Proposer
-        from board.moderation.models import ModerationState
+        from board.states import ModerationState
 
         values = {"language": "en", "moderation": ModerationState.PENDING}
         values.update(kw)
@@ -346,14 +346,14 @@ class Factory:
         taken out for safeguarding and one not yet moderated. Committed."""
         from board.feedback import tallies
         from board.feedback.models import Feedback
-        from board.meetings import services as meetings
-        from board.moderation.models import ModerationState
+        from board.room import services as room
+        from board.states import ModerationState
 
         board, clinic, day = world.board, world.service, date(2030, 3, 9)
         late_org = self.organisation(name="Joined later")
         school = self.service(board, name="School")
         meeting = self.meeting(board, day, duration_minutes=60)  # names City hall
-        meetings.close_meeting(self.session, None, meeting)
+        room.close_meeting(self.session, None, meeting)
         meeting.attendance = 9
         board.partners = [world.org, late_org]  # linked after the meeting: not a recipient
 
@@ -391,7 +391,7 @@ class Factory:
         from board.feedback import tallies
         from board.feedback.models import Feedback
         from board.meetings.models import Meeting, MeetingState
-        from board.moderation.models import ModerationState
+        from board.states import ModerationState
 
         meeting = Meeting(
             board=board,

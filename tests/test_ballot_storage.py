@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 from board import migrate
 from board.actions.models import Action
 from board.db import get_engine
-from board.meetings import services as meetings
 from board.meetings.models import Meeting
-from board.moderation.models import ModerationState
+from board.room import services as room
+from board.states import ModerationState
 from board.voting import box as ballot_box
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotBatch, BallotTally
@@ -87,7 +87,7 @@ def _versions(states: list[tuple[int, ...]]) -> list[tuple[int, ...]]:
 
 def _close(app, session, meeting) -> None:
     with app.app_context():
-        meetings.close_meeting(session, None, session.get(Meeting, meeting.id))
+        room.close_meeting(session, None, session.get(Meeting, meeting.id))
         session.commit()
 
 

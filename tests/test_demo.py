@@ -18,7 +18,7 @@ from board.demo import ADMIN_EMAIL, DEMO_PASSWORD, NETWORK, strangers
 from board.feedback.models import Feedback, RatingTally
 from board.meetings.models import Meeting, MeetingState
 from board.meetings.services import in_board_zone
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 from board.voting.models import Ballot, BallotBatch, BallotState, BallotTally
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from board.moderation.detect import (
+from board.text.detect import (
     NAMES_FOLDER,
     DetailKind,
     Span,
@@ -206,7 +206,7 @@ def test_every_first_name_file_is_a_shipped_language():
 
 
 def test_a_board_abroad_adds_its_own_country_to_the_regions():
-    from board.moderation.detect import REGIONS, regions_for
+    from board.text.detect import REGIONS, regions_for
 
     assert regions_for("AL") == REGIONS and regions_for(None) == REGIONS
     assert regions_for("gr") == ("GR", *REGIONS)

@@ -18,7 +18,8 @@ from board.feedback import services as feedback_services
 from board.feedback.models import Feedback
 from board.meetings import services as meetings
 from board.moderation import services
-from board.moderation.models import Concern, ConcernState, ModerationState, Rejection
+from board.moderation.models import Concern, ConcernState, Rejection
+from board.states import ModerationState
 
 
 @pytest.fixture

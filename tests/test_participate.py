@@ -11,9 +11,9 @@ import sqlalchemy as sa
 import time_machine
 
 from board.db import Base
-from board.meetings import services
 from board.meetings.models import HelpCall, Meeting
 from board.participate import tablet
+from board.room import services as room
 from tests.factories import CLIENT_ADDRESS, USER_AGENT, join, let_in
 
 WRONG_CODE = "This code does not work."
@@ -70,7 +70,7 @@ def test_wrong_codes_get_a_friendly_message_and_another_try(tablet_client, meeti
 
 def test_the_code_of_a_closed_meeting_does_not_work(tablet_client, session, meeting):
     code = meeting.join_code
-    services.close_meeting(session, None, meeting)
+    room.close_meeting(session, None, meeting)
     session.commit()
     response = tablet_client.post("/join", data={"code": code})
     assert response.status_code == 400 and WRONG_CODE in response.get_data(as_text=True)
@@ -78,7 +78,7 @@ def test_the_code_of_a_closed_meeting_does_not_work(tablet_client, session, meet
 
 def test_closing_the_meeting_ends_every_tablet_at_its_next_request(tablet_client, session, meeting):
     join(tablet_client, meeting)
-    services.close_meeting(session, None, meeting)
+    room.close_meeting(session, None, meeting)
     session.commit()
     response = tablet_client.get("/meeting")
     assert response.headers["Location"] == "/join"
@@ -137,7 +137,7 @@ def test_a_session_of_one_meeting_is_no_key_to_another(tablet_client, session, m
     make.meeting(meeting.board, date(2030, 2, 9), duration_minutes=60)
     session.commit()
     join(tablet_client, meeting)
-    services.close_meeting(session, None, meeting)
+    room.close_meeting(session, None, meeting)
     session.commit()
     # Still open elsewhere, but this tablet's session belonged to the closed meeting.
     assert tablet_client.get("/meeting").headers["Location"] == "/join"

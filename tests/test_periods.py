@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from board.actions.models import Action, ActionStatus, Proposer
 from board.feedback import tallies
 from board.feedback.models import Feedback
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 from board.summaries import figures, queries, services
 from board.summaries.models import ItemKind, Summary
 from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotState, BallotTally

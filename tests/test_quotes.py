@@ -15,7 +15,7 @@ from board.api import services as tokens
 from board.db import Base
 from board.feedback.models import Feedback
 from board.moderation import services as moderation
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 from board.summaries import queries, services
 from board.summaries.models import QuoteGone, Summary, SummaryItem, SummaryState
 

@@ -14,7 +14,7 @@ from board.auth.access import can_answer_summary, can_read_summary
 from board.auth.models import Role
 from board.auth.queries import users_with_role
 from board.feedback.models import Feedback
-from board.meetings import services as meetings
+from board.room import services as room
 from board.summaries import services
 from board.summaries.models import Response, Summary, SummaryState
 from board.summaries.security import sanitize_html
@@ -156,7 +156,7 @@ def test_publishing_needs_named_partners(client, auth, session, make):
     board = make.board()
     make.service(board)
     meeting = make.meeting(board, date(2030, 3, 9), duration_minutes=60)
-    meetings.close_meeting(session, None, meeting)
+    room.close_meeting(session, None, meeting)
     facilitator = make.user(Role.FACILITATOR, board)
     make.commit()
     auth.as_user(facilitator)

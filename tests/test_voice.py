@@ -10,9 +10,9 @@ import sqlalchemy as sa
 from board.actions.models import Action, ActionStatus, Proposer
 from board.db import Base
 from board.feedback.models import Feedback
-from board.meetings import services as meetings
 from board.meetings.models import Meeting
-from board.moderation.models import ModerationState
+from board.room import services as room
+from board.states import ModerationState
 from board.voting import services as voting
 from board.voting.models import BallotBatch, BallotMethod, BallotTally
 from tests.factories import join, once, tablet
@@ -296,7 +296,7 @@ def test_nothing_links_a_ballot_to_a_session(app, session, meeting, ballot_actio
     client = joined(app, meeting)
     client.post("/meeting/vote", data={f"a{ballot_actions[0].id}": "1"})
     with app.app_context():
-        meetings.close_meeting(session, None, meeting)
+        room.close_meeting(session, None, meeting)
         session.commit()
     session.expire_all()
     assert "vote_key" not in Meeting.__table__.columns

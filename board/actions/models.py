@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from board.boards.models import Board, ServiceCategory, enum_column
-from board.db import Base, utcnow
+from board.boards.models import Board, ServiceCategory
+from board.db import Base, enum_column, utcnow
 from board.ids import random_id
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 
 
 def utc_today() -> date:

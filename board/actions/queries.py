@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from board.actions.models import Action, ActionStatus
 from board.boards.models import Board
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 
 DECIDED = (ActionStatus.ADOPTED, ActionStatus.NOT_ADOPTED, ActionStatus.DONE, ActionStatus.DROPPED)
 

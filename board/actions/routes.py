@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -14,7 +14,7 @@ from board.boards.models import Board, ServiceCategory
 from board.db import db
 from board.forms import choices, show_error
 from board.i18n import LANGUAGES
-from board.web import get_or_404
+from board.web import get_allowed
 
 bp = Blueprint("actions", __name__)
 
@@ -30,12 +30,14 @@ def _child_texts(board: Board) -> dict:
     }
 
 
+def _board_for(board_id: int | None) -> Board:
+    return get_allowed(Board, board_id, lambda b: can_run_meetings(current_user, b))
+
+
 @bp.get("/boards/<int:board_id>/actions")
 @login_required
 def board_actions(board_id: int):
-    board = get_or_404(Board, board_id)
-    if not can_run_meetings(current_user, board):
-        abort(403)
+    board = _board_for(board_id)
     return render_template(
         "actions/list.html", board=board, actions=queries.board_actions(db, board)
     )
@@ -45,10 +47,12 @@ def board_actions(board_id: int):
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
 @login_required
 def action(board_id: int | None = None, action_id: int | None = None):
-    action = get_or_404(Action, action_id) if action_id else None
-    board = action.board if action else get_or_404(Board, board_id)
-    if not can_run_meetings(current_user, board):
-        abort(403)
+    action = (
+        get_allowed(Action, action_id, lambda a: can_run_meetings(current_user, a.board))
+        if action_id
+        else None
+    )
+    board = action.board if action else _board_for(board_id)
     form = ActionForm(obj=action)
     form.language.choices = choices((code, LANGUAGES[code][0]) for code in board.language_codes)
     if form.validate_on_submit():

@@ -12,8 +12,8 @@ from board.db import utcnow
 from board.feedback.models import MAX_TEXT
 from board.ids import insert_with_random_id
 from board.meetings.services import in_board_zone
-from board.moderation.models import ModerationState
 from board.rules import RuleError
+from board.states import ModerationState
 
 MAX_TITLE = 160
 
@@ -99,3 +99,14 @@ def propose_action(
         },
     )
     return session.get_one(Action, action_id)  # just inserted
+
+
+def take_back_idea(session: Session, board: Board, action_id: int) -> bool:
+    """Delete a child's idea of this tablet's session (the caller checks it is theirs):
+    taken back whatever a moderator did, unless it already went to a vote."""
+    action = session.get(Action, action_id)
+    if action is None or action.board_id != board.id or action.status is not ActionStatus.PROPOSED:
+        return False
+    session.delete(action)
+    session.flush()
+    return True

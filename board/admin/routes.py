@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -29,7 +28,7 @@ from board.admin.forms import (
 from board.audit import queries as audit_queries
 from board.audit.models import ACTION_LABELS, TARGET_LABELS
 from board.auth import services as accounts
-from board.auth.access import can_administer
+from board.auth.access import only_administrators
 from board.auth.models import Role, RoleAssignment, User
 from board.boards import queries
 from board.boards import services as boards
@@ -42,14 +41,8 @@ from board.web import get_or_404
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
-@bp.before_request
-def only_administrators():
-    """Every page here is for network administrators only."""
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
-    if not can_administer(current_user):
-        abort(403)
-    return None
+# Every page here is for network administrators only.
+bp.before_request(only_administrators)
 
 
 def _page(template: str, form, **context):

@@ -9,9 +9,9 @@ from flask_login import current_user
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from board.admin.routes import only_administrators
 from board.api import services
 from board.api.models import ApiToken
+from board.auth.access import only_administrators
 from board.boards.models import Organisation
 from board.db import db
 from board.forms import BaseForm, ConfirmForm, show_error

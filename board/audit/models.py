@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from board.auth.models import User
 from board.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:  # audit sits below auth: the relationship names User by string
+    from board.auth.models import User
 
 
 class AuditEntry(Base):
@@ -32,7 +35,7 @@ class AuditEntry(Base):
     # A short, non-personal description (a name of a board, a role), never child text.
     detail: Mapped[str] = mapped_column(sa.String(300), default="")
 
-    actor: Mapped[User | None] = relationship()
+    actor: Mapped[User | None] = relationship("User")
 
 
 # What the audit page shows for each action and kind of record; unknown codes show as they are.

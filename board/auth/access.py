@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import TYPE_CHECKING
 
-from flask import abort
+from flask import abort, current_app
 from flask_login import current_user, login_required
 
 from board.auth.models import Role, User
@@ -29,6 +29,15 @@ def roles_required(*roles: Role):
         return wrapped
 
     return decorator
+
+
+def only_administrators():
+    """A blueprint's ``before_request``: sign in first, then administrators only."""
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if not can_administer(current_user):
+        abort(403)
+    return None
 
 
 def can_administer(user: User) -> bool:

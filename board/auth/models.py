@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from board.boards.models import Board, Organisation, enum_column
-from board.db import Base, UTCDateTime, utcnow
+from board.boards.models import Board, Organisation
+from board.db import Base, UTCDateTime, enum_column, utcnow
 
 
 class Role(enum.StrEnum):

@@ -9,14 +9,15 @@ account: board.auth.services bumps its epoch.)
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 
-from flask import current_app, session
+from flask import Flask, current_app, session
 from flask_login import login_user, logout_user
 
-from board import ended
 from board.auth import services
 from board.auth.models import User
 from board.db import db
+from board.ended import has_ended, remember
 
 KEY = "signin"
 # A child's tablet session (board.participate.tablet.KEY). A browser that carries one is a
@@ -25,15 +26,19 @@ KEY = "signin"
 TABLET_KEY = "tablet"
 
 
+def init_app(app: Flask, end_tablet: Callable[[], None]) -> None:
+    """``end_tablet`` ends a child's tablet session (board.participate.tablet.end): handed in
+    by the app factory, since accounts sit below the pages children use."""
+    app.extensions["end_tablet_session"] = end_tablet
+
+
 def carries_tablet() -> bool:
     return TABLET_KEY in session
 
 
 def sign_in(user: User) -> None:
     if carries_tablet():
-        from board.participate import tablet
-
-        tablet.end()
+        current_app.extensions["end_tablet_session"]()
     login_user(user)
     session[KEY] = secrets.token_urlsafe(16)
 
@@ -42,14 +47,14 @@ def sign_out() -> None:
     token = session.pop(KEY, None)
     if token:
         lifetime = current_app.permanent_session_lifetime.total_seconds()
-        ended.remember(str(token), int(lifetime) + 60)
+        remember(str(token), int(lifetime) + 60)
     logout_user()
 
 
 def load(user_id: str) -> User | None:
     """Flask-Login's loader: nobody, for a copy of a session that signed out."""
     token = session.get(KEY)
-    if token and ended.has_ended(str(token)):
+    if token and has_ended(str(token)):
         return None
     if carries_tablet():
         return None

@@ -10,22 +10,10 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from board.db import Base, UTCDateTime, utcnow
+from board.db import Base, UTCDateTime, enum_column, utcnow
 
 MIN_THRESHOLD = 3
 DEFAULT_THRESHOLD = 5
-
-
-def enum_column(enum_cls: type[enum.Enum], length: int = 32) -> sa.Enum:
-    """A portable enum column: a VARCHAR with a CHECK constraint, storing the values."""
-    return sa.Enum(
-        enum_cls,
-        native_enum=False,
-        create_constraint=True,
-        length=length,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class OrganisationKind(enum.StrEnum):

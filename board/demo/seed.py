@@ -35,6 +35,7 @@ from board.feedback.services import give_feedback
 from board.meetings import services as meetings
 from board.meetings.models import Meeting, MeetingState
 from board.moderation import services as moderation
+from board.room import services as room
 from board.summaries import queries as summary_queries
 from board.summaries import services as summaries
 from board.summaries.models import ItemKind, ResponseStatus, Summary, SummaryItem
@@ -240,7 +241,7 @@ class _Play:
             with self.at(meeting.starts_at + timedelta(minutes=data.VOTE_MINUTES)):
                 voting.close_ballot(session, facilitator, ballot)
         with self.at(meeting.starts_at + timedelta(minutes=data.SERIES_MINUTES)):
-            meetings.close_meeting(session, facilitator, meeting)
+            room.close_meeting(session, facilitator, meeting)
         return played
 
     def children(

@@ -9,11 +9,11 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from board.boards.models import Service, enum_column
-from board.db import Base
+from board.boards.models import Service
+from board.db import Base, enum_column
 from board.ids import random_id
 from board.meetings.models import Meeting
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 
 MAX_TEXT = 1000
 

@@ -13,8 +13,8 @@ from board.feedback.models import MAX_TEXT, Feedback
 from board.ids import insert_with_random_id
 from board.meetings.models import Meeting
 from board.meetings.services import in_board_zone
-from board.moderation.detect import find_personal_details, regions_for
-from board.moderation.models import ModerationState
+from board.states import ModerationState
+from board.text.detect import find_personal_details, regions_for
 
 
 def _clean(text: str | None) -> str | None:

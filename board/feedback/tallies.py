@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from board.feedback.models import Feedback, RatingTally
 from board.meetings.models import Meeting
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 
 
 def adjust(

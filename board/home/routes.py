@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import Blueprint, abort, jsonify, render_template, request, session
 from flask_login import current_user, login_required
 
+from board.auth import queries
 from board.auth.access import can_view_board
 from board.auth.models import Role
-from board.boards import queries
 from board.boards.models import Board
 from board.db import database_trouble, db, utcnow
 from board.i18n import LANGUAGES
 from board.moderation import queries as moderation_queries
 from board.summaries import queries as summary_queries
-from board.web import get_or_404, redirect_back
+from board.web import get_allowed, redirect_back
 
 bp = Blueprint("home", __name__)
 
@@ -40,9 +40,7 @@ def index():
 @login_required
 def board(board_id: int):
     """A board's details, services and partners, for the people who work with it."""
-    board = get_or_404(Board, board_id)
-    if not can_view_board(current_user, board):
-        abort(403)
+    board = get_allowed(Board, board_id, lambda b: can_view_board(current_user, b))
     return render_template(
         "home/board.html",
         board=board,

@@ -10,8 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.auth.models import User
-from board.boards.models import Board, Organisation, Service, enum_column
-from board.db import Base, UTCDateTime, utcnow
+from board.boards.models import Board, Organisation, Service
+from board.db import Base, UTCDateTime, enum_column, utcnow
 from board.ids import random_id
 from board.meetings.recurrence import MonthlyRule, RuleKind
 

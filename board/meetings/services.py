@@ -313,31 +313,6 @@ def regenerate_code(session: Session, actor, meeting: Meeting) -> str:
     return meeting.join_code
 
 
-def close_meeting(session: Session, actor, meeting: Meeting) -> Meeting:
-    """Close: the code stops working, tablets are sent out, an open vote is closed (its
-    waiting ballots counted and who voted forgotten, in this same transaction)."""
-    if not meeting.is_open:
-        raise MeetingError(_l("The meeting is not open."))
-    from board.voting.services import close_ballot, current_ballot
-
-    ballot = current_ballot(session, meeting)
-    if ballot is not None:
-        close_ballot(session, actor, ballot)
-    meeting.state = MeetingState.CLOSED
-    meeting.join_code = None
-    meeting.closed_at = utcnow()
-    record(
-        session,
-        actor,
-        "meeting.close",
-        meeting,
-        board_id=meeting.board_id,
-        detail=f"attendance {meeting.attendance}",
-    )
-    session.flush()
-    return meeting
-
-
 def find_open_meeting(session: Session, code: str) -> Meeting | None:
     """The open meeting with this join code (spaces, dashes and case ignored)."""
     cleaned = "".join(ch for ch in code.upper() if ch.isalnum())

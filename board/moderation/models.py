@@ -10,25 +10,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.auth.models import User
-from board.boards.models import Board, enum_column
-from board.db import Base, UTCDateTime, utcnow
-
-
-class ModerationState(enum.StrEnum):
-    PENDING = "pending"
-    APPROVED = "approved"
-    REJECTED = "rejected"
-    # Raised as a safeguarding concern: out of every output at once.
-    SAFEGUARDING = "safeguarding"
-
-    @property
-    def label(self) -> str:
-        return {
-            ModerationState.PENDING: _l("Waiting for moderation"),
-            ModerationState.APPROVED: _l("Approved"),
-            ModerationState.REJECTED: _l("Rejected"),
-            ModerationState.SAFEGUARDING: _l("Safeguarding concern"),
-        }[self]
+from board.boards.models import Board
+from board.db import Base, UTCDateTime, enum_column, utcnow
 
 
 class RejectionReason(enum.StrEnum):

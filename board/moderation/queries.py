@@ -13,8 +13,9 @@ from board.boards.models import Board
 from board.feedback.models import Feedback
 from board.feedback.services import names_of
 from board.meetings.models import Meeting
-from board.moderation.detect import find_personal_details, regions_for
-from board.moderation.models import Concern, ConcernState, ModerationState, Rejection
+from board.moderation.models import Concern, ConcernState, Rejection
+from board.states import ModerationState
+from board.text.detect import find_personal_details, regions_for
 
 
 @dataclass

@@ -10,7 +10,7 @@ from board.actions.models import Action
 from board.auth.access import can_handle_concerns, can_moderate, can_run_meetings
 from board.boards.models import Board
 from board.db import db, utcnow
-from board.feedback.models import RATINGS, Feedback
+from board.feedback.models import Feedback
 from board.forms import ConfirmForm
 from board.meetings.models import HelpCall, Meeting
 from board.moderation import queries, services
@@ -21,8 +21,8 @@ from board.moderation.forms import (
     RoomConcernForm,
     WatchNamesForm,
 )
-from board.moderation.models import Concern, RejectionReason
-from board.web import get_allowed, get_or_404
+from board.moderation.models import Concern
+from board.web import get_allowed
 
 bp = Blueprint("moderation", __name__)
 
@@ -45,7 +45,6 @@ def queue(board_id: int):
         rejections=queries.rejection_counts(db, board),
         form=DecisionForm(),
         names_form=WatchNamesForm(watch_names=board.watch_names),
-        ratings=RATINGS,
         segments=services.segments,
     )
 
@@ -65,52 +64,51 @@ def _removals(fields) -> services.Removals:
     return services.Removals(spans, words)
 
 
+def _approve(item, form) -> str:
+    fields = services.FEEDBACK_FIELDS if isinstance(item, Feedback) else services.PROPOSAL_FIELDS
+    removed = services.approve(db, current_user, item, _removals(fields), form.note.data or "")
+    if removed:
+        return _("Approved, with %(num)d parts removed.", num=removed)
+    return _("Approved.")
+
+
+def _reject(item, form) -> str:
+    services.reject(db, current_user, item, form.reason.data, form.note.data or "")
+    return _("Rejected. The text is deleted; the reason is counted.")
+
+
+def _raise_concern(item, form) -> str:
+    services.raise_concern(db, current_user, item, form.concern_reason.data or "")
+    return _("A safeguarding concern is raised. The safeguarding lead is alerted.")
+
+
+DECISIONS = {"approve": _approve, "reject": _reject, "concern": _raise_concern}
+
+
 @bp.post("/moderation/<kind>/<int:item_id>")
 @login_required
 def decide(kind: str, item_id: int):
     """Approve (with parts removed), reject with a reason, or raise a concern."""
-    model = ITEMS.get(kind)
-    if model is None:
+    if kind not in ITEMS:
         abort(404)
-    item = get_or_404(model, item_id)
-    board = item.meeting.board if kind == "feedback" else item.board
-    if not can_moderate(current_user, board):
-        abort(403)
+    item = get_allowed(
+        ITEMS[kind], item_id, lambda i: can_moderate(current_user, services.board_of(i))
+    )
+    queue_url = url_for("moderation.queue", board_id=services.board_of(item).id)
     form = DecisionForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
-        return redirect(url_for("moderation.queue", board_id=board.id))
-    decision = request.form.get("decision")
-    fields = services.FEEDBACK_FIELDS if kind == "feedback" else services.PROPOSAL_FIELDS
+        return redirect(queue_url)
+    decision = DECISIONS.get(request.form.get("decision", "")) or abort(400)
     try:
-        if decision == "approve":
-            removed = services.approve(
-                db, current_user, item, _removals(fields), form.note.data or ""
-            )
-            message = (
-                _("Approved, with %(num)d parts removed.", num=removed)
-                if removed
-                else _("Approved.")
-            )
-        elif decision == "reject":
-            if form.reason.data not in set(RejectionReason):
-                raise services.ModerationError(_("Choose a reason for rejecting."))
-            services.reject(
-                db, current_user, item, RejectionReason(form.reason.data), form.note.data or ""
-            )
-            message = _("Rejected. The text is deleted; the reason is counted.")
-        elif decision == "concern":
-            services.raise_concern(db, current_user, item, form.concern_reason.data or "")
-            message = _("A safeguarding concern is raised. The safeguarding lead is alerted.")
-        else:
-            abort(400)
+        message = decision(item, form)
     except services.ModerationError as error:
         db.rollback()
         flash(str(error.message), "error")
     else:
         db.commit()
         flash(message, "success")
-    return redirect(url_for("moderation.queue", board_id=board.id) + f"#item-{kind}-{item_id}")
+    return redirect(f"{queue_url}#item-{kind}-{item_id}")
 
 
 @bp.get("/boards/<int:board_id>/moderation/approve-all")
@@ -126,7 +124,6 @@ def confirm_approve_all(board_id: int):
         items=items,
         left_out=pending - len(items),
         form=ApproveAllForm(),
-        ratings=RATINGS,
     )
 
 
@@ -161,22 +158,18 @@ def approve_all(board_id: int):
 @bp.post("/help-calls/<int:call_id>/concern")
 @login_required
 def help_call_concern(call_id: int):
-    call = get_or_404(HelpCall, call_id)
-    if not can_run_meetings(current_user, call.meeting.board):
-        abort(403)
+    call = get_allowed(HelpCall, call_id, lambda c: can_run_meetings(current_user, c.meeting.board))
     if ConfirmForm().validate_on_submit():
         services.raise_concern(db, current_user, call, request.form.get("reason", "")[:4000])
         db.commit()
         flash(_("A safeguarding concern is raised. The safeguarding lead is alerted."), "success")
-    return redirect(url_for("meetings.meeting", meeting_id=call.meeting_id))
+    return redirect(url_for("room.meeting", meeting_id=call.meeting_id))
 
 
 @bp.post("/meetings/<int:meeting_id>/concern")
 @login_required
 def room_concern(meeting_id: int):
-    meeting = get_or_404(Meeting, meeting_id)
-    if not can_run_meetings(current_user, meeting.board):
-        abort(403)
+    meeting = get_allowed(Meeting, meeting_id, lambda m: can_run_meetings(current_user, m.board))
     form = RoomConcernForm()
     if form.validate_on_submit():
         services.raise_concern_in_room(db, current_user, meeting, form.reason.data)
@@ -184,7 +177,7 @@ def room_concern(meeting_id: int):
         flash(_("A safeguarding concern is raised. The safeguarding lead is alerted."), "success")
     else:
         flash(_("Write what you saw or heard."), "error")
-    return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    return redirect(url_for("room.meeting", meeting_id=meeting.id))
 
 
 # Safeguarding leads ----------------------------------------------------------------------
@@ -197,9 +190,7 @@ def _concern_for(concern_id: int) -> Concern:
 @bp.get("/boards/<int:board_id>/concerns")
 @login_required
 def concerns(board_id: int):
-    board = get_or_404(Board, board_id)
-    if not can_handle_concerns(current_user, board):
-        abort(403)
+    board = get_allowed(Board, board_id, lambda b: can_handle_concerns(current_user, b))
     return render_template(
         "moderation/concerns.html",
         board=board,

@@ -28,11 +28,11 @@ from board.moderation.models import (
     Concern,
     ConcernSource,
     ConcernState,
-    ModerationState,
     Rejection,
     RejectionReason,
 )
 from board.rules import RuleError
+from board.states import ModerationState
 from board.summaries.quotes import purge_quotes, withdraw_words
 
 REMOVED = "[removed]"
@@ -173,8 +173,14 @@ def approve(session: Session, actor, item, removals: Removals, note: str = "") -
     return removed
 
 
-def reject(session: Session, actor, item, reason: RejectionReason, note: str = "") -> None:
-    """Reject the text: it is not kept at all; only the reason is counted."""
+def reject(
+    session: Session, actor, item, reason: RejectionReason | str | None, note: str = ""
+) -> None:
+    """Reject the text: it is not kept at all; only the reason is counted, so a rejection
+    needs one of the reasons."""
+    if reason not in set(RejectionReason):
+        raise ModerationError(_l("Choose a reason for rejecting."))
+    reason = RejectionReason(reason)
     board_id, month = _board_id(item), _month(_item_day(item))
     if isinstance(item, Feedback):
         # The rating is not free text: it stays and counts.
@@ -221,6 +227,11 @@ def approve_all_clean(session: Session, actor, board: Board, listed: set[tuple[s
             continue
         count += 1
     return count
+
+
+def board_of(item) -> Board:
+    """The board a feedback item (through its meeting) or a child's proposal belongs to."""
+    return item.meeting.board if isinstance(item, Feedback) else item.board
 
 
 def _board_id(item) -> int:

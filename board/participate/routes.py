@@ -20,13 +20,13 @@ from flask_babel import gettext as _
 
 from board.actions import queries as action_queries
 from board.actions import services as action_services
-from board.actions.models import Action, ActionStatus
+from board.actions.models import Action
 from board.auth import signin
 from board.boards.models import Service
 from board.db import db
 from board.extensions import limiter
 from board.feedback import services as feedback_services
-from board.feedback.models import RATINGS, Feedback
+from board.feedback.models import Feedback
 from board.forms import ConfirmForm
 from board.i18n import LANGUAGES
 from board.meetings import services as meetings
@@ -237,7 +237,7 @@ def give_feedback(service_id: int):
         return redirect(url_for("participate.thanks"))
     form.once.data = guard.issue_once(g.tablet.token)
     return render_template(
-        "participate/feedback.html", form=form, service=service, ratings=RATINGS, earlier=earlier
+        "participate/feedback.html", form=form, service=service, earlier=earlier
     ), 400 if form.errors else 200
 
 
@@ -274,9 +274,7 @@ def mine():
     given = [f for f in given if f is not None and f.meeting_id == g.meeting.id]
     ideas = [db.get(Action, i) for i in g.tablet.proposals]
     ideas = [a for a in ideas if a is not None and a.board_id == g.meeting.board_id]
-    return render_template(
-        "participate/mine.html", given=given, ideas=ideas, ratings=RATINGS, form=ConfirmForm()
-    )
+    return render_template("participate/mine.html", given=given, ideas=ideas, form=ConfirmForm())
 
 
 @bp.post("/meeting/mine/<kind>/<int:item_id>/delete")
@@ -286,16 +284,9 @@ def take_back(kind: str, item_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     if kind == "feedback" and item_id in g.tablet.feedback:
-        feedback = db.get(Feedback, item_id)
-        if feedback is not None and feedback.meeting_id == g.meeting.id:
-            guard.took_back(g.tablet.token, g.meeting.id, feedback.service_id)
-        feedback_services.take_back(db, g.meeting, item_id)
-        g.tablet.feedback.remove(item_id)
+        _take_back_answer(item_id)
     elif kind == "idea" and item_id in g.tablet.proposals:
-        action = db.get(Action, item_id)
-        # Taken back whatever a moderator did, unless it already went to a vote.
-        if action is not None and action.status is ActionStatus.PROPOSED:
-            db.delete(action)
+        action_services.take_back_idea(db, g.meeting.board, item_id)
         g.tablet.proposals.remove(item_id)
     else:
         abort(404)
@@ -303,6 +294,15 @@ def take_back(kind: str, item_id: int):
     tablet.save(g.tablet)
     flash(_("It is taken back. Nobody will read it."), "info")
     return redirect(url_for("participate.mine"))
+
+
+def _take_back_answer(feedback_id: int) -> None:
+    """An answer taken back may be given again: the service is no longer answered."""
+    feedback = db.get(Feedback, feedback_id)
+    if feedback is not None and feedback.meeting_id == g.meeting.id:
+        guard.took_back(g.tablet.token, g.meeting.id, feedback.service_id)
+    feedback_services.take_back(db, g.meeting, feedback_id)
+    g.tablet.feedback.remove(feedback_id)
 
 
 @bp.route("/meeting/propose", methods=["GET", "POST"])
@@ -345,26 +345,30 @@ def vote():
         )
     if voting.has_voted(db, g.meeting, ballot, g.tablet.token):
         return render_template("participate/vote_done.html", ballot=ballot)
-    points = _points_from(request.form if request.method == "POST" else {}, ballot)
-    error = None
-    if request.method == "POST":
-        if not ConfirmForm().validate_on_submit():
-            abort(400)
-        adjust = request.form.get("adjust", "")
-        if adjust:
-            points = _adjusted(points, adjust, ballot)
-        else:
-            try:
-                voting.cast_vote(db, g.meeting, ballot, g.tablet.token, points)
-            except voting.AlreadyVoted:  # a copy of the form sent at the same moment
-                db.rollback()
-                return render_template("participate/vote_done.html", ballot=ballot)
-            except voting.VoteError as problem:
-                db.rollback()
-                error = str(problem.message)
-            else:
-                db.commit()
-                return redirect(url_for("participate.vote"))
+    if request.method == "GET":
+        return _vote_page(ballot, voting.read_points({}, ballot))
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    points = voting.read_points(request.form, ballot)
+    if adjust := request.form.get("adjust", ""):
+        return _vote_page(ballot, voting.adjust_points(points, adjust, ballot))
+    return _cast(ballot, points)
+
+
+def _cast(ballot, points: dict[int, int]):
+    try:
+        voting.cast_vote(db, g.meeting, ballot, g.tablet.token, points)
+    except voting.AlreadyVoted:  # a copy of the form sent at the same moment
+        db.rollback()
+        return render_template("participate/vote_done.html", ballot=ballot)
+    except voting.VoteError as problem:
+        db.rollback()
+        return _vote_page(ballot, points, str(problem.message))
+    db.commit()
+    return redirect(url_for("participate.vote"))
+
+
+def _vote_page(ballot, points: dict[int, int], error: str | None = None):
     return render_template(
         "participate/vote.html",
         ballot=ballot,
@@ -373,34 +377,6 @@ def vote():
         form=ConfirmForm(),
         left=max(0, ballot.dots - sum(points.values())),
     ), 400 if error else 200
-
-
-def _points_from(form, ballot) -> dict[int, int]:
-    """The choices in a submitted form (ticks or dots), for the ballot's own actions only."""
-    points = {}
-    for action in ballot.options:
-        raw = form.get(f"a{action.id}", "0")
-        try:
-            points[action.id] = max(0, min(int(raw), 99))
-        except ValueError:
-            points[action.id] = 0
-    return points
-
-
-def _adjusted(points: dict[int, int], adjust: str, ballot) -> dict[int, int]:
-    """A + or - button without JavaScript: one dot more or less, within the dots given."""
-    sign, _sep, raw_id = adjust.partition(":")
-    try:
-        action_id = int(raw_id)
-    except ValueError:
-        return points
-    if action_id not in points:
-        return points
-    if sign == "plus" and sum(points.values()) < ballot.dots:
-        points[action_id] += 1
-    elif sign == "minus" and points[action_id] > 0:
-        points[action_id] -= 1
-    return points
 
 
 @bp.get("/meeting/outcomes")

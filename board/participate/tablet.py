@@ -13,8 +13,8 @@ from flask import flash, g, redirect, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
-from board import ended
 from board.db import db
+from board.ended import has_ended, remember
 from board.meetings.models import Meeting
 from board.participate import admission
 
@@ -53,7 +53,7 @@ def _forget_current() -> None:
     """Remember the current session's token as finished, so no copy of its cookie works."""
     raw = session.get(KEY)
     if isinstance(raw, dict) and raw.get("token"):
-        ended.remember(str(raw["token"]), FINISHED_MEMORY_SECONDS)
+        remember(str(raw["token"]), FINISHED_MEMORY_SECONDS)
         if str(raw.get("meeting_id", "")).isdigit():
             admission.forget(int(raw["meeting_id"]), str(raw["token"]))
 
@@ -107,8 +107,7 @@ def load() -> Tablet | None:
         )
     except (KeyError, TypeError, ValueError):
         return None
-    return None if ended.has_ended(tablet.token) else tablet
-
+    return None if has_ended(tablet.token) else tablet
 
 
 def _back_to_join(code: str | None, message: str | None):

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.actions.models import Action
 from board.auth.models import User
-from board.boards.models import Board, Organisation, Service, enum_column
-from board.db import Base, UTCDateTime, utcnow
+from board.boards.models import Board, Organisation, Service
+from board.db import Base, UTCDateTime, enum_column, utcnow
 from board.feedback.models import Feedback
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 
 
 class SummaryState(enum.StrEnum):

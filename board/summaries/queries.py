@@ -11,7 +11,7 @@ from board.auth.models import User
 from board.boards.models import Board
 from board.feedback.models import Feedback
 from board.meetings.models import Meeting, MeetingState
-from board.moderation.models import ModerationState
+from board.states import ModerationState
 from board.summaries.models import (
     QUOTE_FIELDS,
     ItemKind,

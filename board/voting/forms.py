@@ -1,10 +1,15 @@
 """Facilitators open a vote."""
 
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
 from wtforms import IntegerField, RadioField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
+from board.actions import queries as action_queries
 from board.forms import BaseForm, CheckboxesField, choices
+from board.meetings.models import Meeting
 from board.voting.models import BallotMethod
 
 
@@ -20,3 +25,12 @@ class BallotForm(BaseForm):
         _l("Dots per child"), default=5, validators=[InputRequired(), NumberRange(min=1, max=20)]
     )
     submit = SubmitField(_l("Open the vote"))
+
+
+def ballot_form(session: Session, meeting: Meeting) -> BallotForm:
+    """The form, offering the board's shortlisted actions."""
+    form = BallotForm()
+    form.action_ids.choices = choices(
+        (a.id, a.title) for a in action_queries.shortlisted(session, meeting.board)
+    )
+    return form

@@ -15,8 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.actions.models import Action
-from board.boards.models import enum_column
-from board.db import Base, UTCDateTime, utcnow
+from board.db import Base, UTCDateTime, enum_column, utcnow
 from board.meetings.models import Meeting
 
 

@@ -7,7 +7,7 @@ import hmac
 import logging
 import secrets
 from collections import Counter
-from dataclasses import dataclass
+from collections.abc import Mapping
 
 import sqlalchemy as sa
 from flask import current_app
@@ -19,11 +19,19 @@ from board.actions.models import Action, ActionStatus
 from board.audit.services import record
 from board.db import utcnow
 from board.meetings.models import Meeting
-from board.moderation.models import ModerationState
 from board.rules import RuleError
+from board.states import ModerationState
 from board.voting import box as ballot_box
 from board.voting.box import Cast
 from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotState, BallotTally
+from board.voting.queries import (  # noqa: F401  (reads that callers know as services')
+    Result,
+    box_name,
+    count_votes,
+    current_ballot,
+    latest_ballot,
+    results,
+)
 
 log = logging.getLogger(__name__)
 
@@ -78,22 +86,6 @@ def open_ballot(
     return ballot
 
 
-def current_ballot(session: Session, meeting: Meeting) -> Ballot | None:
-    return session.scalar(
-        sa.select(Ballot).where(Ballot.meeting_id == meeting.id, Ballot.state == BallotState.OPEN)
-    )
-
-
-def latest_ballot(session: Session, meeting: Meeting) -> Ballot | None:
-    return session.scalar(
-        sa.select(Ballot).where(Ballot.meeting_id == meeting.id).order_by(Ballot.id.desc()).limit(1)
-    )
-
-
-def _box_name(ballot: Ballot) -> str:
-    return f"board-ballot:{ballot.id}:{ballot.box}"
-
-
 def _box_seconds() -> int:
     return int(current_app.config["BALLOT_BOX_SECONDS"])
 
@@ -113,7 +105,7 @@ def _voter(salt: str, ballot: Ballot, session_token: str) -> str:
 def has_voted(session: Session, meeting: Meeting, ballot: Ballot, session_token: str) -> bool:
     if not ballot.is_open:
         return False
-    box, name = ballot_box.current(), _box_name(ballot)
+    box, name = ballot_box.current(), box_name(ballot)
     salt = box.salt(name, _box_seconds(), create=False)
     return salt is not None and box.has_voted(name, _voter(salt, ballot, session_token))
 
@@ -165,7 +157,7 @@ def _count(session: Session, ballot: Ballot, batches: dict[str, list[str]]) -> N
     for batch, ballots in batches.items():
         session.add(BallotBatch(id=batch, ballot_id=ballot.id, ballots=len(ballots)))
     session.flush()
-    box, name = ballot_box.current(), _box_name(ballot)
+    box, name = ballot_box.current(), box_name(ballot)
     _after_commit(session, lambda: box.settle(name, list(batches)))
 
 
@@ -223,7 +215,7 @@ def cast_vote(
         raise VoteError(_l("Something in your vote was not right. Please try again."))
     if ballot.method is BallotMethod.DOTS and sum(points.values()) > ballot.dots:
         raise VoteError(_l("You can share %(n)d dots, not more.", n=ballot.dots))
-    box, name, seconds = ballot_box.current(), _box_name(ballot), _box_seconds()
+    box, name, seconds = ballot_box.current(), box_name(ballot), _box_seconds()
     salt = box.salt(name, seconds, create=True)
     if salt is None:
         raise VoteError(_l("This vote is closed."))
@@ -239,6 +231,36 @@ def cast_vote(
         _count(session, ballot, {batch: taken})
 
 
+def read_points(values: Mapping[str, str], ballot: Ballot) -> dict[int, int]:
+    """A child's choices as the tablet's form sends them (``a<action id>``: a tick or a
+    number of dots), for the ballot's own actions only; anything else counts as nothing."""
+    points = {}
+    for action in ballot.options:
+        raw = values.get(f"a{action.id}", "0")
+        try:
+            points[action.id] = max(0, min(int(raw), 99))
+        except ValueError:
+            points[action.id] = 0
+    return points
+
+
+def adjust_points(points: dict[int, int], adjust: str, ballot: Ballot) -> dict[int, int]:
+    """A + or - button without JavaScript (``plus:<id>``, ``minus:<id>``): one dot more or
+    less, within the dots the ballot gives."""
+    sign, _sep, raw_id = adjust.partition(":")
+    try:
+        action_id = int(raw_id)
+    except ValueError:
+        return points
+    if action_id not in points:
+        return points
+    if sign == "plus" and sum(points.values()) < ballot.dots:
+        points[action_id] += 1
+    elif sign == "minus" and points[action_id] > 0:
+        points[action_id] -= 1
+    return points
+
+
 def batch_size(ballot: Ballot) -> int:
     """The board's k: no write to the tallies carries fewer ballots (but a whole vote of
     fewer than k)."""
@@ -250,7 +272,7 @@ def close_ballot(session: Session, actor, ballot: Ballot) -> None:
     batch whose write failed before) is counted now, in one write, in this transaction."""
     if not ballot.is_open:
         return
-    box, name = ballot_box.current(), _box_name(ballot)
+    box, name = ballot_box.current(), box_name(ballot)
     claims = box.close(name, secrets.token_hex(16), _box_seconds())
     counted = set(
         session.scalars(sa.select(BallotBatch.id).where(BallotBatch.id.in_(list(claims))))
@@ -271,42 +293,3 @@ def close_ballot(session: Session, actor, ballot: Ballot) -> None:
         detail=f"{count_votes(session, ballot)} votes",
     )
     session.flush()
-
-
-def count_votes(session: Session, ballot: Ballot) -> int:
-    """Ballots cast: while the vote is open, the box's count of who voted; afterwards, the
-    sum of the batches."""
-    if ballot.is_open:
-        return ballot_box.current().voters(_box_name(ballot))
-    return session.execute(
-        sa.select(sa.func.coalesce(sa.func.sum(BallotBatch.ballots), 0)).where(
-            BallotBatch.ballot_id == ballot.id
-        )
-    ).scalar_one()
-
-
-@dataclass(frozen=True)
-class Result:
-    action: Action
-    points: int
-    rank: int  # 1 for the top; equal points share a rank (ties stay ties)
-    tied: bool
-
-
-def results(session: Session, ballot: Ballot) -> list[Result]:
-    """Points per action, best first; only once the ballot is closed."""
-    if ballot.is_open:
-        return []
-    tallies = {
-        t.action_id: t.points
-        for t in session.scalars(sa.select(BallotTally).where(BallotTally.ballot_id == ballot.id))
-    }
-    ordered = sorted(ballot.options, key=lambda a: (-tallies.get(a.id, 0), a.id))
-    counts = Counter(tallies.get(action.id, 0) for action in ordered)
-    out, rank, previous = [], 0, None
-    for position, action in enumerate(ordered, start=1):
-        points = tallies.get(action.id, 0)
-        if points != previous:
-            rank, previous = position, points
-        out.append(Result(action, points, rank, counts[points] > 1))
-    return out

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -142,7 +142,7 @@ def _regex(pattern: re.Pattern, kind: DetailKind, text: str):
             yield Span(match.start(), match.start() + len(value), kind)
 
 
-def _listed_names(text: str, names: list[str]):
+def _listed_names(text: str, names: Sequence[str]):
     for name in names:
         name = name.strip()
         if len(name) < 2:
@@ -405,7 +405,8 @@ MAX_STREET_WORDS = 3
 
 def _streets(text: str) -> Iterator[Span]:
     for key in STREET_KEY.finditer(text):
-        position, words, number_end = key.end(), [], None
+        position, number_end = key.end(), None
+        words: list[re.Match[str]] = []
         while len(words) < MAX_STREET_WORDS:
             number = HOUSE_NUMBER.match(text, position)
             if number:
@@ -440,9 +441,9 @@ def _streets(text: str) -> Iterator[Span]:
     for match in ENGLISH_ADDRESS.finditer(text):
         yield Span(match.start(), match.end(), DetailKind.ADDRESS)
     for match in NAMED_ADDRESS.finditer(text):
-        words = match.group(1, 2)
+        pair = match.group(1, 2)
         # "IBAN AL47 2121": codes and acronyms are not a street's name.
-        if any(w in NOT_NAMES or w.isupper() or not w.isalpha() for w in words):
+        if any(w in NOT_NAMES or w.isupper() or not w.isalpha() for w in pair):
             continue
         yield Span(match.start(), match.end(), DetailKind.ADDRESS)
 
@@ -508,7 +509,7 @@ def _written_handles(text: str) -> Iterator[Span]:
             break
 
 
-# First names shipped as data, one file per shipped language (board/moderation/names/).
+# First names shipped as data, one file per shipped language (board/text/names/).
 NAMES_FOLDER = Path(__file__).with_name("names")
 
 
@@ -564,7 +565,7 @@ def _first_names(text: str) -> Iterator[Span]:
                 yield Span(start, start + len(part), DetailKind.NAME)
 
 
-def find_personal_details(text: str, names: list[str] = (), regions=REGIONS) -> list[Span]:
+def find_personal_details(text: str, names: Sequence[str] = (), regions=REGIONS) -> list[Span]:
     """Spans of ``text`` that may identify or locate a child, merged and in order."""
     if not text:
         return []

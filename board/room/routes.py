@@ -1,0 +1,240 @@
+"""The meeting as it runs: the facilitator's meeting page, the room screen and its live
+counts, the door (tablets let in), opening and closing, help calls."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from board.auth.access import can_run_meetings
+from board.db import db
+from board.feedback.queries import count_answers
+from board.forms import ConfirmForm, show_error
+from board.i18n import format_time_in
+from board.meetings import queries
+from board.meetings import services as meetings
+from board.meetings.forms import CancelForm, PresentForm
+from board.meetings.models import HelpCall, Meeting
+from board.participate import admission
+from board.room import services
+from board.voting.forms import ballot_form
+from board.voting.queries import count_votes, latest_ballot, meeting_vote
+from board.web import get_allowed
+
+bp = Blueprint("room", __name__)
+
+
+def _meeting_for(meeting_id: int) -> Meeting:
+    return get_allowed(Meeting, meeting_id, lambda m: can_run_meetings(current_user, m.board))
+
+
+def _counts(meeting: Meeting) -> dict:
+    """The meeting's answers, its latest vote with its count and (once closed) results."""
+    vote = meeting_vote(db, meeting)
+    return {
+        "answers": count_answers(db, meeting),
+        "ballot": vote.ballot,
+        "votes": vote.votes,
+        "results": vote.results,
+        "ballot_form": ballot_form(db, meeting),
+    }
+
+
+@bp.get("/meetings/<int:meeting_id>")
+@login_required
+def meeting(meeting_id: int):
+    meeting = _meeting_for(meeting_id)
+    return render_template(
+        "room/meeting.html",
+        meeting=meeting,
+        board=meeting.board,
+        help_calls=queries.open_help_calls(db, meeting),
+        confirm=ConfirmForm(),
+        cancel_form=CancelForm(),
+        **_counts(meeting),
+    )
+
+
+def _state_change(meeting_id: int, change, message: str, target: str = "room.meeting"):
+    meeting = _meeting_for(meeting_id)
+    if ConfirmForm().validate_on_submit():
+        try:
+            change(db, current_user, meeting)
+        except meetings.MeetingError as error:
+            flash(str(error.message), "error")
+        else:
+            db.commit()
+            flash(message, "success")
+    return redirect(url_for(target, meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/open")
+@login_required
+def open_meeting(meeting_id: int):
+    return _state_change(
+        meeting_id,
+        meetings.open_meeting,
+        _("The meeting is open. Show the room screen."),
+        "room.screen",
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/close")
+@login_required
+def close_meeting(meeting_id: int):
+    return _state_change(
+        meeting_id, services.close_meeting, _("The meeting is closed. The code no longer works.")
+    )
+
+
+@bp.post("/meetings/<int:meeting_id>/code")
+@login_required
+def new_code(meeting_id: int):
+    return _state_change(
+        meeting_id,
+        meetings.regenerate_code,
+        _("There is a new code. The old one no longer works."),
+        "room.screen",
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/room")
+@login_required
+def screen(meeting_id: int):
+    """The big screen: join code, QR code, tablets joined, help calls."""
+    meeting = _meeting_for(meeting_id)
+    return render_template(
+        "room/screen.html",
+        meeting=meeting,
+        board=meeting.board,
+        help_calls=queries.open_help_calls(db, meeting),
+        confirm=ConfirmForm(),
+        join_url=_join_url(meeting),
+        **_counts(meeting),
+    )
+
+
+def _join_url(meeting: Meeting) -> str | None:
+    if not meeting.is_open:
+        return None
+    return url_for("participate.join", code=meeting.join_code, _external=True)
+
+
+@bp.get("/meetings/<int:meeting_id>/door")
+@login_required
+def door(meeting_id: int):
+    """The facilitator's own screen (never the projected one): tablets waiting to be let
+    in, by label, and the tablets let in against the children present."""
+    meeting = _meeting_for(meeting_id)
+    form = PresentForm(present=meeting.present)
+    return _door_page(meeting, form)
+
+
+def _door_page(meeting: Meeting, form: PresentForm, status: int = 200):
+    return render_template(
+        "room/door.html",
+        meeting=meeting,
+        board=meeting.board,
+        waiting=admission.waiting(meeting) if meeting.is_open else [],
+        form=form,
+        confirm=ConfirmForm(),
+    ), status
+
+
+@bp.post("/meetings/<int:meeting_id>/door/<int:place>")
+@login_required
+def let_in(meeting_id: int, place: int):
+    """ "Let in": one waiting tablet comes in, as a paper ballot is handed to one child."""
+    meeting = _meeting_for(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    if admission.let_in(db, meeting, place):
+        db.commit()
+        flash(_("The tablet is in."), "success")
+    else:
+        flash(_("This tablet is not waiting any more."), "info")
+    return redirect(url_for("room.door", meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/present")
+@login_required
+def set_present(meeting_id: int):
+    meeting = _meeting_for(meeting_id)
+    form = PresentForm()
+    if form.validate_on_submit():
+        try:
+            meetings.set_present(db, current_user, meeting, form.present.data)
+        except meetings.MeetingError as error:
+            show_error(form, error)
+        else:
+            db.commit()
+            flash(_("The number of children is saved."), "success")
+            return redirect(url_for("room.door", meeting_id=meeting.id))
+    return _door_page(meeting, form, 400)
+
+
+@bp.get("/meetings/<int:meeting_id>/live.json")
+@login_required
+def live(meeting_id: int):
+    """Counts for the room screen and the meeting page (never any content)."""
+    meeting = _meeting_for(meeting_id)
+    zone = meeting.board.timezone
+    ballot = latest_ballot(db, meeting)
+    return jsonify(
+        state=meeting.state.value,
+        attendance=meeting.attendance,
+        answers=count_answers(db, meeting),
+        ballot=ballot.state.value if ballot else None,
+        votes=count_votes(db, ballot) if ballot else 0,
+        help_calls=[
+            {"id": call.id, "time": format_time_in(call.created_at, zone)}
+            for call in queries.open_help_calls(db, meeting)
+        ],
+    )
+
+
+@bp.get("/meetings/<int:meeting_id>/qr.svg")
+@login_required
+def qr(meeting_id: int):
+    meeting = _meeting_for(meeting_id)
+    url = _join_url(meeting)
+    if url is None:
+        abort(404)
+    buffer = io.BytesIO()
+    segno.make(url, error="m").save(
+        buffer,
+        kind="svg",
+        scale=10,
+        border=2,
+        dark="#000",
+        light="#fff",
+        title=_("QR code that opens the join page with the code filled in"),
+    )
+    return Response(
+        buffer.getvalue(), mimetype="image/svg+xml", headers={"Cache-Control": "no-store"}
+    )
+
+
+@bp.post("/help-calls/<int:call_id>/handled")
+@login_required
+def help_handled(call_id: int):
+    call = get_allowed(HelpCall, call_id, lambda c: can_run_meetings(current_user, c.meeting.board))
+    if ConfirmForm().validate_on_submit():
+        meetings.handle_help_call(db, current_user, call)
+        db.commit()
+    back = request.form.get("back") == "room"
+    return redirect(url_for("room.screen" if back else "room.meeting", meeting_id=call.meeting_id))

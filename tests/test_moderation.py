@@ -47,7 +47,7 @@ def fresh(session, model, ident):
 def test_an_answer_takes_the_models_defaults(session, world):
     """The fast Core insert states no default of its own: text waits for moderation and the
     note starts empty because the model says so; an answer without text needs none."""
-    _board, service, meeting, _facilitator, _lead = world
+    service, meeting = world.service, world.meeting
     columns = Feedback.__table__.c
     with_text = give(session, meeting, service, better="More nurses.")
     assert with_text.moderation is columns.moderation.default.arg is ModerationState.PENDING

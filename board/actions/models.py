@@ -30,8 +30,8 @@ class ActionStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        # i18n: the state of an action; children see these on "You said, we did".
         return {
+            # i18n: the state of an action; children see these on "You said, we did".
             ActionStatus.PROPOSED: _l("Proposed"),
             ActionStatus.SHORTLISTED: _l("Chosen for a vote"),
             ActionStatus.ON_BALLOT: _l("In the vote now"),

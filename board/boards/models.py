@@ -43,8 +43,8 @@ class ServiceCategory(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        # i18n: names of kinds of services; children read these under a picture.
         return {
+            # i18n: names of kinds of services; children read these under a picture.
             ServiceCategory.DROP_IN_CENTRE: _l("Drop-in centre"),
             ServiceCategory.STREET_OUTREACH: _l("Street outreach"),
             ServiceCategory.SCHOOL_EDUCATION: _l("School and education"),

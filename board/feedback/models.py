@@ -17,8 +17,8 @@ from board.states import ModerationState
 
 MAX_TEXT = 1000
 
-# i18n: the five faces a child taps to rate a service, worst to best. One or two words.
 RATINGS = {
+    # i18n: the five faces a child taps to rate a service, worst to best. One or two words.
     1: _l("Very bad"),
     2: _l("Bad"),
     3: _l("Okay"),

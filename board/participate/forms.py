@@ -12,8 +12,8 @@ WRONG_CODE = _l("This code does not work. Look at the big screen and try again."
 
 
 class JoinForm(BaseForm):
-    # i18n: the short code shown on the big screen in the room.
     code = StringField(
+        # i18n: the short code shown on the big screen in the room.
         _l("Code"),
         validators=[
             InputRequired(message=_l("Please type the code from the big screen.")),
@@ -53,8 +53,8 @@ class FeedbackForm(BaseForm):
 
 
 class ProposalForm(BaseForm):
-    # i18n: a child proposes something the board should ask adults to change.
     title = StringField(
+        # i18n: a child proposes something the board should ask adults to change.
         _l("Your idea, in a few words"),
         validators=[
             DataRequired(message=_l("Please write your idea in a few words.")),

@@ -57,8 +57,8 @@ class ResponseStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        # i18n: a partner's answer to what children said; children read these too.
         return {
+            # i18n: a partner's answer to what children said; children read these too.
             ResponseStatus.ACCEPTED: _l("We will do it"),
             ResponseStatus.PARTLY: _l("We will do part of it"),
             ResponseStatus.DECLINED: _l("We cannot do it"),

@@ -40,10 +40,15 @@ def give_feedback(
     happened: str | None,
     better: str | None,
     language: str,
+    replacing: int | None = None,
 ) -> int:
-    """Store one answer about one service; every part may be empty. Returns its id."""
+    """Store one answer about one service; every part may be empty. Returns its id. A
+    second answer of the same session (``replacing``, the first one's id) takes the first
+    one's place."""
     if service.board_id != meeting.board_id or not service.active:
         raise LookupError("service not offered at this meeting")
+    if replacing is not None:
+        take_back(session, meeting, replacing)
     if rating is not None and rating not in range(1, 6):
         raise ValueError("rating out of range")
     happened, better = _clean(happened), _clean(better)

@@ -51,6 +51,14 @@ class FeedbackForm(BaseForm):
     once = HiddenField()
     submit = SubmitField(_l("Send"))
 
+    def answer(self) -> dict:
+        """What the child gave, as the feedback service takes it."""
+        return {
+            "rating": self.rating.data,
+            "happened": self.happened.data,
+            "better": self.better.data,
+        }
+
 
 class ProposalForm(BaseForm):
     title = StringField(

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import current_app
 from limits.storage import Storage
@@ -54,6 +56,21 @@ def unspend_once(token: str, once: str) -> None:
     """The answer could not be stored (the database refused it): the same form may be sent
     again, as the error page offers."""
     _store().incr(_key("once", token, once), ONCE_SECONDS, amount=-1)
+
+
+@contextmanager
+def once_spent(token: str, once: str | None) -> Iterator[bool]:
+    """Spend a form's once-token around storing its answer: the block learns whether the
+    form is fresh (False: sent twice, or never issued, so nothing is to be stored); if the
+    block fails, the token is given back."""
+    if not once or not spend_once(token, once):
+        yield False
+        return
+    try:
+        yield True
+    except Exception:
+        unspend_once(token, once)
+        raise
 
 
 def _answer(token: str, meeting_id: int, service_id: int) -> str:

@@ -201,44 +201,39 @@ def services_list():
 def give_feedback(service_id: int):
     """Five faces and two optional questions; everything may be skipped."""
     service = db.get(Service, service_id)
-    if service is None or service.board_id != g.meeting.board_id or not service.active:
+    if service is None or not _offered(service):
         abort(404)
     form = FeedbackForm()
     earlier = _earlier_answer(service)
     if form.validate_on_submit():
-        token = g.tablet.token
-        if not guard.spend_once(token, form.once.data) or (
-            earlier is None and guard.has_answered(token, g.meeting.id, service.id)
-        ):
+        token, meeting = g.tablet.token, g.meeting
+        with guard.once_spent(token, form.once.data) as fresh:
             # Sent twice, a form the server never gave, or an old copy of the cookie that
             # forgot the first answer: nothing is stored, and nothing is counted twice.
-            return _already_have_it()
-        try:
-            if earlier is not None:  # a second answer takes the place of the first
-                feedback_services.take_back(db, g.meeting, earlier.id)
+            if not fresh or (earlier is None and guard.has_answered(token, meeting.id, service.id)):
+                return _already_have_it()
             given = feedback_services.give_feedback(
                 db,
-                g.meeting,
+                meeting,
                 service,
-                rating=form.rating.data,
-                happened=form.happened.data,
-                better=form.better.data,
+                **form.answer(),
                 language=str(get_locale()),
+                replacing=earlier.id if earlier else None,
             )
             db.commit()
-        except Exception:
-            guard.unspend_once(token, form.once.data)
-            raise
-        guard.answered(token, g.meeting.id, service.id)
-        if earlier is not None:
-            g.tablet.feedback.remove(earlier.id)
-        g.tablet.gave_feedback(given)
+        guard.answered(token, meeting.id, service.id)
+        g.tablet.gave_feedback(given, replacing=earlier.id if earlier else None)
         tablet.save(g.tablet)
         return redirect(url_for("participate.thanks"))
     form.once.data = guard.issue_once(g.tablet.token)
     return render_template(
         "participate/feedback.html", form=form, service=service, earlier=earlier
     ), 400 if form.errors else 200
+
+
+def _offered(service: Service) -> bool:
+    """A service this meeting's children can answer about (any other is not found)."""
+    return service.board_id == g.meeting.board_id and service.active
 
 
 def _earlier_answer(service: Service) -> Feedback | None:
@@ -311,9 +306,9 @@ def propose():
     """A child proposes an action; a facilitator reads it first."""
     form = ProposalForm()
     if form.validate_on_submit():
-        if not guard.spend_once(g.tablet.token, form.once.data):
-            return _already_have_it()
-        try:
+        with guard.once_spent(g.tablet.token, form.once.data) as fresh:
+            if not fresh:
+                return _already_have_it()
             action = action_services.propose_action(
                 db,
                 g.meeting.board,
@@ -322,9 +317,6 @@ def propose():
                 language=str(get_locale()),
             )
             db.commit()
-        except Exception:
-            guard.unspend_once(g.tablet.token, form.once.data)
-            raise
         g.tablet.gave_idea(action.id)
         tablet.save(g.tablet)
         return redirect(url_for("participate.thanks"))

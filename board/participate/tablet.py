@@ -42,8 +42,9 @@ class Tablet:
     # Form tokens are issued and spent in the ephemeral store (board.participate.guard): a
     # list of them here could be replayed from an older copy of the cookie.
 
-    def gave_feedback(self, feedback_id: int) -> None:
-        self.feedback = [*self.feedback[-(MAX_GIVEN - 1) :], feedback_id]
+    def gave_feedback(self, feedback_id: int, replacing: int | None = None) -> None:
+        kept = [given for given in self.feedback if given != replacing]
+        self.feedback = [*kept[-(MAX_GIVEN - 1) :], feedback_id]
 
     def gave_idea(self, action_id: int) -> None:
         self.proposals = [*self.proposals[-(MAX_GIVEN - 1) :], action_id]

@@ -8,6 +8,7 @@ from wtforms import IntegerField, RadioField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
 from board.actions import queries as action_queries
+from board.actions.models import Action
 from board.forms import BaseForm, CheckboxesField, choices
 from board.meetings.models import Meeting
 from board.voting.models import BallotMethod
@@ -25,6 +26,11 @@ class BallotForm(BaseForm):
         _l("Dots per child"), default=5, validators=[InputRequired(), NumberRange(min=1, max=20)]
     )
     submit = SubmitField(_l("Open the vote"))
+
+    def chosen(self, session: Session, meeting: Meeting) -> list[Action]:
+        """The shortlisted actions ticked, in the shortlist's order."""
+        ticked = set(self.action_ids.data or [])
+        return [a for a in action_queries.shortlisted(session, meeting.board) if a.id in ticked]
 
 
 def ballot_form(session: Session, meeting: Meeting) -> BallotForm:

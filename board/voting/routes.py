@@ -6,7 +6,6 @@ from flask import Blueprint, flash, redirect, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from board.actions import queries as action_queries
 from board.auth.access import can_run_meetings
 from board.db import db
 from board.forms import ConfirmForm
@@ -25,17 +24,12 @@ def open_ballot(meeting_id: int):
     meeting = get_allowed(Meeting, meeting_id, lambda m: can_run_meetings(current_user, m.board))
     form = ballot_form(db, meeting)
     if form.validate_on_submit():
-        chosen = [
-            a
-            for a in action_queries.shortlisted(db, meeting.board)
-            if a.id in (form.action_ids.data or [])
-        ]
         try:
             services.open_ballot(
                 db,
                 current_user,
                 meeting,
-                chosen,
+                form.chosen(db, meeting),
                 method=BallotMethod(form.method.data),
                 dots=form.dots.data,
             )

@@ -42,10 +42,10 @@ MAX_COOKIE = 4096
 
 
 @functools.lru_cache(maxsize=8)
-def derive_key(secret: str | bytes) -> bytes:
-    """A 256-bit AES key from the application's secret key, for this cookie only."""
+def derive_key(secret: str | bytes, info: bytes = KEY_INFO) -> bytes:
+    """A 256-bit AES key from the application's secret key, for one use only (``info``)."""
     material = secret.encode() if isinstance(secret, str) else secret
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=KEY_INFO).derive(material)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(material)
 
 
 def _b64encode(raw: bytes) -> str:
@@ -65,14 +65,23 @@ class SealedSerializer:
     lifetime, as the signed cookie did.
     """
 
-    def __init__(self, secret: str | bytes, fallbacks: Sequence[str | bytes] = ()):
+    def __init__(
+        self,
+        secret: str | bytes,
+        fallbacks: Sequence[str | bytes] = (),
+        *,
+        info: bytes = KEY_INFO,
+        associated: bytes = ASSOCIATED,
+    ):
         # The current key seals; fallbacks (SECRET_KEY_FALLBACKS, during a key change) open.
-        self.keys = [AESGCM(derive_key(key)) for key in (secret, *fallbacks)]
+        # ``info`` and ``associated`` keep another use (the mail outbox) apart from the cookie.
+        self.keys = [AESGCM(derive_key(key, info)) for key in (secret, *fallbacks)]
+        self.associated = associated
 
     def dumps(self, value: dict) -> str:
         plain = struct.pack(">Q", int(time.time())) + session_json_serializer.dumps(value).encode()
         nonce = os.urandom(NONCE_BYTES)
-        return _b64encode(nonce + self.keys[0].encrypt(nonce, plain, ASSOCIATED))
+        return _b64encode(nonce + self.keys[0].encrypt(nonce, plain, self.associated))
 
     def loads(self, value: str, max_age: int | None = None) -> dict:
         try:
@@ -84,7 +93,7 @@ class SealedSerializer:
             raise BadSignature("not a sealed session")
         for key in self.keys:
             try:
-                plain = key.decrypt(nonce, sealed, ASSOCIATED)
+                plain = key.decrypt(nonce, sealed, self.associated)
                 break
             except InvalidTag:
                 continue
@@ -105,10 +114,13 @@ class SealedCookieSessionInterface(SecureCookieSessionInterface):
     def get_signing_serializer(self, app) -> SealedSerializer | None:  # type: ignore[override]
         if not app.secret_key:
             return None
-        fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
-        if isinstance(fallbacks, str | bytes):  # one key, as an environment variable gives it
-            fallbacks = [fallbacks]
-        return SealedSerializer(app.secret_key, fallbacks)
+        return SealedSerializer(app.secret_key, secret_fallbacks(app))
+
+
+def secret_fallbacks(app) -> list[str | bytes]:
+    """SECRET_KEY_FALLBACKS as a list (an environment variable gives one key as a string)."""
+    fallbacks = app.config.get("SECRET_KEY_FALLBACKS") or []
+    return [fallbacks] if isinstance(fallbacks, str | bytes) else list(fallbacks)
 
 
 def init_app(app) -> None:

@@ -20,6 +20,13 @@ The text is rendered when the message is queued, in the recipient's locale (thei
 language, else the default): the row holds the finished message, so sending needs neither a
 request nor the catalogues, and a retry days later says what the first try would have said.
 
+A body can hold a credential (an invitation's sign-in link, whose token the invitation table
+keeps only as a hash), so the row holds it sealed with AES-GCM under a key derived from
+SECRET_KEY for this use alone (``board.cookie.SealedSerializer``): a copy of the database
+files, its WAL or a dead row version does not give the link. A message sealed under a key
+the app no longer has (SECRET_KEY changed, the old one not in SECRET_KEY_FALLBACKS) cannot be
+sent and stays, reported, for the administrator to send a new link.
+
 Without MAIL_SERVER the message goes to the log instead, as it always did (after the commit
 too). Messages go to staff addresses only, and never carry a child's words.
 """
@@ -38,9 +45,11 @@ from typing import Any, Protocol, cast
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context, url_for
 from flask_babel import force_locale
+from itsdangerous import BadSignature
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from board.cookie import SealedSerializer, secret_fallbacks
 from board.db import Base, UTCDateTime, utcnow
 
 log = logging.getLogger(__name__)
@@ -86,7 +95,8 @@ def queue_mail(session: Session, recipient: Recipient, subject, body) -> MailMes
 
     locale = recipient.locale if recipient.locale in LANGUAGES else DEFAULT_LANGUAGE
     with force_locale(locale):
-        message = MailMessage(recipient=recipient.email, subject=str(subject), body=str(body))
+        subject, body = str(subject), str(body)
+    message = MailMessage(recipient=recipient.email, subject=subject, body=seal(current_app, body))
     session.add(message)
     queued = session.info.setdefault(_QUEUED, [])
     queued.append((current_app._get_current_object(), message))  # type: ignore[attr-defined]
@@ -188,12 +198,34 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:300]
 
 
-def _email(message: MailMessage, sender: str) -> EmailMessage:
+OUTBOX_KEY_INFO = b"board mail outbox v1"
+
+
+def _sealer(app: Flask) -> SealedSerializer:
+    return SealedSerializer(
+        app.secret_key or "",
+        secret_fallbacks(app),
+        info=OUTBOX_KEY_INFO,
+        associated=b"board-mail-v1",
+    )
+
+
+def seal(app: Flask, body: str) -> str:
+    """A message's text as the outbox keeps it."""
+    return _sealer(app).dumps({"body": body})
+
+
+def body_of(app: Flask, message: MailMessage) -> str:
+    """The message's text, unsealed (BadSignature when the key it was sealed under is gone)."""
+    return _sealer(app).loads(message.body)["body"]
+
+
+def _email(message: MailMessage, sender: str, body: str) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
     email["To"] = message.recipient
     email["Subject"] = message.subject
-    email.set_content(message.body)
+    email.set_content(body)
     return email
 
 
@@ -228,12 +260,21 @@ def deliver(engine: sa.Engine, app: Flask, ids: Iterable[int]) -> Outcome:
             if message is None:
                 outcome.taken.append(message_id)
                 continue
+            try:
+                body = body_of(app, message)
+            except BadSignature as error:
+                log.error(
+                    "mail %s to %s cannot be opened: %s", message.id, message.recipient, error
+                )
+                _release(engine, message, error)
+                outcome.failed.append(message.id)
+                continue
             if not config.get("MAIL_SERVER"):
                 log.info(
                     "mail (no MAIL_SERVER configured) to %s: %s\n%s",
                     message.recipient,
                     message.subject,
-                    message.body,
+                    body,
                 )
                 _done(engine, message)
                 outcome.sent.append(message.id)
@@ -241,7 +282,7 @@ def deliver(engine: sa.Engine, app: Flask, ids: Iterable[int]) -> Outcome:
             try:
                 if smtp is None:
                     smtp = _connect(config)
-                smtp.send_message(_email(message, config["MAIL_FROM"]))
+                smtp.send_message(_email(message, config["MAIL_FROM"], body))
             except _REFUSED as error:
                 log.error("mail %s to %s refused: %s", message.id, message.recipient, error)
                 _release(engine, message, error)

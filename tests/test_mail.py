@@ -23,7 +23,7 @@ from board.auth.models import Role
 from board.db import get_engine, utcnow
 from board.feedback import services as feedback_services
 from board.feedback.models import Feedback
-from board.mail import MailMessage
+from board.mail import MailMessage, seal
 from board.meetings import services as meetings
 from board.moderation import services as moderation
 from board.moderation.models import Concern
@@ -387,7 +387,7 @@ def test_a_message_whose_sender_died_is_reported_not_resent(make_app, smtp, sess
         MailMessage(
             recipient=person.email,
             subject="Hello",
-            body="A message.",
+            body=seal(app, "A message."),
             claim="0" * 32,
             claimed_at=utcnow() - timedelta(hours=1),
         )
@@ -402,3 +402,43 @@ def test_a_message_whose_sender_died_is_reported_not_resent(make_app, smtp, sess
     assert result.exit_code == 0, result.output
     assert "1 messages sent." in result.output and len(smtp.messages) == 1
     assert outbox(session) == []
+
+
+def test_an_unsent_invitation_link_is_sealed_in_the_outbox(make_app, smtp, session, make):
+    """The invitation table keeps only the token's hash: the outbox must not keep the link
+    in clear while the message waits (a copy of the database files would give it)."""
+    app = make_app(**mail_config(free_port()))  # nobody listens: the message waits
+    admin, org = make.user(Role.ADMINISTRATOR, locale="en"), make.organisation()
+    make.commit()
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"], cookie["_fresh"] = admin.get_id(), True
+    data = {"name": "Ola", "email": "ola@example.org", "organisation_id": org.id}
+    data |= {"locale": "en", "role": "partner", "board_id": 0}
+    assert client.post("/admin/accounts/new", data=data).status_code == 302
+    (row,) = outbox(session)
+    stored = " ".join(
+        str(value) for value in session.execute(sa.text("SELECT * FROM mail_message")).one()
+    )
+    assert "/invite/" not in stored and "invite" not in row.body
+
+    # A key change: the old key in SECRET_KEY_FALLBACKS still opens it.
+    old_key = app.config["SECRET_KEY"]
+    app.config.update(SECRET_KEY="a new key", SECRET_KEY_FALLBACKS=[old_key], MAIL_PORT=smtp.port)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0
+    (invitation,) = smtp.to("ola@example.org")
+    assert "/invite/" in invitation.get_content()
+
+
+def test_a_message_sealed_under_a_lost_key_is_reported_not_sent(make_app, smtp, session, world):
+    app = make_app(**mail_config(free_port()))
+    _board, _service, meeting, facilitator, _albanian, _polish = world
+    with app.app_context():
+        moderation.raise_concern_in_room(session, facilitator, meeting, "Outside.")
+    session.commit()
+    app.config.update(SECRET_KEY="another key altogether", MAIL_PORT=smtp.port)
+    result = app.test_cli_runner().invoke(args=["mail", "send"])
+    assert result.exit_code == 1 and "2 messages not sent" in result.output
+    assert smtp.messages == [] and len(outbox(session)) == 2
+    assert all("does not open" in (m.last_error or "") for m in outbox(session))

@@ -283,3 +283,29 @@ def mail_send(resend_stuck: bool) -> None:
         )
     if left or stuck:
         raise SystemExit(1)
+
+
+@mail_cli.command("list")
+def mail_list() -> None:
+    """What waits in the outbox: id, recipient, subject, tries and the last error."""
+    from board import mail
+
+    for message in mail.waiting(get_engine()):
+        click.echo(
+            f"{message.id}\t{message.recipient}\t{message.subject}\t"
+            f"tries: {message.attempts}\t{message.last_error or ''}"
+        )
+
+
+@mail_cli.command("drop")
+@click.argument("ids", nargs=-1, type=int, required=True)
+def mail_drop(ids: tuple[int, ...]) -> None:
+    """Give up on messages the server refuses for good (a wrong address): they are deleted
+    unsent, so `flask mail send` stops reporting them. Nobody is told: send the person a
+    new link or a note yourself."""
+    from board import mail
+
+    dropped = mail.drop(get_engine(), ids)
+    click.echo(f"{dropped} messages dropped.")
+    if dropped < len(set(ids)):
+        raise click.ClickException("some ids are not waiting in the outbox (sent, or being sent)")

@@ -317,6 +317,21 @@ def deliver(engine: sa.Engine, app: Flask, ids: Iterable[int]) -> Outcome:
 # The retry command ------------------------------------------------------------------------------
 
 
+def waiting(engine: sa.Engine) -> list[MailMessage]:
+    """Every message in the outbox, oldest first (being sent or not)."""
+    with Session(engine, expire_on_commit=False) as session:
+        return list(session.scalars(sa.select(MailMessage).order_by(MailMessage.id)))
+
+
+def drop(engine: sa.Engine, ids: Iterable[int]) -> int:
+    """Delete the messages ``ids`` that nobody is sending; how many went."""
+    with engine.begin() as connection:
+        result = connection.execute(
+            sa.delete(MailMessage).where(MailMessage.id.in_(list(ids)), MailMessage.claim.is_(None))
+        )
+    return result.rowcount
+
+
 def unsent(engine: sa.Engine) -> list[int]:
     """Ids of the messages nobody is sending, oldest first."""
     table = _TABLE

@@ -442,3 +442,27 @@ def test_a_message_sealed_under_a_lost_key_is_reported_not_sent(make_app, smtp, 
     assert result.exit_code == 1 and "2 messages not sent" in result.output
     assert smtp.messages == [] and len(outbox(session)) == 2
     assert all("does not open" in (m.last_error or "") for m in outbox(session))
+
+
+def test_a_message_refused_for_good_can_be_listed_and_dropped(make_app, smtp, session, world):
+    """A wrong address would make `flask mail send` fail on every cron run: the operator
+    sees what waits and gives up on it."""
+    app = make_app(**mail_config(free_port()))
+    _board, _service, meeting, facilitator, albanian, _polish = world
+    with app.app_context():
+        moderation.raise_concern_in_room(session, facilitator, meeting, "Outside.")
+    session.commit()
+    runner = app.test_cli_runner()
+    listed = runner.invoke(args=["mail", "list"]).output.splitlines()
+    assert sorted(line.split("\t")[3] for line in listed) == ["tries: 0", "tries: 1"]
+    first = next(line for line in listed if albanian.email in line)
+    message_id = int(first.split("\t")[0])
+    result = runner.invoke(args=["mail", "drop", str(message_id), "999999"])
+    assert result.exit_code == 1 and "1 messages dropped." in result.output
+    assert "not waiting" in result.output
+    assert [m.recipient for m in outbox(session)] != [] and albanian.email not in [
+        m.recipient for m in outbox(session)
+    ]
+    app.config.update(MAIL_PORT=smtp.port)
+    assert runner.invoke(args=["mail", "send"]).exit_code == 0
+    assert smtp.to(albanian.email) == [] and len(smtp.messages) == 1

@@ -14,7 +14,6 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -368,7 +367,7 @@ def _full_sqlite(tmp_path) -> Broken:
             "service_id": broken.service_id,
             "happened": "x" * size or None,
             "language": "en",
-            "day": date.today(),
+            "day": utcnow().date(),
             "moderation": "approved",
             "happened_spans": [],
             "better_spans": [],

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from board.db import Base
+from board.db import Base, utcnow
 from board.meetings.models import HelpCall, Meeting
 from board.participate import tablet
 from board.room import services as room
@@ -106,7 +106,7 @@ def test_an_idle_tablet_starts_over(tablet_client, meeting):
 
 def test_activity_keeps_the_tablet_alive(tablet_client, meeting, monkeypatch):
     join(tablet_client, meeting)
-    start = tablet.time.time()
+    start = utcnow().timestamp()  # the suite's clock, which the tablet reads too
     for step in range(1, 4):
         moment = start + step * (meeting.board.idle_seconds - 20)
         monkeypatch.setattr(tablet.time, "time", lambda moment=moment: moment)

@@ -19,7 +19,6 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -27,6 +26,7 @@ import pytest
 from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
+from board.db import utcnow
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, instrument, tablet_label
 from tests.browser.test_accessibility import check_page
 from tests.conftest import FIXED_NOW
@@ -229,7 +229,7 @@ def accepts_invitation(month: Month, who: str) -> None:
 def facilitator_schedules_the_series(month: Month) -> None:
     """A monthly series on today's date, at this hour: this month's meeting is now."""
     page = month.pages["facilitator"]
-    now = datetime.now(ZoneInfo(ZONE))  # the suite's ticking clock (tests/conftest.py)
+    now = utcnow().astimezone(ZoneInfo(ZONE))  # the suite's ticking clock (tests/conftest.py)
     click(page, "Meetings", "link")
     assert page.get_by_text("No meeting is scheduled.").is_visible()
     seen(page)

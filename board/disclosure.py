@@ -1,31 +1,52 @@
 """Disclosure control: the one place that turns counts into figures anyone outside the
-room may see (CHILD-SAFETY rule 16). Pure functions; pages, CSV, JSON and print all use
-``publish``. Nothing finer than one board's month ever comes in.
+room may see (CHILD-SAFETY rule 16). Pure functions; pages, CSV, XLSX, JSON and print all
+use what ``publish`` decided. Nothing finer than one board's month ever comes in.
 
-The rules, for a table of counts (rows: services; columns: the five ratings):
+Ratings: coarser before hidden
+------------------------------
+A row (one service, or the board over all services) counts the children's ratings, 1 to 5.
+It is shown at the finest *level* its counts allow, in this cascade:
 
-- A row's total is shown only when at least k; otherwise "fewer than k".
-- A row's distribution (the count per rating, their percentages, the median) is shown
-  only when the total is at least k, every count in it is 0 or at least k, and no rating
-  holds everyone or all but one of the group. Otherwise all of its counts are hidden
-  together, never one alone.
-- The month's distribution over all services, and its grand total, are shown only when
-  every row's distribution (for the distribution) or every row's total (for the grand
-  total) is shown. A hidden figure then never sits in a published sum with all its
-  neighbours known, so no hidden count can be worked out from totals: this is the
-  complementary suppression, done by withholding the margin.
-- A percentage is shown only where its count and its total are both at least k.
+- FIVE: the five ratings;
+- THREE: bad (1-2), okay (3), good (4-5);
+- TWO: good or very good (4-5) against the rest (1-3);
+- COUNT: the number of ratings only;
+- SMALL: "fewer than k" (1 to k-1 ratings); NONE: not shown at all ("-").
 
-Homogeneous groups (unanimity). Rule 16 keeps a group in which everyone, or all but one,
-gave the same answer from being shown finer than the board's month. We go further and show
-it at no level at all, whatever the group's size: "15 of 15 said very bad" tells anyone who
-knows a child was there what that child said, and a group of 200 that all but agrees still
-gives away every child but one, to whoever knows the one. What counts as a child's answer:
+A level with a split (FIVE, THREE, TWO) is allowed when the row holds at least k ratings,
+every group of the split holds 0 or at least k, and no group holds everyone or all but one
+(unanimity: "15 of 15 said very bad" tells anyone who knows a child was there what that
+child said, at any size). COUNT needs at least k ratings. Knowing that nobody chose a group
+is not knowing anyone's rating, so a 0 in a mixed split stays. A percentage goes with a
+shown group of at least k; a median only with the five ratings.
 
-- ratings: the rating. A distribution with one rating holding all or all but one of the
-  group is hidden (the number of ratings stays: it says nothing about what was said; the
-  median, a percentage or a "most children" would say it all, so they go too). Knowing
-  that nobody chose a rating is not knowing anyone's rating, so a 0 in a mixed row stays.
+Margins and secondary suppression. Two kinds of tables are published:
+
+1. ``publish``: rows and their margin of the same period (a summary's services with the
+   board's period over all services). The margin is shown at its own finest level, first:
+   partners read the board's month before any one service. The margin then equals the sum
+   of the rows, so for every level L at which the margin is shown, the rows shown coarser
+   than L (set A) have a sum at L that anyone can work out: margin minus the other rows.
+   That sum must itself pass the rule at L, unless A holds every row (then it is the
+   margin itself). Where it does not, the smallest row still shown at L or finer is moved
+   below L, and the check runs again, until every level passes.
+2. ``publish_rows``: rows of a quarter whose margin is published elsewhere, in parts: the
+   board's month over all services, in each month's summary. The months are not sums of
+   these rows, so at each level L two unknowns meet: the rows shown coarser than L (A) and
+   the months shown coarser than L (B), with sum(A) - sum(B) known at L. If B is not empty
+   and its sum does not pass at L, no row is shown at L or finer (else the rows' sum at L
+   would hand out the months'). Otherwise, if A is neither empty nor every row, its sum
+   must pass at L, as above. ``part_level`` applies the same check to a month published
+   after its quarter's rows, moving the month down instead.
+
+Every figure that can be worked out from any combination of a board's published tables is
+then 0, at least k, or already published; ``tests/test_disclosure.py`` checks this exactly,
+with integer programming over every table consistent with what was published.
+
+Votes
+-----
+What counts as a child's answer in a vote:
+
 - approval votes: each action's tick, yes or no. With v voters and a ticks, everyone
   agreed when a is 0 or v, all but one when a is 1 or v - 1. An action's count is shown
   only when both sides hold at least k children (k <= a <= v - k), which also keeps
@@ -48,15 +69,46 @@ group that is not unanimous there.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import enum
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 MIN_K = 3
 RATINGS = (1, 2, 3, 4, 5)
 
-
 K = TypeVar("K")  # what a row or a place stands for: a service, an action, ...
+
+
+class Level(enum.IntEnum):
+    """How much of a row is shown, coarsest first."""
+
+    NONE = 0  # nothing, not even whether it is small: "-"
+    SMALL = 1  # fewer than k ratings: "<k"
+    COUNT = 2  # the number of ratings
+    TWO = 3  # good or very good (4-5) against the rest (1-3)
+    THREE = 4  # bad (1-2), okay (3), good (4-5)
+    FIVE = 5  # the five ratings
+
+    @property
+    def groups(self) -> tuple[tuple[int, ...], ...]:
+        """The ratings (as indexes 0-4) each shown count adds up; () below COUNT."""
+        return _GROUPS.get(self, ())
+
+    @property
+    def split(self) -> bool:
+        """Whether the level shows how ratings divide, not only how many there are."""
+        return self >= Level.TWO
+
+
+_GROUPS = {
+    Level.FIVE: ((0,), (1,), (2,), (3,), (4,)),
+    Level.THREE: ((0, 1), (2,), (3, 4)),
+    Level.TWO: ((0, 1, 2), (3, 4)),
+    Level.COUNT: ((0, 1, 2, 3, 4),),
+}
+# The levels a row or a margin can be checked at, finest first.
+CHECKED = (Level.FIVE, Level.THREE, Level.TWO, Level.COUNT)
 
 
 @dataclass(frozen=True)
@@ -79,48 +131,38 @@ class Figure:
         return self.value
 
 
-@dataclass(frozen=True)
-class Row(Generic[K]):
-    key: K
-    total: Figure
-    counts: tuple[Figure, ...]  # one per rating, all shown or all hidden
-    percents: tuple[int | None, ...]
-    median: float | None
-
-    @property
-    def distribution_shown(self) -> bool:
-        return all(f.shown for f in self.counts)
+def project(counts: Sequence[int], level: Level) -> tuple[int, ...]:
+    """The five counts added up into the level's groups."""
+    return tuple(sum(counts[i] for i in group) for group in level.groups)
 
 
-@dataclass(frozen=True)
-class Table(Generic[K]):
-    k: int
-    rows: tuple[Row[K], ...]
-    total: Figure
-    counts: tuple[Figure, ...]  # the month over all rows
-    percents: tuple[int | None, ...]
-    median: float | None
-
-
-def _threshold(k: int) -> int:
-    if k < MIN_K:
-        raise ValueError(f"k must be at least {MIN_K}")
-    return k
-
-
-def _distribution_ok(counts: list[int], k: int) -> bool:
-    total = sum(counts)
-    if total < k or any(0 < c < k for c in counts):
-        return False
-    return not unanimous(counts)
-
-
-def unanimous(counts: list[int]) -> bool:
-    """Everyone, or all but one, in one category: at any size (see the module's text)."""
+def unanimous(counts: Sequence[int]) -> bool:
+    """Everyone, or all but one, in one group: at any size (see the module's text)."""
     return max(counts) >= sum(counts) - 1
 
 
-def _median(counts: list[int]) -> float:
+def passes(counts: Sequence[int], level: Level, k: int) -> bool:
+    """Whether five counts may be shown at ``level`` (see the module's text)."""
+    shares = project(counts, level)
+    total = sum(shares)
+    if level is Level.COUNT:
+        return total >= k
+    return total >= k and all(c == 0 or c >= k for c in shares) and not unanimous(shares)
+
+
+def finest(counts: Sequence[int], k: int, below: Level | None = None) -> Level:
+    """The finest level the counts allow, coarser than ``below`` when given. Nobody
+    counted (all zeros) is shown in full: there is no child behind it."""
+    if not any(counts):
+        return Level.FIVE if below is None else Level(below - 1)
+    for level in CHECKED:
+        if (below is None or level < below) and passes(counts, level, k):
+            return level
+    small = sum(counts) < k and (below is None or below > Level.SMALL)
+    return Level.SMALL if small else Level.NONE
+
+
+def _median(counts: Sequence[int]) -> float:
     """Median rating of a distribution (the mean of the two middle ratings if even)."""
     ordered = [rating for rating, n in zip(RATINGS, counts, strict=True) for _ in range(n)]
     middle = len(ordered) // 2
@@ -129,65 +171,238 @@ def _median(counts: list[int]) -> float:
     return (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def _percents(counts: list[int], k: int) -> tuple[int | None, ...]:
+@dataclass(frozen=True)
+class Row(Generic[K]):
+    """A row as published: its level, its number of ratings and, at a level with a split,
+    the counts of the level's groups (``shares``). Nothing finer is kept."""
+
+    key: K
+    level: Level
+    total: Figure
+    shares: tuple[int, ...] | None = None
+    median: float | None = None  # with the five ratings only
+
+    @property
+    def counts(self) -> tuple[Figure, ...]:
+        """The five ratings, shown only at FIVE."""
+        if self.level is Level.FIVE and self.shares is not None:
+            return tuple(Figure(c) for c in self.shares)
+        return tuple(Figure(None) for _ in RATINGS)
+
+    @property
+    def distribution_shown(self) -> bool:
+        return self.level is Level.FIVE
+
+    @property
+    def percents(self) -> tuple[int | None, ...]:
+        """Each shown group's share of the row, in %, where the group holds at least one
+        child (a 0 reads as 0, not as a percentage)."""
+        if self.shares is None or not self.total.value:
+            return ()
+        total = self.total.value
+        return tuple(round(100 * c / total) if c else None for c in self.shares)
+
+    @property
+    def good(self) -> int | None:
+        """Ratings of 4 or 5, where the level shows them."""
+        if self.shares is None or not self.level.split:
+            return None
+        return self.shares[-1] if self.level is not Level.FIVE else sum(self.shares[3:])
+
+    def share(self, group: int) -> Figure:
+        """One group's count at the row's level, or hidden."""
+        if self.shares is None:
+            return Figure(None)
+        return Figure(self.shares[group])
+
+
+def shown_row(key: K, counts: Sequence[int], level: Level, k: int) -> Row[K]:
+    """A row shown at ``level`` (already decided): its figures, nothing finer."""
     total = sum(counts)
-    return tuple(round(100 * c / total) if c >= k and total >= k else None for c in counts)
+    if level is Level.NONE:
+        return Row(key, level, Figure(None))
+    if level is Level.SMALL:
+        return Row(key, level, Figure(None, small=True))
+    shares = project(counts, level) if level.split else None
+    median = _median(counts) if level is Level.FIVE and total else None
+    return Row(key, level, Figure(total), shares, median)
 
 
-def _hidden(count: int, k: int) -> Figure:
-    return Figure(None, small=0 < count < k)
+def restore(
+    key: K, level: Level, total: Figure, shares: Sequence[int] | None, median: float | None
+) -> Row[K]:
+    """A row as it was published and kept."""
+    return Row(key, level, total, tuple(shares) if shares is not None else None, median)
 
 
-def _shown_or_hidden(counts: list[int], k: int, ok: bool):
-    """The counts, their percentages and median, or all hidden together. Nobody counted
-    (all zeros) is shown as zeros: there is no child behind it."""
-    if not any(counts):
-        return tuple(Figure(0) for _ in counts), tuple(None for _ in counts), None
-    if ok:
-        return tuple(Figure(c) for c in counts), _percents(counts, k), _median(counts)
-    return tuple(Figure(None) for _ in counts), tuple(None for _ in counts), None
+@dataclass(frozen=True)
+class Table(Generic[K]):
+    """Rows and, for ``publish``, their margin (the board's period over all services);
+    ``overall`` is None when the margin is published elsewhere (``publish_rows``)."""
+
+    k: int
+    rows: tuple[Row[K], ...]
+    overall: Row | None = None
 
 
-def publish(rows: dict[K, list[int]], k: int) -> Table[K]:
-    """The publishable figures of one board's period: ``rows`` maps a key (a service) to
-    its five counts, ratings 1 to 5."""
-    k = _threshold(k)
-    published: list[Row[K]] = []
+def _threshold(k: int) -> int:
+    if k < MIN_K:
+        raise ValueError(f"k must be at least {MIN_K}")
+    return k
+
+
+def _checked(rows: Mapping[K, Sequence[int]]) -> dict[K, list[int]]:
+    out = {}
     for key, counts in rows.items():
         counts = list(counts)
         if len(counts) != len(RATINGS) or any(c < 0 for c in counts):
             raise ValueError("five non-negative counts per row")
-        total = sum(counts)
-        total_figure = Figure(total) if total >= k or total == 0 else _hidden(total, k)
-        cells, percents, median = _shown_or_hidden(counts, k, _distribution_ok(counts, k))
-        published.append(Row(key, total_figure, cells, percents, median))
-    return assemble(published, k)
+        out[key] = counts
+    return out
 
 
-def restore(key: K, total: Figure, counts: Sequence[int | None], median, k: int) -> Row[K]:
-    """A row as it was published (kept figures), with its percentages worked out again."""
-    cells = tuple(Figure(c) for c in counts)
-    shown = [c for c in counts if c is not None]
-    percents = _percents(shown, k) if len(shown) == len(counts) else tuple(None for _ in counts)
-    return Row(key, total, cells, percents, median)
+def _sum(rows: Iterable[Sequence[int]]) -> list[int]:
+    out = [0] * len(RATINGS)
+    for counts in rows:
+        for i, c in enumerate(counts):
+            out[i] += c
+    return out
 
 
-def assemble(published: list[Row[K]], k: int) -> Table[K]:
-    """The table of published rows, with the margins over all of them. The margins are
-    worked out from published figures only, so a summary kept as published shows the same
-    margins again."""
-    every_total = all(r.total.shown for r in published)
-    every_row = all(r.distribution_shown for r in published)
-    # Withheld to protect a hidden row, the grand total is "not shown", never "fewer than
-    # k": saying it is small could pin down the small rows inside it.
-    total = Figure(sum(r.total.count for r in published)) if every_total else Figure(None)
-    if every_row:
-        month = [sum(r.counts[i].count for r in published) for i in range(len(RATINGS))]
-        cells, percents, median = _shown_or_hidden(month, k, _distribution_ok(month, k))
-    else:
-        cells = tuple(Figure(None) for _ in RATINGS)
-        percents, median = tuple(None for _ in RATINGS), None
-    return Table(k, tuple(published), total, cells, percents, median)
+Shown = list[tuple[list[int], Level]]  # raw counts with the level they are shown at
+
+
+def _bounds(counts: list[int], shown: Level, level: Level, k: int, unseen: int):
+    """What a reader knows of one member's groups at ``level`` from how it was shown:
+    per group, the most it can hold (None: no limit), and the least its total can be
+    (``unseen``: the least for a member shown not at all)."""
+    total = sum(counts)
+    if shown >= Level.COUNT:
+        # Every group of a finer level lies inside one group of the level shown.
+        coarse = project(counts, shown)
+        most = [
+            next(c for c, outer in zip(coarse, shown.groups, strict=True) if set(g) <= set(outer))
+            for g in level.groups
+        ]
+        return most, total
+    if shown is Level.SMALL:
+        return [k - 1] * len(level.groups), 1
+    return [None] * len(level.groups), unseen
+
+
+def _pinned(members: Shown, level: Level, k: int, unseen: int) -> bool:
+    """Whether the sum of these members at ``level`` pins a member down: a group at the
+    most the members could hold together, or a total at the least they could."""
+    shares = project(_sum(counts for counts, _shown in members), level)
+    known = [_bounds(counts, shown, level, k, unseen) for counts, shown in members]
+    for index, share in enumerate(shares):
+        limits = [most[index] for most, _least in known]
+        if share and None not in limits and share >= sum(limits):
+            return True
+    return level is Level.COUNT and sum(shares) <= sum(least for _most, least in known)
+
+
+def _sum_ok(members: Shown, level: Level, k: int, unseen: int) -> bool:
+    """Whether the sum of these members at ``level`` may be worked out by a reader: it
+    passes the rule, and pins none of them down at the edge of what they could hold."""
+    total = _sum(counts for counts, _shown in members)
+    if not any(total):
+        return True
+    return passes(total, level, k) and not _pinned(members, level, k, unseen)
+
+
+def _residual_ok(rows: Shown, level: Level, k: int) -> bool:
+    """Whether the rows shown coarser than ``level`` may have their sum at ``level``
+    worked out: none of them, all of them (the sum is then published), or a sum that
+    may be (``_sum_ok``). A row not shown ("-", not "<k") holds at least k."""
+    hidden = [(counts, shown) for counts, shown in rows if shown < level]
+    if not hidden or len(hidden) == len(rows):
+        return True
+    return _sum_ok(hidden, level, k, unseen=k)
+
+
+def _demote(levels: dict[K, Level], rows: dict[K, list[int]], level: Level, k: int) -> bool:
+    """Move the smallest row shown at ``level`` or finer below it; False if none is."""
+    shown = [key for key in rows if levels[key] >= level]
+    if not shown:
+        return False
+    smallest = min(shown, key=lambda key: sum(rows[key]))
+    levels[smallest] = finest(rows[smallest], k, below=level)
+    return True
+
+
+def publish(rows: Mapping[K, Sequence[int]], k: int) -> Table[K]:
+    """The publishable figures of one board's period: ``rows`` maps a key (a service) to
+    its five counts, ratings 1 to 5; the margin over all of them is published too."""
+    k = _threshold(k)
+    raw = _checked(rows)
+    margin = _sum(raw.values())
+    top = finest(margin, k)
+    levels = {key: finest(counts, k) for key, counts in raw.items()}
+    changed = True
+    while changed:
+        changed = False
+        for level in CHECKED:
+            if level <= top and not _residual_ok(
+                [(raw[key], levels[key]) for key in raw], level, k
+            ):
+                changed = _demote(levels, raw, level, k)
+                break
+    return Table(
+        k,
+        tuple(shown_row(key, raw[key], levels[key], k) for key in raw),
+        shown_row(None, margin, top, k),
+    )
+
+
+def _parts_violation(rows: Shown, parts: Shown, k: int) -> tuple[Level, bool] | None:
+    """The first level at which rows of a period and the independently published parts
+    of their margin give something away: (level, whether the parts are to blame)."""
+    for level in reversed(CHECKED):  # coarsest first
+        hidden_parts = [(counts, shown) for counts, shown in parts if shown < level]
+        every_row_shows_it = all(shown >= level for _counts, shown in rows)
+        if every_row_shows_it and not _sum_ok(hidden_parts, level, k, unseen=0):
+            return level, True
+        if not _residual_ok(rows, level, k):
+            return level, False
+    return None
+
+
+def publish_rows(
+    rows: Mapping[K, Sequence[int]], k: int, parts: Sequence[tuple[Sequence[int], Level]]
+) -> Table[K]:
+    """Rows of a period whose margin is published elsewhere in ``parts``: the counts of
+    each part (a month over all services) with the level it was, or will be, shown at. A
+    part not published at all is given at Level.NONE."""
+    k = _threshold(k)
+    raw = _checked(rows)
+    known: Shown = [(list(counts), level) for counts, level in parts]
+    if _sum(raw.values()) != _sum(counts for counts, _level in known):
+        raise ValueError("the parts do not add up to the rows")
+    levels = {key: finest(counts, k) for key, counts in raw.items()}
+    while found := _parts_violation([(raw[key], levels[key]) for key in raw], known, k):
+        level, _parts_to_blame = found
+        if not _demote(levels, raw, level, k):
+            break  # not reached: with every row below the level, the residual is all rows
+    return Table(k, tuple(shown_row(key, raw[key], levels[key], k) for key in raw))
+
+
+def part_level(
+    counts: Sequence[int],
+    k: int,
+    rows: Sequence[tuple[Sequence[int], Level]],
+    others: Sequence[tuple[Sequence[int], Level]],
+) -> Level:
+    """The level a part of a margin (a month over all services) may be shown at when the
+    rows of its period were published already (at the levels given) beside the other
+    parts: its own finest level, or coarser where that would give the rows away."""
+    k = _threshold(k)
+    shown_rows: Shown = [(list(c), level) for c, level in rows]
+    known: Shown = [(list(c), level) for c, level in others]
+    level = finest(counts, k)
+    while level > Level.NONE and _parts_violation(shown_rows, [*known, (list(counts), level)], k):
+        level = finest(counts, k, below=level)
+    return level
 
 
 def describe(figure: Figure, k: int) -> str:

@@ -21,7 +21,7 @@ from board.auth.models import Role
 from board.boards.models import ServiceCategory
 from board.forms import choices
 from board.summaries import queries, services
-from board.summaries.export import RATING_NAMES
+from board.summaries.export import GROUP_NAMES, LEVEL_NAMES, RATING_NAMES
 from board.summaries.forms import DashboardForm
 from board.summaries.models import PERIOD_MONTHS, ItemKind, ResponseStatus
 
@@ -175,7 +175,9 @@ def test_the_document_takes_its_enums_from_the_code(spec):
     assert by_category["category"]["enum"] == [c.value for c in ServiceCategory]
     period = schemas["Summary"]["properties"]["period"]["properties"]
     assert period["months"]["enum"] == list(PERIOD_MONTHS)
-    assert set(schemas["Counts"]["properties"]) == set(RATING_NAMES)  # jsonify sorts keys
+    counts = set(schemas["Counts"]["properties"])  # jsonify sorts keys
+    assert counts == set(RATING_NAMES) | set(GROUP_NAMES)
+    assert schemas["Figures"]["properties"]["shown_as"]["enum"] == list(LEVEL_NAMES.values())
     assert set(schemas["Percents"]["properties"]) == set(RATING_NAMES)
 
 

@@ -24,9 +24,13 @@ def network(app, session, make):
     hidden = make.board(name="Hidden", country="RO", partners=[other], threshold_k=3)
     health = {b: make.service(b, name=f"Clinic {b.name}") for b in (tirana, sofia, hidden)}
     school = make.service(tirana, name="School", category=ServiceCategory.SCHOOL_EDUCATION)
-    make.held(tirana, date(2030, 1, 9), {health[tirana]: [4, 4, 4, 5, 5, 5], school: [1, 5]})
-    make.held(tirana, date(2030, 2, 9), {health[tirana]: [3, 3, 3]})
-    make.held(sofia, date(2030, 1, 16), {health[sofia]: [2, 2, 2, 2]})
+    make.held(
+        tirana,
+        date(2030, 1, 9),
+        {health[tirana]: [3, 3, 3, 4, 4, 4, 5, 5, 5], school: [1, 1, 1, 5, 5, 5]},
+    )
+    make.held(tirana, date(2030, 2, 9), {health[tirana]: [3, 3, 3], school: [1, 5]})
+    make.held(sofia, date(2030, 1, 16), {health[sofia]: [2, 2, 2, 2, 4, 4, 4]})
     make.held(hidden, date(2030, 1, 9), {health[hidden]: [5, 5, 5, 5, 5, 5, 5]})
     for board, month in ((tirana, 1), (tirana, 2), (sofia, 1), (hidden, 1)):
         make.summary(board, date(2030, month, 1), publish=True)
@@ -52,17 +56,20 @@ def _build(session, organisation_id, **filters):
 def test_sums_only_what_was_published_to_the_reader(session, network):
     data = _build(session, network["partner"].organisation_id)
     assert data.summaries == 3  # Tirana twice, Sofia once; not the draft, not Hidden
-    # School in Tirana had 2 ratings: "<3", left out and counted as withheld.
-    assert data.overall.ratings == 6 + 3 + 4 and data.overall.withheld == 1
+    # The boards' own months: Tirana's January and Sofia's showed five ratings; Tirana's
+    # February (5 ratings, a small school among them) only its number.
+    assert data.overall.ratings == 15 + 5 + 7 and data.overall.withheld == 0
+    assert (data.overall.split, data.overall.good_count, data.overall.good) == (22, 12, 55)
+    assert data.overall.unsplit == 5
     boards = {t.label: t.ratings for t in data.by_board}
-    assert boards == {"Sofia (BG)": 4, "Tirana (AL)": 9}
+    assert boards == {"Sofia (BG)": 7, "Tirana (AL)": 20}
     periods = {t.label: t.ratings for t in data.by_period}
-    assert periods == {"2030-01": 10, "2030-02": 3}
+    assert periods == {"2030-01": 22, "2030-02": 5}
     health = next(t for t in data.by_category if t.key == "health")
-    # Sofia's four 2s and Tirana's February three 3s: small groups that agree show no
-    # distribution, so only Tirana's January is in the shares.
-    assert health.counts == (0, 0, 0, 3, 3) and health.base == 6 and health.good == 100
-    assert health.ratings == 13
+    # Tirana's February clinic is withheld (its number beside the board's and the small
+    # school's would give the school away): left out, and counted as withheld.
+    assert health.counts == (0, 4, 3, 6, 3) and health.five == 16 and health.good == 56
+    assert health.ratings == 16 and health.withheld == 1
 
 
 def test_every_sum_is_a_sum_of_published_figures(session, network):
@@ -71,17 +78,21 @@ def test_every_sum_is_a_sum_of_published_figures(session, network):
 
     published = session.query(Summary).filter(Summary.state == SummaryState.PUBLISHED).all()
     received = [s for s in published if network["partner"].organisation in s.recipients]
-    shown = sum(f.total or 0 for s in received for f in s.figures)
-    assert _build(session, network["partner"].organisation_id).overall.ratings == shown
+    overall = [f for s in received for f in s.figures if f.overall]
+    data = _build(session, network["partner"].organisation_id)
+    assert data.overall.ratings == sum(f.total or 0 for f in overall)
+    assert data.overall.good_count == sum(f.good or 0 for f in overall)
+    rows = [f for s in received for f in s.figures if not f.overall]
+    assert sum(t.ratings for t in data.by_category) == sum(f.total or 0 for f in rows)
 
 
 def test_filters(session, network):
     org = network["partner"].organisation_id
-    assert _build(session, org, country="BG").overall.ratings == 4
-    assert _build(session, org, board_id=network["tirana"].id).overall.ratings == 9
+    assert _build(session, org, country="BG").overall.ratings == 7
+    assert _build(session, org, board_id=network["tirana"].id).overall.ratings == 20
     assert _build(session, org, category="school_education").overall.withheld == 1
     feb = _build(session, org, start=date(2030, 2, 1), end=date(2030, 2, 1))
-    assert feb.overall.ratings == 3 and feb.summaries == 1
+    assert feb.overall.ratings == 5 and feb.summaries == 1
     assert _build(session, org, start=date(2031, 1, 1)).summaries == 0
 
 
@@ -93,9 +104,11 @@ def test_the_page_and_its_exports(client, auth, network):
     assert '<title id="chart-periods-title">' in html and "<desc id=" in html
     assert "Tirana (AL)" in html and "Hidden" not in html
     rows = list(csv.reader(io.StringIO(client.get("/dashboard.csv?country=AL").get_data(True))))
-    assert rows[1][:3] == ["all", "", "9"]
+    assert rows[1][:3] == ["all", "", "20"]
     data = client.get("/dashboard.json?category=health").json
-    assert data["overall"]["ratings"] == 13 and data["summaries"] == 3
+    assert data["overall"]["ratings"] == 16 and data["summaries"] == 3
+    assert "55% good or very good, of 22 answers in published distributions" in html
+    assert "5 answers in groups too small to break down" in html
 
 
 @pytest.mark.parametrize(

@@ -37,7 +37,6 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", 3))
 pytestmark = pytest.mark.slow
 
 
-
 def _rules():
     app = create_app({"TESTING": True, "DATABASE_URL": "sqlite://", "SECRET_KEY": "x"})
     return sorted(

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from board import disclosure
 from board.actions.models import Action, ActionStatus, Proposer
 from board.feedback import tallies
 from board.feedback.models import Feedback
@@ -40,7 +41,8 @@ def test_a_quarter_pools_its_months(session, make, board):
     # Two children a month: too few for any month alone, enough for the quarter.
     for month in (1, 2, 3):
         make.held(board, date(2030, month, 9), {board.clinic: [4, 5]})
-    assert not figures.ratings(session, board, date(2030, 1, 1)).rows[0].total.shown
+    january = figures.rating_counts(session, board, date(2030, 1, 1))
+    assert not disclosure.publish(january, board.threshold_k).rows[0].total.shown
     quarter = services.start_summary(session, None, board, date(2030, 1, 1), 3)
     table = figures.summary_table(session, quarter)
     assert table.rows[0].total.value == 6
@@ -88,11 +90,12 @@ def test_a_published_summary_keeps_its_figures(session, make, board, publish):
     item = session.scalars(sa.select(Feedback).where(Feedback.rating == 5)).first()
     item.moderation = ModerationState.SAFEGUARDING
     tallies.rebuild(session)
-    assert figures.ratings(session, board, date(2030, 3, 1)).rows[0].total.value == 5
+    now = figures.rating_counts(session, board, date(2030, 3, 1))
+    assert disclosure.publish(now, board.threshold_k).rows[0].total.value == 5
     kept = figures.summary_table(session, summary)
     assert kept.rows[0].total.value == 6 and kept.rows[0].median == 4.5
     assert [f.value for f in kept.rows[0].counts] == [0, 0, 0, 3, 3]
-    assert kept.total.value == 6 and kept.median == 4.5  # margins rebuilt from kept rows
+    assert kept.overall.total.value == 6 and kept.overall.median == 4.5  # kept as published
     assert kept.rows[0].percents == (None, None, None, 50, 50)
     assert meeting.id  # the meeting stays; only the figures were kept
 
@@ -105,15 +108,18 @@ def test_change_since_the_previous_summary(client, auth, session, make, board, p
     january = services.start_summary(session, None, board, date(2030, 1, 1))
     publish(january)
     february = services.start_summary(session, None, board, date(2030, 2, 1))
-    before, changes = figures.changes(session, february, figures.summary_table(session, february))
-    assert before is january
-    change = changes[board.clinic.id]
-    assert change.median == 2.5 and change.median_change == 2.0 and change.total.value == 6
+    changes = figures.changes(session, february, figures.summary_table(session, february))
+    assert changes.overall_then is january and changes.rows_then is january
+    change = changes.rows[board.clinic.id]
+    assert (change.trend, change.then, change.now) == (figures.Trend.BETTER, 2.5, 4.5)
+    assert changes.overall.trend is figures.Trend.BETTER
     facilitator = make.user(Role.FACILITATOR, board)
     session.commit()
     auth.as_user(facilitator)
     page = client.get(f"/summaries/{february.id}").get_data(as_text=True)
-    assert "Change in the median since 2030-01" in page and "+2.0" in page
+    assert "Change since the previous summary" in page
+    assert "better" in page and "median 2.5 then, 4.5 now" in page
+    assert "ratings then" not in page
 
 
 def _vote(session, make, board, day, points: dict[str, int], voters: int):

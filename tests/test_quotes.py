@@ -90,7 +90,8 @@ def _quotes(client, summary_id, secret) -> list[str]:
 
 
 def _clinic_ratings(text: str) -> str:
-    return next(r for r in csv.reader(io.StringIO(text)) if r[2] == "Clinic")[3]
+    header, *rows = csv.reader(io.StringIO(text))
+    return next(r for r in rows if r[2] == "Clinic")[header.index("ratings")]
 
 
 # Item 1: a safeguarding concern reaches every quote ----------------------------------------

@@ -54,11 +54,11 @@ def test_the_whole_loop(client, auth, session, make, world, app):
     rows = list(
         csv.reader(io.StringIO(client.get(f"/summaries/{summary.id}.csv").get_data(as_text=True)))
     )
-    assert rows[0][:4] == ["board", "period", "service", "ratings"]
+    assert rows[0][:5] == ["board", "period", "service", "shown as", "ratings"]
     clinic_row = next(r for r in rows if r[2] == "Clinic")
-    assert clinic_row[3] == "12"
+    assert clinic_row[4] == "12"
     school_row = next(r for r in rows if r[2] == "School")
-    assert school_row[3] == "6" and school_row[4:9] == ["-"] * 5  # 1 child rated it Very bad
+    assert school_row[4] == "6" and school_row[5:10] == ["-"] * 5  # 1 child rated it Very bad
     data = client.get(f"/summaries/{summary.id}.json").json
     quotes = [i for i in data["items"] if i["kind"] == "quote"]
     assert [(q["text"], q["month"]) for q in quotes] == [("The nurse listened.", "2030-03")]

@@ -12,6 +12,8 @@ from wtforms import MonthField, SelectField
 
 from board.boards.models import MIN_THRESHOLD, ServiceCategory
 from board.i18n import DEFAULT_LANGUAGE
+from board.summaries.export import GROUP_NAMES as GROUPS
+from board.summaries.export import LEVEL_NAMES
 from board.summaries.export import RATING_NAMES as RATINGS
 from board.summaries.forms import DashboardForm
 from board.summaries.models import PERIOD_MONTHS, ItemKind, ResponseStatus
@@ -59,13 +61,17 @@ SCHEMAS = {
         "pattern": "^<[0-9]+$",
         "minimum": 0,
     },
-    "Counts": _object({name: _ref("FigureValue") for name in RATINGS}),
+    "Counts": {
+        "description": "The counts of the level the row is shown at: the five ratings, "
+        "bad/okay/good, or good against the rest; null where the level does not show them.",
+        **_object(dict.fromkeys((*RATINGS, *GROUPS), NULLABLE_INT)),
+    },
     "Percents": _object(dict.fromkeys(RATINGS, NULLABLE_INT)),
     "Figures": _object(
         {
+            "shown_as": {"enum": list(LEVEL_NAMES.values())},
             "ratings": _ref("FigureValue"),
             "counts": _ref("Counts"),
-            "percents": _ref("Percents"),
             "median": NULLABLE_NUMBER,
         }
     ),
@@ -73,12 +79,12 @@ SCHEMAS = {
         "type": "object",
         "properties": {
             "service": {"type": "string"},
+            "shown_as": {"enum": list(LEVEL_NAMES.values())},
             "ratings": _ref("FigureValue"),
             "counts": _ref("Counts"),
-            "percents": _ref("Percents"),
             "median": NULLABLE_NUMBER,
         },
-        "required": ["service", "ratings", "counts", "percents", "median"],
+        "required": ["service", "shown_as", "ratings", "counts", "median"],
         "additionalProperties": False,
     },
     "Response": _object(
@@ -95,8 +101,8 @@ SCHEMAS = {
             "kind": _enum(ItemKind),
             "text": {
                 "type": "string",
-                "description": "A quote's words; \"[withdrawn]\" once they were raised as a "
-                "safeguarding concern, \"[removed after N months]\" once the board's retention "
+                "description": 'A quote\'s words; "[withdrawn]" once they were raised as a '
+                'safeguarding concern, "[removed after N months]" once the board\'s retention '
                 "period deleted them (in the reader's language). The figures stay as published.",
             },
             "month": MONTH,
@@ -133,6 +139,12 @@ SCHEMAS = {
                 "description": "Light formatting only (p, br, strong, em, lists, h3, "
                 "blockquote), sanitised.",
             },
+            "services_period": {
+                "type": ["string", "null"],
+                "description": "The period the service rows cover: the summary's own, or "
+                "the quarter its month ends for a board that publishes them quarterly; "
+                "null when this summary carries none.",
+            },
             "services": {"type": "array", "items": _ref("ServiceFigures")},
             "all_services": _ref("Figures"),
             "items": {"type": "array", "items": _ref("Item")},
@@ -150,25 +162,39 @@ SCHEMAS = {
     ),
     "SummaryList": _object({"summaries": {"type": "array", "items": _ref("SummaryRef")}}),
     "Total": {
-        "description": "Published figures added up; hidden counts are left out, and "
-        "withheld_rows says how many service rows had no published number of ratings.",
+        "description": "Published figures added up, each from the rows that show it: the "
+        "share of good or very good from every row published at least as good against the "
+        "rest, the five ratings and the mean from rows that showed all five. "
+        "ratings_too_few_to_break_down counts ratings in rows shown as a number only; "
+        "withheld_rows, rows whose number was not shown either.",
         "type": "object",
         "properties": {
             "ratings": {"type": "integer", "minimum": 0},
-            "counts": _object({name: {"type": "integer", "minimum": 0} for name in RATINGS}),
-            "ratings_with_distribution": {"type": "integer", "minimum": 0},
-            "percents": _ref("Percents"),
+            "ratings_in_published_splits": {"type": "integer", "minimum": 0},
+            "good_or_very_good": {"type": "integer", "minimum": 0},
             "good_or_very_good_percent": NULLABLE_INT,
+            "ratings_with_five_point_distribution": {"type": "integer", "minimum": 0},
+            "counts": {
+                "oneOf": [
+                    _object({name: {"type": "integer", "minimum": 0} for name in RATINGS}),
+                    {"type": "null"},
+                ]
+            },
+            "percents": {"oneOf": [_ref("Percents"), {"type": "null"}]},
             "mean": NULLABLE_NUMBER,
+            "ratings_too_few_to_break_down": {"type": "integer", "minimum": 0},
             "withheld_rows": {"type": "integer", "minimum": 0},
         },
         "required": [
             "ratings",
-            "counts",
-            "ratings_with_distribution",
-            "percents",
+            "ratings_in_published_splits",
+            "good_or_very_good",
             "good_or_very_good_percent",
+            "ratings_with_five_point_distribution",
+            "counts",
+            "percents",
             "mean",
+            "ratings_too_few_to_break_down",
             "withheld_rows",
         ],
     },

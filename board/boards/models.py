@@ -109,6 +109,9 @@ class Board(Base):
     languages: Mapped[str] = mapped_column(sa.String(120))
     helpline: Mapped[str] = mapped_column(sa.String(40))
     threshold_k: Mapped[int] = mapped_column(default=DEFAULT_THRESHOLD)
+    # How often service rows are published: monthly (1), or quarterly (3) with the board's
+    # month over all services still monthly; groups per service and month are small.
+    service_months: Mapped[int] = mapped_column(default=1, server_default="1")
     retention_months: Mapped[int] = mapped_column(default=24)
     safeguarding_retention_months: Mapped[int] = mapped_column(default=72)
     # A tablet left alone this long warns, then starts over for the next child.

@@ -18,7 +18,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy.orm import Session
 
 from board.boards.models import Board, ServiceCategory
-from board.disclosure import RATINGS
+from board.disclosure import RATINGS, Level
 from board.summaries.models import Summary, SummaryFigure, SummaryState, period_label
 
 
@@ -65,29 +65,43 @@ class Filters:
 
 @dataclass(frozen=True)
 class Total:
-    """Published figures added up. ``counts`` and ``base`` come from the rows whose
-    distribution was published; ``withheld`` counts rows whose number of ratings was not."""
+    """Published figures added up, each from the rows that show it:
+
+    - ``ratings``: every row whose number of ratings was shown;
+    - ``good`` of ``split``: ratings of 4 or 5 among the rows shown at least as "good or
+      very good against the rest" (the coarsest split, so that few rows are left out);
+    - ``counts`` of ``five``: the five ratings, among the rows that showed them;
+    - ``unsplit``: ratings in rows shown as a number only (groups too small, or too
+      alike, to break down); ``withheld``: rows whose number was not shown either."""
 
     key: object
     label: str
     ratings: int
+    split: int
+    good_count: int
+    five: int
     counts: tuple[int, ...]
-    base: int
+    unsplit: int
     withheld: int
 
     @property
+    def base(self) -> int:
+        return self.five
+
+    @property
     def percents(self) -> tuple[int | None, ...]:
-        return tuple(round(100 * c / self.base) if self.base else None for c in self.counts)
+        return tuple(round(100 * c / self.five) if self.five else None for c in self.counts)
 
     @property
     def good(self) -> int | None:
-        """Share of "good" and "very good" among the published distributions, in %."""
-        return round(100 * (self.counts[3] + self.counts[4]) / self.base) if self.base else None
+        """Share of "good" and "very good" among the ratings in published splits, in %."""
+        return round(100 * self.good_count / self.split) if self.split else None
 
     @property
     def mean(self) -> float | None:
+        """The mean rating over the rows that showed all five."""
         weighted = sum(r * c for r, c in zip(RATINGS, self.counts, strict=True))
-        return round(weighted / self.base, 2) if self.base else None
+        return round(weighted / self.five, 2) if self.five else None
 
 
 @dataclass(frozen=True)
@@ -101,18 +115,25 @@ class Dashboard:
 
 def _sums() -> list[sa.ColumnElement]:
     f = SummaryFigure
+
+    def when(condition, value) -> sa.ColumnElement:
+        return sa.func.coalesce(sa.func.sum(sa.case((condition, value), else_=0)), 0)
+
     return [
-        sa.func.coalesce(sa.func.sum(f.total), 0),
-        *[sa.func.coalesce(sa.func.sum(getattr(f, f"r{r}")), 0) for r in RATINGS],
-        sa.func.coalesce(sa.func.sum(sa.case((f.r1.is_not(None), f.total))), 0),
-        sa.func.coalesce(sa.func.sum(sa.case((f.total.is_(None), 1), else_=0)), 0),
+        when(f.level >= Level.COUNT, f.total),
+        when(f.level >= Level.TWO, f.total),
+        when(f.level >= Level.TWO, f.good),
+        when(f.level == Level.FIVE, f.total),
+        *[when(f.level == Level.FIVE, getattr(f, f"r{r}")) for r in RATINGS],
+        when(f.level == Level.COUNT, f.total),
+        when(f.level < Level.COUNT, 1),
     ]
 
 
 def _total(key, label, sums) -> Total:
-    ratings, *rest = (int(v) for v in sums)
-    counts, base, withheld = tuple(rest[:5]), rest[5], rest[6]
-    return Total(key, label, ratings, counts, base, withheld)
+    ratings, split, good, five, *rest = (int(v) for v in sums)
+    counts, unsplit, withheld = tuple(rest[:5]), rest[5], rest[6]
+    return Total(key, label, ratings, split, good, five, counts, unsplit, withheld)
 
 
 def _add(into: dict, key, sums) -> None:
@@ -120,9 +141,14 @@ def _add(into: dict, key, sums) -> None:
     into[key] = sums if held is None else [a + b for a, b in zip(held, sums, strict=True)]
 
 
+EMPTY = [0] * 12
+
+
 def build(session: Session, audience: Audience, filters: Filters) -> Dashboard:
-    """One pass over the published rows, summed per summary and kind of service in SQL,
-    then rolled up here into the four views."""
+    """One pass over the published rows, summed per summary, kind of service and kind of
+    row in SQL, then rolled up here. The board's own rows over all services give the
+    totals per board and period; service rows give the kinds of service (and everything,
+    when a kind of service is chosen)."""
     rows = session.execute(
         sa.select(
             Summary.id,
@@ -132,31 +158,34 @@ def build(session: Session, audience: Audience, filters: Filters) -> Dashboard:
             Board.name,
             Board.country,
             SummaryFigure.category,
+            SummaryFigure.overall,
             *_sums(),
         )
         .select_from(SummaryFigure)
         .join(Summary, SummaryFigure.summary_id == Summary.id)
         .join(Board, Summary.board_id == Board.id)
         .where(audience.condition(), *filters.condition())
-        .group_by(Summary.id, Board.id, SummaryFigure.category)
+        .group_by(Summary.id, Board.id, SummaryFigure.category, SummaryFigure.overall)
     ).all()
     overall: dict[None, list[int]] = {}
     periods: dict[tuple[date, int], list[int]] = {}
     categories: dict[str, list[int]] = {}
     boards: dict[int, list[int]] = {}
     names = {}
-    for _id, month, months, board_id, name, country, category, *sums in rows:
+    for _id, month, months, board_id, name, country, category, whole, *sums in rows:
         sums = [int(v) for v in sums]
-        _add(overall, None, sums)
-        _add(periods, (month, months), sums)
-        _add(categories, category, sums)
-        _add(boards, board_id, sums)
+        if not whole:
+            _add(categories, category, sums)
+        if bool(whole) != bool(filters.category):
+            _add(overall, None, sums)
+            _add(periods, (month, months), sums)
+            _add(boards, board_id, sums)
         names[board_id] = f"{name} ({country})"
     by_category = [
         _total(key, str(ServiceCategory(key).label), sums) for key, sums in categories.items()
     ]
     return Dashboard(
-        overall=_total(None, "", overall.get(None, [0] * 8)),
+        overall=_total(None, "", overall.get(None, EMPTY)),
         by_period=[_total(key, period_label(*key), sums) for key, sums in sorted(periods.items())],
         by_category=sorted(by_category, key=lambda t: t.label),
         by_board=sorted(

@@ -8,7 +8,7 @@ import io
 
 from sqlalchemy.orm import Session
 
-from board.disclosure import Figure, describe
+from board.disclosure import Figure, Level, Row, describe, project
 from board.summaries.dashboard import Dashboard, Total
 from board.summaries.figures import summary_attendance, summary_table
 from board.summaries.models import ItemKind, Summary
@@ -20,24 +20,51 @@ def _median(value: float | None) -> str:
     return "" if value is None else str(value)
 
 
+LEVEL_NAMES = {
+    Level.FIVE: "five ratings",
+    Level.THREE: "bad, okay, good",
+    Level.TWO: "good against the rest",
+    Level.COUNT: "number of ratings only",
+    Level.SMALL: "fewer than k",
+    Level.NONE: "not shown",
+}
+GROUP_NAMES = ("bad (1-2)", "okay (3)", "good (4-5)", "the rest (1-3)")
+
+
+def _groups(row: Row) -> dict[str, int | None]:
+    """A row's counts by name, None where its level does not show them."""
+    out: dict[str, int | None] = dict.fromkeys((*RATING_NAMES, *GROUP_NAMES))
+    shares = row.shares
+    if shares is None:
+        return out
+    if row.level is Level.FIVE:
+        out.update(zip(RATING_NAMES, shares, strict=True))
+        shares = project(shares, Level.THREE)
+    if row.level >= Level.THREE:
+        out.update(zip(GROUP_NAMES[:3], shares, strict=True))
+        shares = (shares[0] + shares[1], shares[2])
+    out["the rest (1-3)"], out["good (4-5)"] = shares
+    return out
+
+
 def figure_rows(session: Session, summary: Summary) -> list[list[str]]:
-    """A header and one row per service, then the period over all services."""
+    """A header, the board's period over all services, then one row per service."""
     k, table = summary.k, summary_table(session, summary)
-    rows = [["board", "period", "service", "ratings", *RATING_NAMES, "median"]]
-    for row in [*table.rows, None]:
-        name, total, counts, median = (
-            ("all services", table.total, table.counts, table.median)
-            if row is None
-            else (row.key.name, row.total, row.counts, row.median)
-        )
+    header = ["board", "period", "service", "shown as", "ratings", *RATING_NAMES, *GROUP_NAMES]
+    rows = [[*header, "median"]]
+    lines = [("all services", summary.period, table.overall)]
+    lines += [(row.key.name, table.rows_label or "", row) for row in table.rows]
+    for name, period, row in lines:
+        counts = _groups(row).values()
         rows.append(
             [
                 summary.board.name,
-                summary.period,
+                period,
                 name,
-                describe(total, k),
-                *[describe(f, k) for f in counts],
-                _median(median),
+                LEVEL_NAMES[row.level],
+                describe(row.total, k),
+                *["-" if c is None else str(c) for c in counts],
+                _median(row.median),
             ]
         )
     return rows
@@ -70,12 +97,12 @@ def summary_document(session: Session, summary: Summary) -> dict:
     k = summary.k
     table = summary_table(session, summary)
 
-    def figures(total, counts, median, percents) -> dict:
+    def figures(row: Row) -> dict:
         return {
-            "ratings": figure_value(total, k),
-            "counts": {n: figure_value(f, k) for n, f in zip(RATING_NAMES, counts, strict=True)},
-            "percents": dict(zip(RATING_NAMES, percents, strict=True)),
-            "median": median,
+            "shown_as": LEVEL_NAMES[row.level],
+            "ratings": figure_value(row.total, k),
+            "counts": _groups(row),
+            "median": row.median,
         }
 
     items = []
@@ -116,11 +143,9 @@ def summary_document(session: Session, summary: Summary) -> dict:
         "recipients": [o.name for o in summary.recipients],
         "attendance": figure_value(summary_attendance(session, summary), k),
         "narrative_html": summary.narrative,
-        "services": [
-            {"service": row.key.name, **figures(row.total, row.counts, row.median, row.percents)}
-            for row in table.rows
-        ],
-        "all_services": figures(table.total, table.counts, table.median, table.percents),
+        "services_period": table.rows_label,
+        "services": [{"service": row.key.name, **figures(row)} for row in table.rows],
+        "all_services": figures(table.overall),
         "items": items,
     }
 
@@ -128,11 +153,14 @@ def summary_document(session: Session, summary: Summary) -> dict:
 def _total_document(total: Total) -> dict:
     return {
         "ratings": total.ratings,
-        "counts": dict(zip(RATING_NAMES, total.counts, strict=True)),
-        "ratings_with_distribution": total.base,
-        "percents": dict(zip(RATING_NAMES, total.percents, strict=True)),
+        "ratings_in_published_splits": total.split,
+        "good_or_very_good": total.good_count,
         "good_or_very_good_percent": total.good,
+        "ratings_with_five_point_distribution": total.five,
+        "counts": dict(zip(RATING_NAMES, total.counts, strict=True)) if total.five else None,
+        "percents": dict(zip(RATING_NAMES, total.percents, strict=True)) if total.five else None,
         "mean": total.mean,
+        "ratings_too_few_to_break_down": total.unsplit,
         "withheld_rows": total.withheld,
     }
 
@@ -157,29 +185,26 @@ def dashboard_document(data: Dashboard) -> dict:
 
 
 def dashboard_rows(data: Dashboard) -> list[list[str]]:
-    rows = [
-        [
-            "dimension",
-            "value",
-            "ratings",
-            *RATING_NAMES,
-            "ratings with distribution",
-            "good or very good %",
-            "withheld rows",
-        ]
-    ]
+    header = ["dimension", "value", "ratings", "ratings in published splits"]
+    header += ["good or very good", "good or very good %", "ratings with five ratings shown"]
+    header += [*RATING_NAMES, "ratings too few to break down", "withheld rows"]
+    rows = [header]
     groups = [("all", [data.overall]), ("period", data.by_period)]
     groups += [("category", data.by_category), ("board", data.by_board)]
     for dimension, totals in groups:
         for t in totals:
+            counts = [str(c) if t.five else "-" for c in t.counts]
             rows.append(
                 [
                     dimension,
                     t.label if dimension != "category" else str(t.key),
                     str(t.ratings),
-                    *[str(c) for c in t.counts],
-                    str(t.base),
-                    "" if t.good is None else str(t.good),
+                    str(t.split),
+                    str(t.good_count),
+                    "-" if t.good is None else str(t.good),
+                    str(t.five),
+                    *counts,
+                    str(t.unsplit),
                     str(t.withheld),
                 ]
             )

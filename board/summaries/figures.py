@@ -5,17 +5,26 @@ here writes."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from dateutil.relativedelta import relativedelta
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from board import disclosure
 from board.boards.models import Board, Service
 from board.feedback.models import RatingTally
-from board.summaries.models import Summary, SummaryFigure, month_span
-from board.summaries.queries import period_meetings, previous
+from board.summaries.models import (
+    Summary,
+    SummaryFigure,
+    SummaryState,
+    month_span,
+    period_label,
+)
+from board.summaries.queries import period_meetings
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotMethod, BallotState
 
@@ -45,27 +54,159 @@ def rating_counts(
     return dict(sorted(counts.items(), key=lambda pair: pair[0].name))
 
 
-def ratings(session: Session, board: Board, month: date, months: int = 1) -> disclosure.Table:
-    """The ratings of the board's period, as publishable."""
-    return disclosure.publish(rating_counts(session, board, month, months), board.threshold_k)
+def _total(counts: dict[Service, list[int]]) -> list[int]:
+    return [sum(row[i] for row in counts.values()) for i in range(len(disclosure.RATINGS))]
 
 
-def summary_table(session: Session, summary: Summary) -> disclosure.Table:
-    """A summary's figures: as kept when it was published, worked out now for a draft."""
-    k = summary.k
-    if not summary.published:
-        return ratings(session, summary.board, summary.month, summary.months)
-    rows = [
-        disclosure.restore(
-            figure,
-            disclosure.Figure(figure.total, figure.total_small),
-            list(figure.counts),
-            figure.median,
-            k,
+def quarter_of(month: date) -> date:
+    return month.replace(month=(month.month - 1) // 3 * 3 + 1, day=1)
+
+
+@dataclass(frozen=True)
+class Ratings:
+    """What a summary shows of ratings: the board's period over all services, and the
+    service rows of ``rows_period`` (its own period, or the quarter its month ends), each
+    at the level disclosure control chose."""
+
+    k: int
+    overall: disclosure.Row
+    rows: tuple[disclosure.Row, ...]
+    rows_period: tuple[date, int] | None
+
+    @property
+    def rows_label(self) -> str | None:
+        return period_label(*self.rows_period) if self.rows_period else None
+
+
+def _published_rows_periods(session: Session, board: Board) -> list[tuple[date, int]]:
+    found = session.execute(
+        sa.select(Summary.rows_month, Summary.rows_months).where(
+            Summary.board_id == board.id,
+            Summary.state == SummaryState.PUBLISHED,
+            Summary.rows_month.is_not(None),
         )
-        for figure in summary.figures
+    ).all()
+    return [(month, months) for month, months in found if month and months]
+
+
+def _overlaps(a: tuple[date, int], b: tuple[date, int]) -> bool:
+    a_start, a_end = month_span(*a)
+    b_start, b_end = month_span(*b)
+    return a_start < b_end and b_start < a_end
+
+
+def rows_period(session: Session, summary: Summary) -> tuple[date, int] | None:
+    """The period of the service rows a summary carries: its own, unless the board
+    publishes them quarterly and this is a month's summary; then the quarter, carried by
+    the summary of its last month. None where no rows go out (another summary covered
+    part of that period already)."""
+    own = (summary.month, summary.months)
+    period: tuple[date, int] | None = own
+    if summary.months == 1 and summary.board.service_months == 3:
+        quarter = quarter_of(summary.month)
+        last = quarter + relativedelta(months=2)
+        period = (quarter, 3) if summary.month == last else None
+    if period is None:
+        return None
+    taken = [p for p in _published_rows_periods(session, summary.board) if p != period]
+    if summary.published:
+        return period
+    return None if any(_overlaps(period, p) for p in taken) else period
+
+
+def _month_parts(
+    session: Session, board: Board, quarter: date, now: tuple[date, disclosure.Level] | None
+) -> list[tuple[list[int], disclosure.Level]]:
+    """Each month of a quarter over all services, with the level it was published at
+    (NONE when it was not); ``now`` is the month being published and its level."""
+    published = {
+        summary.month: next((f for f in summary.figures if f.overall), None)
+        for summary in session.scalars(
+            sa.select(Summary).where(
+                Summary.board_id == board.id,
+                Summary.state == SummaryState.PUBLISHED,
+                Summary.months == 1,
+                Summary.month >= quarter,
+                Summary.month < quarter + relativedelta(months=3),
+            )
+        )
+    }
+    parts = []
+    for step in range(3):
+        month = quarter + relativedelta(months=step)
+        counts = _total(rating_counts(session, board, month))
+        kept = published.get(month)
+        if now is not None and month == now[0]:
+            level = now[1]
+        else:
+            level = disclosure.Level(kept.level) if kept is not None else disclosure.Level.NONE
+        parts.append((counts, level))
+    return parts
+
+
+def _overall_level(session: Session, summary: Summary, counts: list[int]) -> disclosure.Level:
+    """A month's level over all services: its own finest, or coarser where the quarter's
+    service rows, published already, would otherwise give a row away."""
+    k, board = summary.k, summary.board
+    if summary.months != 1:
+        return disclosure.finest(counts, k)
+    quarter = quarter_of(summary.month)
+    carrier = session.scalar(
+        sa.select(Summary).where(
+            Summary.board_id == board.id,
+            Summary.state == SummaryState.PUBLISHED,
+            Summary.rows_month == quarter,
+            Summary.rows_months == 3,
+        )
+    )
+    if carrier is None or carrier.id == summary.id:
+        return disclosure.finest(counts, k)
+    raw = rating_counts(session, board, quarter, 3)
+    kept = {f.service_id: disclosure.Level(f.level) for f in carrier.figures if not f.overall}
+    rows = [(raw[s], kept.get(s.id, disclosure.Level.NONE)) for s in raw]
+    others = [
+        part
+        for step, part in enumerate(_month_parts(session, board, quarter, None))
+        if quarter + relativedelta(months=step) != summary.month
     ]
-    return disclosure.assemble(rows, k)
+    return disclosure.part_level(counts, k, rows, others)
+
+
+def ratings(session: Session, summary: Summary) -> Ratings:
+    """The ratings of a summary's period as publishable now."""
+    board, k = summary.board, summary.k
+    period = rows_period(session, summary)
+    own = (summary.month, summary.months)
+    if period == own:
+        table = disclosure.publish(rating_counts(session, board, *own), k)
+        assert table.overall is not None
+        return Ratings(k, table.overall, table.rows, period)
+    counts = _total(rating_counts(session, board, *own))
+    level = _overall_level(session, summary, counts)
+    overall = disclosure.shown_row(None, counts, level, k)
+    if period is None:
+        return Ratings(k, overall, (), None)
+    parts = _month_parts(session, board, period[0], (summary.month, level))
+    table = disclosure.publish_rows(rating_counts(session, board, *period), k, parts)
+    return Ratings(k, overall, table.rows, period)
+
+
+def summary_table(session: Session, summary: Summary) -> Ratings:
+    """A summary's ratings: as kept when it was published, worked out now for a draft."""
+    if not summary.published:
+        return ratings(session, summary)
+
+    def kept(figure: SummaryFigure) -> disclosure.Row:
+        total = disclosure.Figure(figure.total, figure.total_small)
+        level = disclosure.Level(figure.level)
+        return disclosure.restore(figure, level, total, figure.shares, figure.median)
+
+    overall = next((kept(f) for f in summary.figures if f.overall), None)
+    if overall is None:
+        overall = disclosure.Row(None, disclosure.Level.NONE, disclosure.Figure(None))
+    rows = tuple(kept(f) for f in summary.figures if not f.overall)
+    period = (summary.rows_month, summary.rows_months) if summary.rows_month else None
+    return Ratings(summary.k, overall, rows, period)  # type: ignore[arg-type]
 
 
 def attendance(session: Session, board: Board, month: date, months: int = 1) -> disclosure.Figure:
@@ -108,35 +249,91 @@ def vote_results(session: Session, board: Board, month: date, months: int = 1) -
     return out
 
 
+class Trend(enum.StrEnum):
+    BETTER = "better"
+    SAME = "same"
+    WORSE = "worse"
+    NOT_COMPARABLE = "not comparable"
+
+    @property
+    def label(self) -> str:
+        return {
+            Trend.BETTER: _l("better"),
+            Trend.SAME: _l("the same"),
+            Trend.WORSE: _l("worse"),
+            Trend.NOT_COMPARABLE: _l("not comparable"),
+        }[self]
+
+
 @dataclass(frozen=True)
 class Change:
-    """A service against the previous summary: its published ratings and median then, and
-    the median's change when both medians were published."""
+    """A row against the same row of an earlier published summary, from published
+    figures only (so nothing new is disclosed): better, the same or worse by the median,
+    or not comparable, with why."""
 
-    total: disclosure.Figure
-    median: float | None
-    median_change: float | None
-    k: int  # the previous summary's own k, which its "<k" keeps
+    trend: Trend
+    then: float | None  # the median then
+    now: float | None
+    why: str | None = None  # when not comparable
 
 
-def changes(
-    session: Session, summary: Summary, table: disclosure.Table
-) -> tuple[Summary | None, dict[int, Change]]:
-    """Per service id, from published figures only, so nothing new is disclosed."""
-    before = previous(session, summary)
-    if before is None:
-        return None, {}
-    then = {f.service_id: f for f in before.figures if f.service_id is not None}
-    out: dict[int, Change] = {}
-    for row in table.rows:
-        key = row.key
-        service_id = key.service_id if isinstance(key, SummaryFigure) else key.id
-        old = then.get(service_id) if service_id is not None else None
-        if service_id is None or old is None:
-            continue
-        delta = None
-        if row.median is not None and old.median is not None:
-            delta = round(row.median - old.median, 1)
-        total = disclosure.Figure(old.total, old.total_small)
-        out[service_id] = Change(total, old.median, delta, before.k)
-    return before, out
+def _change(now: disclosure.Row, then: SummaryFigure | None) -> Change:
+    if then is None:
+        return Change(Trend.NOT_COMPARABLE, None, now.median, str(_l("not rated then")))
+    if then.median is None or now.median is None:
+        why = _l("no median then") if then.median is None else _l("no median now")
+        return Change(Trend.NOT_COMPARABLE, then.median, now.median, str(why))
+    if now.median == then.median:
+        trend = Trend.SAME
+    else:
+        trend = Trend.BETTER if now.median > then.median else Trend.WORSE
+    return Change(trend, then.median, now.median)
+
+
+def _earlier(session: Session, board: Board, before: date, rows: bool) -> Summary | None:
+    """The board's last published summary before ``before``: of all of them, or of those
+    that carried service rows."""
+    query = sa.select(Summary).where(
+        Summary.board_id == board.id, Summary.state == SummaryState.PUBLISHED
+    )
+    if rows:
+        query = query.where(Summary.rows_month.is_not(None), Summary.rows_month < before)
+    else:
+        query = query.where(Summary.month < before)
+    return session.scalar(query.order_by(Summary.month.desc()).limit(1))
+
+
+@dataclass(frozen=True)
+class Changes:
+    """The overall row against the previous summary, each service row against the last
+    summary that carried service rows (keyed by service id)."""
+
+    overall_then: Summary | None
+    overall: Change | None
+    rows_then: Summary | None
+    rows: dict[int, Change]
+
+
+def _service_id(row: disclosure.Row) -> int | None:
+    key = row.key
+    return key.service_id if isinstance(key, SummaryFigure) else getattr(key, "id", None)
+
+
+def changes(session: Session, summary: Summary, table: Ratings) -> Changes:
+    board = summary.board
+    overall_then = _earlier(session, board, summary.month, rows=False)
+    overall = None
+    if overall_then is not None:
+        kept = next((f for f in overall_then.figures if f.overall), None)
+        overall = _change(table.overall, kept)
+    rows_then = None
+    rows: dict[int, Change] = {}
+    if table.rows_period is not None:
+        rows_then = _earlier(session, board, table.rows_period[0], rows=True)
+    if rows_then is not None:
+        then = {f.service_id: f for f in rows_then.figures if not f.overall}
+        for row in table.rows:
+            service_id = _service_id(row)
+            if service_id is not None:
+                rows[service_id] = _change(row, then.get(service_id))
+    return Changes(overall_then, overall, rows_then, rows)

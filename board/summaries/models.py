@@ -14,6 +14,7 @@ from board.actions.models import Action
 from board.auth.models import User
 from board.boards.models import Board, Organisation, Service
 from board.db import Base, UTCDateTime, enum_column, utcnow
+from board.disclosure import Level
 from board.feedback.models import Feedback
 from board.states import ModerationState
 
@@ -110,6 +111,10 @@ class Summary(Base):
     # attendance_small says it was fewer than k.
     attendance: Mapped[int | None]
     attendance_small: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The period of the service rows it carries: its own, or (a board that publishes
+    # service rows quarterly) the quarter that its month ends; None when it carries none.
+    rows_month: Mapped[date | None]
+    rows_months: Mapped[int | None]
     # The board's k when it was published: every "fewer than k" of this summary is read
     # with it for good. With today's k a "<5" would turn into "<3" after the board lowered
     # its k, telling that the count was 3 or 4. None while a draft: the board's k applies.
@@ -161,9 +166,11 @@ def period_label(month: date, months: int) -> str:
 
 
 class SummaryFigure(Base):
-    """One published row of a summary's figures, as disclosure control let it out (None
-    is a hidden count). Kept as published, so a summary never changes after it is sent,
-    and the partners' dashboard adds up only what was published."""
+    """One published row of a summary's figures, as disclosure control let it out: a
+    service over the summary's rows period, or (``overall``) the board's period over all
+    services. ``level`` (board.disclosure.Level) says what is shown; a count that is not
+    is None. Kept as published, so a summary never changes after it is sent, and the
+    partners' dashboard adds up only what was published."""
 
     __tablename__ = "summary_figure"
 
@@ -174,9 +181,15 @@ class SummaryFigure(Base):
     position: Mapped[int] = mapped_column(default=0)
     service_id: Mapped[int | None] = mapped_column(sa.ForeignKey("service.id", ondelete="SET NULL"))
     name: Mapped[str] = mapped_column(sa.String(200))  # the service's name when published
-    category: Mapped[str] = mapped_column(sa.String(32))
+    category: Mapped[str] = mapped_column(sa.String(32))  # "" for the overall row
+    overall: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    level: Mapped[int] = mapped_column(default=0, server_default="0")
     total: Mapped[int | None]
     total_small: Mapped[bool] = mapped_column(default=False)
+    # The three groups: bad (1-2) and okay (3) at THREE or FIVE, good (4-5) from TWO up.
+    bad: Mapped[int | None]
+    okay: Mapped[int | None]
+    good: Mapped[int | None]
     r1: Mapped[int | None]
     r2: Mapped[int | None]
     r3: Mapped[int | None]
@@ -187,6 +200,18 @@ class SummaryFigure(Base):
     @property
     def counts(self) -> tuple[int | None, ...]:
         return (self.r1, self.r2, self.r3, self.r4, self.r5)
+
+    @property
+    def shares(self) -> tuple[int, ...] | None:
+        """The counts of its level's groups, as board.disclosure.Row keeps them."""
+        level = Level(self.level)
+        if level is Level.FIVE:
+            return tuple(c or 0 for c in self.counts)
+        if level is Level.THREE:
+            return (self.bad or 0, self.okay or 0, self.good or 0)
+        if level is Level.TWO:
+            return ((self.total or 0) - (self.good or 0), self.good or 0)
+        return None
 
 
 class SummaryItem(Base):

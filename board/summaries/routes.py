@@ -137,14 +137,12 @@ def publish(summary_id: int):
 def _context(summary: Summary) -> dict:
     board = summary.board
     table = figures.summary_table(db, summary)
-    before, changes = figures.changes(db, summary, table)
     return {
         "summary": summary,
         "board": board,
         "table": table,
         "attendance": figures.summary_attendance(db, summary),
-        "before": before,
-        "changes": changes,
+        "changes": figures.changes(db, summary, table),
         "describe": describe,
         "k": summary.k,
         "waiting": queries.waiting_items(summary),

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from board import disclosure
 from board.audit.services import record
 from board.auth.models import Role, User
 from board.auth.queries import users_with_role
@@ -192,6 +193,32 @@ def save_draft(
     record(session, actor, "summary.update", summary, board_id=summary.board_id)
 
 
+def _kept(row: disclosure.Row, position: int) -> SummaryFigure:
+    """A published row as the summary keeps it: a service's (its key), or the overall."""
+    service = row.key
+    groups: dict[str, int | None] = {"bad": None, "okay": None, "good": None}
+    if row.level is disclosure.Level.FIVE and row.shares is not None:
+        s = row.shares
+        groups = {"bad": s[0] + s[1], "okay": s[2], "good": s[3] + s[4]}
+    elif row.level is disclosure.Level.THREE and row.shares is not None:
+        groups = dict(zip(("bad", "okay", "good"), row.shares, strict=True))
+    elif row.level is disclosure.Level.TWO and row.shares is not None:
+        groups["good"] = row.shares[1]
+    return SummaryFigure(
+        position=position,
+        service_id=service.id if service is not None else None,
+        name=service.name if service is not None else "",
+        category=service.category.value if service is not None else "",
+        overall=service is None,
+        level=int(row.level),
+        total=row.total.value,
+        total_small=row.total.small,
+        median=row.median,
+        **groups,
+        **{f"r{i}": figure.value for i, figure in enumerate(row.counts, start=1)},
+    )
+
+
 def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
     """Send it to the partners named to the children at the period's meetings, no one
     else; its figures are kept as published."""
@@ -211,19 +238,9 @@ def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
     summary.threshold_k = summary.board.threshold_k
     _refresh(session, summary)
     table = figures.summary_table(session, summary)
-    summary.figures = [
-        SummaryFigure(
-            position=position,
-            service_id=row.key.id,
-            name=row.key.name,
-            category=row.key.category.value,
-            total=row.total.value,
-            total_small=row.total.small,
-            median=row.median,
-            **{f"r{i}": figure.value for i, figure in enumerate(row.counts, start=1)},
-        )
-        for position, row in enumerate(table.rows)
-    ]
+    summary.rows_month, summary.rows_months = table.rows_period or (None, None)
+    summary.figures = [_kept(row, position) for position, row in enumerate(table.rows)]
+    summary.figures.append(_kept(table.overall, len(table.rows)))
     present = figures.summary_attendance(session, summary)
     summary.attendance, summary.attendance_small = present.value, present.small
     summary.recipients = sorted(recipients.values(), key=lambda o: o.name)

@@ -200,6 +200,8 @@ def regions_for(country: str | None) -> tuple[str, ...]:
     """The regions whose phone formats are looked for on a board in ``country``."""
     country = (country or "").upper()
     return REGIONS if not country or country in REGIONS else (country, *REGIONS)
+
+
 # libphonenumber costs about 100 µs a region: run it only where there are enough digits.
 # Six digits ("069 123") is a number begun; five or fewer is a year, a price, an hour.
 MIN_DIGITS_FOR_LIBRARY = 6

@@ -9,6 +9,8 @@ the /healthz ceiling, acknowledged submissions against the database, and the ano
 (bench/load.py).
 detect: the personal-details detector's recall and false positives per language on its
 corpus, and its microseconds per text (bench/detect.py).
+disclosure: on a simulated network, the share of rows, board-months and children's answers
+that reach a published distribution, today's rule against the cascade (bench/disclosure.py).
 """
 
 from __future__ import annotations
@@ -139,7 +141,7 @@ def bench_child_pages(app) -> list[tuple]:
 def main() -> None:
     import os
 
-    from bench import detect, history, load
+    from bench import detect, disclosure, history, load
 
     rows, child_rows = bench_pages()
     print(f"\npages (SQLite, demo network, {REPEAT} requests each, in-process)")
@@ -158,6 +160,7 @@ def main() -> None:
         within = "yes" if size <= ONE_ROUND_TRIP else "NO"
         print(f"{path:<18} {size:>8} {ONE_ROUND_TRIP:>8} {within:>7} {foreign:>14}")
     detect.main()
+    disclosure.main()
     with tempfile.TemporaryDirectory() as folder:
         history.run(f"sqlite:///{Path(folder) / 'history.sqlite3'}", "SQLite")
     if os.environ.get("BENCH_POSTGRES_URL"):

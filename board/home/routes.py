@@ -32,7 +32,6 @@ def index():
         concerns=moderation_queries.unacknowledged(db, watched),
         received=summary_queries.received(db, current_user) if current_user.is_partner else [],
         now=utcnow(),
-        age=moderation_queries.age,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -190,8 +190,3 @@ def board_concerns(session: Session, board: Board) -> list[Concern]:
             )
         )
     )
-
-
-def age(moment: datetime, now: datetime) -> int:
-    """Whole hours since ``moment``."""
-    return int((now - moment).total_seconds() // 3600)

@@ -196,7 +196,6 @@ def concerns(board_id: int):
         board=board,
         concerns=queries.board_concerns(db, board),
         now=utcnow(),
-        age=queries.age,
     )
 
 
@@ -218,7 +217,6 @@ def _concern_page(concern: Concern, form: CloseConcernForm, status: int = 200):
         confirm=ConfirmForm(),
         form=form,
         now=utcnow(),
-        age=queries.age,
     ), status
 
 

@@ -24,7 +24,7 @@ from board.auth.access import can_run_meetings
 from board.db import db
 from board.feedback.queries import count_answers
 from board.forms import ConfirmForm, show_error
-from board.i18n import format_time_in
+from board.i18n import clock
 from board.meetings import queries
 from board.meetings import services as meetings
 from board.meetings.forms import CancelForm, PresentForm
@@ -201,7 +201,7 @@ def live(meeting_id: int):
         ballot=ballot.state.value if ballot else None,
         votes=count_votes(db, ballot) if ballot else 0,
         help_calls=[
-            {"id": call.id, "time": format_time_in(call.created_at, zone)}
+            {"id": call.id, "time": clock(call.created_at, zone)}
             for call in queries.open_help_calls(db, meeting)
         ],
     )

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 from board.auth.models import User
 from board.boards.models import Board
 from board.feedback.models import Feedback
+from board.i18n import period_name
 from board.meetings.models import Meeting, MeetingState
 from board.states import ModerationState
 from board.summaries.models import (
@@ -55,12 +56,10 @@ def months_with_meetings(session: Session, board: Board) -> list[date]:
 def periods(session: Session, board: Board) -> list[tuple[str, str]]:
     """What a summary can cover, as (value, label): each month with a meeting, and each
     quarter holding one, newest first."""
-    from board.summaries.models import period_label
-
     months = months_with_meetings(session, board)
     quarters = sorted({m.replace(month=(m.month - 1) // 3 * 3 + 1) for m in months}, reverse=True)
-    out = [(f"{m.isoformat()}/1", period_label(m, 1)) for m in months]
-    out += [(f"{q.isoformat()}/3", period_label(q, 3)) for q in quarters]
+    out = [(f"{m.isoformat()}/1", period_name(m, 1)) for m in months]
+    out += [(f"{q.isoformat()}/3", period_name(q, 3)) for q in quarters]
     return out
 
 

@@ -245,10 +245,7 @@ def _waiting_scope() -> dict:
 def waiting():
     """What still waits for an answer, and for how long: a partner's own, or a board's."""
     rows = queries.waiting_for(db, **_waiting_scope())
-    now = utcnow()
-    return render_template(
-        "summaries/waiting.html", rows=rows, days=lambda moment: (now - (moment or now)).days
-    )
+    return render_template("summaries/waiting.html", rows=rows, now=utcnow())
 
 
 def _audience() -> dashboard.Audience:

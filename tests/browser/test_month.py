@@ -619,7 +619,7 @@ def facilitator_composes_and_publishes(month: Month) -> None:
     page.wait_for_load_state()
     assert page.get_by_text("No summary yet.").is_visible()
     seen(page)
-    this_month = FIXED_NOW.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m")
+    this_month = FIXED_NOW.astimezone(ZoneInfo(ZONE)).strftime("%B %Y")  # "June 2026"
     page.get_by_label("Period").select_option(label=this_month)
     click(page, "Compose the summary of this period")
     assert page.inner_text("h1") == "Compose the summary"
@@ -688,7 +688,7 @@ def partner_reads_exports_and_answers(month: Month) -> None:
     assert "1 summary" in page.inner_text("main")
     assert page.get_by_role("img", name="Ratings per period").is_visible()
     periods = page.get_by_role("table", name="Ratings per period")
-    assert FIXED_NOW.astimezone(ZoneInfo(ZONE)).strftime("%Y-%m") in periods.inner_text()
+    assert FIXED_NOW.astimezone(ZoneInfo(ZONE)).strftime("%B %Y") in periods.inner_text()
     seen(page)
     snap(page, "partner-dashboard")
 

@@ -47,6 +47,28 @@ def test_demo_seeds_five_boards_and_prints_logins(runner, session, client, auth)
     assert auth.login(ADMIN_EMAIL, DEMO_PASSWORD).status_code == 302
 
 
+def test_every_demo_summary_shows_the_board_and_a_service(runner, session):
+    """Partners reading the demo see what the product is for: each published summary
+    splits the board's month over all services, and at least one service's ratings."""
+    from board.disclosure import Level
+    from board.summaries.models import Summary, SummaryState
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    published = session.scalars(
+        sa.select(Summary).where(Summary.state == SummaryState.PUBLISHED)
+    ).all()
+    assert len(published) >= 25
+    for summary in published:
+        overall = [Level(f.level) for f in summary.figures if f.overall]
+        rows = [Level(f.level) for f in summary.figures if not f.overall]
+        assert overall[0].split and any(level.split for level in rows), (
+            summary.board.name,
+            summary.period,
+            overall,
+            rows,
+        )
+
+
 def test_demo_is_idempotent_and_resettable(runner, session):
     runner.invoke(args=["demo"])
     users = _count(session, User)

@@ -23,6 +23,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from board import disclosure
 from board.actions import services as actions
 from board.actions.models import Action, ActionStatus, Proposer
 from board.auth.models import Role, User
@@ -224,9 +225,9 @@ class _Play:
                 ballot = voting.open_ballot(
                     session, facilitator, meeting, list(vote), method=BallotMethod.APPROVAL
                 )
-            children = self.children(meeting, vote, ideas)
             # Answers and an idea the facilitator has not read yet; a child in danger.
             unread = _Child(list(data.WAITING), ideas=[data.CHILD_IDEA]) if waiting else None
+            children = self.children(meeting, vote, ideas, unread)
             danger = _Child([(0, 1, data.CONCERN_WORDS, None)]) if concern else None
             self.let_in(meeting, len(children) + bool(unread) + bool(danger))
             for child in children:
@@ -245,12 +246,17 @@ class _Play:
         return played
 
     def children(
-        self, meeting: Meeting, vote: Sequence[Action], ideas: Sequence[str]
+        self,
+        meeting: Meeting,
+        vote: Sequence[Action],
+        ideas: Sequence[str],
+        also: _Child | None = None,
     ) -> list[_Child]:
         """Who came and what each said: the ratings of each agenda service spread over the
-        children, a few with words; some of them vote."""
+        children, a few with words; some of them vote. ``also``: a child who comes too."""
         rng = self.rng
-        ratings = [self.ratings(position) for position in range(len(meeting.services))]
+        extra = [(position, rating) for position, rating, *_words in also.answers] if also else []
+        ratings = self.showable(len(meeting.services), meeting.board.threshold_k, extra)
         count = max(rng.randint(*data.ATTENDANCE), *(len(r) for r in ratings))
         children = [_Child() for _ in range(count)]
         for position, given in enumerate(ratings):
@@ -272,6 +278,24 @@ class _Play:
             for voter, ballot in zip(voters, ticks, strict=True):
                 voter.points = ballot or {vote[0].id: 1}
         return children
+
+    def showable(self, services: int, k: int, extra: list[tuple[int, int]]) -> list[list[int]]:
+        """Each agenda service's ratings, drawn again (a few times at most) until the month
+        is one partners can read: the board's month over all services and at least one
+        service split at least into good against the rest, as disclosure control will
+        decide when the summary is published."""
+        for _attempt in range(30):
+            drawn = [self.ratings(position) for position in range(services)]
+            counts = {
+                p: [given.count(r) for r in disclosure.RATINGS] for p, given in enumerate(drawn)
+            }
+            for position, rating in extra:
+                counts[position][rating - 1] += 1
+            table = disclosure.publish(counts, k)
+            overall = table.overall
+            if overall and overall.level.split and any(row.level.split for row in table.rows):
+                break
+        return drawn
 
     def ratings(self, position: int) -> list[int]:
         rng = self.rng

@@ -33,11 +33,16 @@ Margins and secondary suppression. Two kinds of tables are published:
 2. ``publish_rows``: rows of a quarter whose margin is published elsewhere, in parts: the
    board's month over all services, in each month's summary. The months are not sums of
    these rows, so at each level L two unknowns meet: the rows shown coarser than L (A) and
-   the months shown coarser than L (B), with sum(A) - sum(B) known at L. If B is not empty
-   and its sum does not pass at L, no row is shown at L or finer (else the rows' sum at L
-   would hand out the months'). Otherwise, if A is neither empty nor every row, its sum
-   must pass at L, as above. ``part_level`` applies the same check to a month published
-   after its quarter's rows, moving the month down instead.
+   the months shown coarser than L (B), with sum(A) - sum(B) known at L. When A is empty
+   the rows add up to the quarter at L and hand out sum(B): if that may not be worked out,
+   the smallest row moves below L. When A is neither empty nor every row, its sum must
+   pass, as above. ``part_level`` applies the same checks to a month published after its
+   quarter's rows, moving the month down instead.
+
+A sum that passes can still pin a member down at the edge of what it could hold: two rows
+of "<5" that add up to 8 both held 4. So a worked-out sum must also stay clear of the
+most its members could hold together (k-1 for "<k", a row's own total or group for a row
+shown coarser) and, for a number, of the least (1 for "<k", k for "-").
 
 Every figure that can be worked out from any combination of a board's published tables is
 then 0, at least k, or already published; ``tests/test_disclosure.py`` checks this exactly,

@@ -52,13 +52,14 @@ def test_create_an_organisation_and_a_board_with_partners(client, make, auth, se
     ).all()
     assert ngo.country == "MK"
     response = client.post(
-        "/admin/boards/new", data=_board_form(ngo.id, partner_ids=[str(city.id)])
+        "/admin/boards/new",
+        data=_board_form(ngo.id, partner_ids=[str(city.id)], service_months="3"),
     )
     assert response.status_code == 302
     board = session.scalar(sa.select(Board))
     assert board.country == "MK" and board.language_codes == ["en", "sq"]
     assert [p.name for p in board.partners] == ["City of Skopje"]
-    assert board.threshold_k == 5
+    assert board.threshold_k == 5 and board.service_months == 3  # service rows each quarter
     page = client.get(f"/boards/{board.id}").get_data(as_text=True)
     assert "City of Skopje" in page and "116 111" in page
 
@@ -69,12 +70,14 @@ def test_bad_board_input_keeps_what_was_typed(client, make, auth, session):
     make.commit()
     response = client.post(
         "/admin/boards/new",
-        data=_board_form(org.id, threshold_k="2", timezone="Europe/Nowhere", city="Kept city"),
+        data=_board_form(
+            org.id, threshold_k="2", timezone="Europe/Nowhere", city="Kept city", service_months="2"
+        ),
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert 'value="Kept city"' in page
-    assert "Number must be between 3 and 100." in page
+    assert "Number must be between 3 and 100." in page and "Not a valid choice." in page
     assert session.scalar(sa.select(sa.func.count()).select_from(Board)) == 0
     response = client.post("/admin/boards/new", data=_board_form(org.id, timezone="Europe/Nowhere"))
     assert response.status_code == 400

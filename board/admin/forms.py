@@ -71,6 +71,21 @@ class BoardForm(BaseForm):
         validators=[DataRequired(), NumberRange(min=MIN_THRESHOLD, max=100)],
         description=_l("Counts under this number are hidden. Never below 3."),
     )
+    service_months = SelectField(
+        _l("Ratings of each service go to partners"),
+        coerce=int,
+        default=1,
+        choices=choices(
+            [
+                (1, _l("Every month, with the month's summary")),
+                (3, _l("Every quarter, with the summary of the quarter's last month")),
+            ]
+        ),
+        description=_l(
+            "The board's month over all services goes out every month either way. A "
+            "quarter holds more children per service, so more of each can be shown safely."
+        ),
+    )
     retention_months = IntegerField(
         _l("Keep approved text for (months)"),
         default=24,

@@ -130,6 +130,7 @@ def board(board_id: int | None = None):
                 languages=form.languages.data,
                 helpline=form.helpline.data,
                 threshold_k=form.threshold_k.data,
+                service_months=form.service_months.data,
                 retention_months=form.retention_months.data,
                 safeguarding_retention_months=form.safeguarding_retention_months.data,
                 idle_seconds=form.idle_seconds.data,

@@ -73,6 +73,7 @@ def save_board(
     languages: list[str],
     helpline: str,
     threshold_k: int,
+    service_months: int = 1,
     retention_months: int,
     safeguarding_retention_months: int,
     idle_seconds: int = 180,
@@ -89,6 +90,8 @@ def save_board(
         raise BoardError(_l("Choose at least one of the languages offered."), "languages")
     if threshold_k < MIN_THRESHOLD:
         raise BoardError(_l("The threshold cannot be below %(k)d.", k=MIN_THRESHOLD), "threshold_k")
+    if service_months not in (1, 3):
+        raise BoardError(_l("Choose every month or every quarter."), "service_months")
     clash = session.scalar(sa.select(Board).where(Board.name == name))
     if clash is not None and clash is not board:
         raise BoardError(_l("A board with this name exists already."), field="name")
@@ -103,6 +106,7 @@ def save_board(
     board.languages = " ".join(dict.fromkeys(languages))
     board.helpline = helpline.strip()
     board.threshold_k = threshold_k
+    board.service_months = service_months
     board.retention_months = retention_months
     board.safeguarding_retention_months = safeguarding_retention_months
     board.idle_seconds = idle_seconds

@@ -12,7 +12,6 @@ from functools import cache
 
 import time_machine
 from dateutil.relativedelta import relativedelta
-
 from werkzeug.security import generate_password_hash
 
 from board.auth.models import Role, RoleAssignment, User

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 import time_machine
-
 from flask_babel import format_date
 
 from board.room import services as room

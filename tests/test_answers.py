@@ -187,10 +187,12 @@ def test_an_empty_answer_keeps_the_reader_at_the_item(client, auth, session, wor
     assert '<details class="no-print" open>' in item
     assert re.search(
         r'<textarea id="what-\d+" name="what" rows="3" aria-describedby="what-\d+-error" '
-        r'aria-invalid="true">',
+        r'aria-invalid="true" autofocus>',
         item,
     )
-    assert 'id="what-' in item and "Write what you will do." in item
+    assert "Write what you will do." in item
+    # The form posts to the item's anchor: the page sent back opens there.
+    assert f'action="/summary-items/{world.item.id}/respond#item-{world.item.id}"' in item
     assert 'value="2030-07-01"' in item and '<option value="partly" selected>' in item
     assert session.scalar(sa.select(sa.func.count(Response.id))) == 0
 

@@ -5,7 +5,7 @@ wording is approved again, and bad input keeps the reader at the item with what 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -15,7 +15,7 @@ from board.audit.models import AuditEntry
 from board.auth.access import can_change_response
 from board.auth.models import Role
 from board.summaries import queries, services
-from board.summaries.models import ItemKind, Response, ResponseStatus, Summary
+from board.summaries.models import ItemKind, Response, ResponseStatus
 from tests.factories import after
 
 MARCH = date(2030, 3, 1)
@@ -267,23 +267,23 @@ def test_the_waiting_list_links_to_each_item(client, auth, session, world):
 
 
 def test_a_day_after_publication_counts_in_the_board_s_zone(app, session, world):
-    """Published at 08:30 UTC on 2 April (10:30 in Tirana): 2 April is not after it."""
-    with app.app_context(), pytest.raises(services.SummaryError) as refused:
+    """Published at 23:30 UTC on 1 April, already 2 April in Tirana: 2 April is not after
+    the publication, 3 April is."""
+    world.summary.published_at = datetime(2030, 4, 1, 23, 30, tzinfo=UTC)
+
+    def answer(by_when):
         services.respond(
             session,
             world.partner,
             world.item,
             status=ResponseStatus.ACCEPTED,
             what="Yes.",
-            by_when=world.summary.published_at.date(),
+            by_when=by_when,
         )
+
+    with app.test_request_context(), pytest.raises(services.SummaryError) as refused:
+        answer(date(2030, 4, 2))
     assert refused.value.field == "by_when"
-    services.respond(
-        session,
-        world.partner,
-        world.item,
-        status=ResponseStatus.ACCEPTED,
-        what="Yes.",
-        by_when=world.summary.published_at.date() + timedelta(days=1),
-    )
-    assert isinstance(session.get(Summary, world.summary.id), Summary)
+    with app.test_request_context():
+        answer(date(2030, 4, 3))
+    assert session.scalar(sa.select(Response.by_when)) == date(2030, 4, 3)

@@ -7,9 +7,11 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, field
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from functools import cache
 
+import time_machine
+from dateutil.relativedelta import relativedelta
 from werkzeug.security import generate_password_hash
 
 from board.auth.models import Role, RoleAssignment, User
@@ -251,8 +253,27 @@ class Factory:
         with self._app_context():
             summary = summaries.start_summary(self.session, None, board, month, months)
             if publish:
-                summaries.publish(self.session, None, summary)
+                with after(month, months):
+                    summaries.publish(self.session, None, summary)
         return summary
+
+    def moderated(self, board) -> None:
+        """The facilitator has rejected every text of the board still waiting for
+        moderation (a period is published once its texts are moderated)."""
+        import sqlalchemy as sa
+
+        from board.feedback.models import Feedback
+        from board.meetings.models import Meeting
+        from board.states import ModerationState
+
+        meetings = sa.select(Meeting.id).where(Meeting.board_id == board.id)
+        self.session.execute(
+            sa.update(Feedback)
+            .where(
+                Feedback.moderation == ModerationState.PENDING, Feedback.meeting_id.in_(meetings)
+            )
+            .values(moderation=ModerationState.REJECTED)
+        )
 
     def _app_context(self):
         from contextlib import nullcontext
@@ -428,6 +449,19 @@ class Factory:
 
     def commit(self):
         self.session.commit()
+
+
+def after(month: date, months: int = 1):
+    """The clock on the second day after the period of ``months`` from ``month`` (08:30
+    UTC), ticking: a period is published once it is over, and the suite's clock is earlier
+    than the 2030 months most tests use."""
+    day = month.replace(day=1) + relativedelta(months=months, days=1)
+    return time_machine.travel(datetime.combine(day, time(8, 30), UTC), tick=True)
+
+
+def publish(client, summary, **data):
+    """The facilitator publishes ``summary`` from its preview, ticking the confirmation."""
+    return client.post(f"/summaries/{summary.id}/publish", data={"confirm": "y", **data})
 
 
 def compose(client, auth, session, board, people, **draft):

@@ -113,6 +113,9 @@ MATRIX = {
     "summaries.export_csv": ("GET", READS_SUMMARY),
     "summaries.export_json": ("GET", READS_SUMMARY),
     "summaries.respond": ("POST", {PARTNER}),
+    # Only the partners of the organisation that answered change their answer.
+    "summaries.edit_response": ("POST", {PARTNER}),
+    "summaries.withdraw_response": ("POST", {PARTNER}),
     "summaries.for_children": ("GET", RUNS_MEETINGS),
     "summaries.dashboard_page": ("GET", DASHBOARD),
     "summaries.dashboard_csv": ("GET", DASHBOARD),
@@ -161,6 +164,7 @@ def test_access_matrix(app, client, auth, world, role):
             "moderation.close",
             "summaries.publish",
             "summaries.start",
+            "summaries.withdraw_response",
         )
         if ends_something and role in allowed:
             continue  # would end the session or the meeting the rest of the loop needs

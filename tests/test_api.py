@@ -24,6 +24,7 @@ from board.summaries import queries, services
 from board.summaries.export import GROUP_NAMES, LEVEL_NAMES, RATING_NAMES
 from board.summaries.forms import DashboardForm
 from board.summaries.models import PERIOD_MONTHS, ItemKind, ResponseStatus
+from tests.factories import after
 
 
 @pytest.fixture
@@ -43,7 +44,8 @@ def world(session, make):
         services.save_draft(
             session, None, summary, narrative="<p>Hi</p>", recommendations=["More"], quotes=[key]
         )
-        services.publish(session, None, summary)
+        with after(summary.month):
+            services.publish(session, None, summary)
     world.theirs = make.summary(foreign, date(2030, 1, 1), publish=True)
     make.held(board, date(2030, 2, 9), {clinic: [3, 3, 3]})
     world.draft = make.summary(board, date(2030, 2, 1))

@@ -16,6 +16,7 @@ from board.states import ModerationState
 from board.summaries import figures, queries, services
 from board.summaries.models import ItemKind, Summary
 from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotState, BallotTally
+from tests.factories import after
 
 
 @pytest.fixture
@@ -23,7 +24,7 @@ def publish(app, session):
     """Publishing mails the partners, which needs the application (for links)."""
 
     def send(summary):
-        with app.app_context():
+        with app.app_context(), after(summary.month, summary.months):
             return services.publish(session, None, summary)
 
     return send

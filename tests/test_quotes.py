@@ -18,6 +18,7 @@ from board.moderation import services as moderation
 from board.states import ModerationState
 from board.summaries import queries, services
 from board.summaries.models import QuoteGone, Summary, SummaryItem, SummaryState
+from tests.factories import publish
 
 WORDS = "My uncle Arben keeps my passport at the car wash."
 KEPT = "The nurse listened to me."
@@ -105,7 +106,7 @@ def test_a_concern_on_quoted_words_keeps_them_from_partners(client, auth, sessio
     _concern(client, session, WORDS)
     preview = client.get(f"/summaries/{summary.id}").get_data(as_text=True)
     assert WORDS not in preview and KEPT in preview  # the facilitator's preview at once
-    assert client.post(f"/summaries/{summary.id}/publish").status_code == 302
+    assert publish(client, summary).status_code == 302
     session.expire_all()
     assert session.get(Summary, summary.id).state is SummaryState.PUBLISHED
     outputs = _every_output(client, auth, people, summary.id, secret)
@@ -122,7 +123,7 @@ def test_a_concern_after_publishing_withdraws_the_words_everywhere(client, auth,
     page, export and API answer, and the figures stay as published."""
     board, people, secret = world.board, world.people, world.secret
     summary = _draft(client, auth, session, board, people)
-    client.post(f"/summaries/{summary.id}/publish")
+    publish(client, summary)
     before = _every_output(client, auth, people, summary.id, secret)
     assert WORDS in before["page"] and WORDS in before["json"] and WORDS in before["api"]
     auth.as_user(people["facilitator"])
@@ -211,7 +212,7 @@ def test_the_purge_removes_the_quoted_copies_too(client, auth, runner, session, 
     "[removed after 18 months]" (the board's retention), and the dry run counts them."""
     board, people, secret = world.board, world.people, world.secret
     summary = _draft(client, auth, session, board, people)
-    client.post(f"/summaries/{summary.id}/publish")
+    publish(client, summary)
     before = _every_output(client, auth, people, summary.id, secret)
     assert WORDS in before["page"]
     assert _tables_holding(session, WORDS) == ["feedback.happened", "summary_item.text"]
@@ -259,7 +260,7 @@ def test_the_purge_keeps_recent_quotes(client, auth, runner, session, world, mak
     recent = session.scalar(sa.select(Summary).where(Summary.month == date(2026, 5, 1)))
     key = f"{_feedback(session, 'Recent words stay.').id}:happened"
     client.post(f"/summaries/{recent.id}/edit", data={"narrative": "", "quotes": [key]})
-    client.post(f"/summaries/{recent.id}/publish")
+    publish(client, recent)
     result = runner.invoke(args=["purge"])
     assert "words of 0 quotes" in result.output
     session.expire_all()

@@ -18,13 +18,27 @@ from board.room import services as room
 from board.summaries import services
 from board.summaries.models import Response, Summary, SummaryState
 from board.summaries.security import sanitize_html
-from tests.factories import compose, let_in
+from tests.factories import after, compose, let_in, publish
+
+
+@pytest.fixture(autouse=True)
+def april():
+    """The clock on 2 April 2030: March is over, so its summary can be published."""
+    with after(date(2030, 3, 1)):
+        yield
 
 
 @pytest.fixture
 def world(make):
     """City hall's March 2030 on a board of threshold 5 (``Factory.rated_month``)."""
     return make.rated_month(make.world(languages="en sq", threshold_k=5))
+
+
+def _publish(client, session, make, world, summary):
+    """The facilitator moderates the text still waiting, then publishes from the preview."""
+    make.moderated(world.board)
+    make.commit()
+    assert publish(client, summary).status_code == 302
 
 
 def test_the_whole_loop(client, auth, session, make, world, app):
@@ -41,7 +55,7 @@ def test_the_whole_loop(client, auth, session, make, world, app):
     auth.as_user(people["partner"])
     assert client.get(f"/summaries/{summary.id}").status_code == 404
     auth.as_user(people["facilitator"])
-    client.post(f"/summaries/{summary.id}/publish")
+    _publish(client, session, make, world, summary)
     session.expire_all()
     published = session.get(Summary, summary.id)
     assert published.state is SummaryState.PUBLISHED
@@ -94,10 +108,10 @@ def _quote_id(session):
     return session.scalar(sa.select(Feedback.id).where(Feedback.happened == "The nurse listened."))
 
 
-def test_only_the_named_partners_read_it(client, auth, session, world):
+def test_only_the_named_partners_read_it(client, auth, session, make, world):
     board, people = world.board, world.people
     summary, _ = compose(client, auth, session, board, people)
-    client.post(f"/summaries/{summary.id}/publish")
+    _publish(client, session, make, world, summary)
     for who in ("late", "other"):
         auth.as_user(people[who])
         assert client.get(f"/summaries/{summary.id}").status_code == 403
@@ -162,14 +176,15 @@ def test_publishing_needs_named_partners(client, auth, session, make):
     auth.as_user(facilitator)
     client.post(f"/boards/{board.id}/summaries", data={"period": "2030-03-01/1"})
     summary = session.scalar(sa.select(Summary))
-    response = client.post(f"/summaries/{summary.id}/publish", follow_redirects=True)
+    response = publish(client, summary)
+    assert response.status_code == 400
     assert "No partner was named to the children" in response.get_data(as_text=True)
 
 
-def test_what_still_waits_for_an_answer(client, auth, session, world):
+def test_what_still_waits_for_an_answer(client, auth, session, make, world):
     board, people = world.board, world.people
     summary, _ = compose(client, auth, session, board, people)
-    client.post(f"/summaries/{summary.id}/publish")
+    _publish(client, session, make, world, summary)
     page = client.get("/answers/waiting").get_data(as_text=True)
     assert "Open the clinic on Saturdays" in page and "today" in page and "0 days" not in page
     auth.as_user(people["partner"])
@@ -185,13 +200,13 @@ def test_what_still_waits_for_an_answer(client, auth, session, world):
     assert "Open the clinic" not in client.get("/answers/waiting").get_data(as_text=True)
 
 
-def test_quotes_carry_the_month_and_no_finer_date(client, auth, session, world):
+def test_quotes_carry_the_month_and_no_finer_date(client, auth, session, make, world):
     """CHILD-SAFETY rule 17: nothing more precise than the month goes with a child's words."""
     board, people = world.board, world.people
     summary, _ = compose(
         client, auth, session, board, people, quotes=[f"{_quote_id(session)}:happened"]
     )
-    client.post(f"/summaries/{summary.id}/publish")
+    _publish(client, session, make, world, summary)
     auth.as_user(people["partner"])
     page = client.get(f"/summaries/{summary.id}").get_data(as_text=True)
     exported = client.get(f"/summaries/{summary.id}.json").get_data(as_text=True)
@@ -206,6 +221,7 @@ def test_who_reads_and_who_answers_a_summary(app, session, world, make):
     summary = services.start_summary(session, None, board, date(2030, 3, 1))
     assert can_read_summary(people["facilitator"], summary) and can_read_summary(admin, summary)
     assert not can_read_summary(people["partner"], summary)  # a draft
+    make.moderated(board)
     with app.app_context():
         services.publish(session, None, summary)
     assert can_read_summary(people["partner"], summary)

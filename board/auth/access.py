@@ -12,7 +12,7 @@ from board.auth.models import Role, User
 from board.boards.models import Board
 
 if TYPE_CHECKING:
-    from board.summaries.models import Summary
+    from board.summaries.models import Response, Summary
 
 
 def roles_required(*roles: Role):
@@ -89,6 +89,15 @@ def can_answer_summary(user: User, summary: Summary) -> bool:
         and summary.published
         and user.is_partner
         and user.organisation_id in {o.id for o in summary.recipients}
+    )
+
+
+def can_change_response(user: User, response: Response) -> bool:
+    """Edit or withdraw an answer: the partners of the organisation that gave it, while
+    they may answer the summary."""
+    return (
+        can_answer_summary(user, response.item.summary)
+        and user.organisation_id == response.organisation_id
     )
 
 

@@ -39,7 +39,7 @@ from board.moderation import services as moderation
 from board.room import services as room
 from board.summaries import queries as summary_queries
 from board.summaries import services as summaries
-from board.summaries.models import ItemKind, ResponseStatus, Summary, SummaryItem
+from board.summaries.models import ItemKind, ResponseStatus, Summary, SummaryItem, month_span
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotMethod
 
@@ -170,6 +170,11 @@ class _Play:
             )
         held = [m for m in meetings.series_meetings(session, series) if m.starts_at < self.now]
         titles = [a[0] for a in data.ACTIONS if a[2] is Proposer.CHILD]
+        # A month is published a few days after it is over, unless texts of it still wait
+        # for moderation (the last held meeting's do): that one stays a draft. The newest
+        # published month carries the narrative and the partner's answers.
+        published = [m for m in held[:-1] if self.publishing(board, m) <= self.now]
+        featured = published[-1] if published else None
         agenda: list[Action] = []
         for position, meeting in enumerate(held):
             first, last = position == 0, position == len(held) - 1
@@ -191,7 +196,13 @@ class _Play:
                     moderation.raise_concern(session, facilitator, item, data.CONCERN_REASON)
                 if last and vote:
                     self.outcomes(board, facilitator, agenda[data.HELD_VOTE])
-            self.summarise(board, facilitator, meeting, last=last)
+            self.summarise(
+                board,
+                facilitator,
+                meeting,
+                featured=meeting is featured,
+                publish=meeting in published,
+            )
         if not held:
             with self.at(self.now):
                 ideas = [
@@ -404,15 +415,25 @@ class _Play:
                 outcome_reason=reason,
             )
 
-    def summarise(self, board: Board, facilitator: User, meeting: Meeting, *, last: bool) -> None:
-        """The month's summary, published a few days after its meeting; the last one with a
-        narrative, recommendations and quotes, answered by a partner in words the children
-        see."""
+    def publishing(self, board: Board, meeting: Meeting) -> datetime:
+        """When the facilitator publishes the month of ``meeting``: a few days after it is
+        over (a period is published once it is over)."""
+        month = meetings.in_board_zone(board, meeting.starts_at).date().replace(day=1)
+        after = month_span(month)[1] + timedelta(days=data.PUBLISHED_AFTER_DAYS)
+        return meetings.local_to_utc(board, after, data.SERIES_AT)
+
+    def summarise(
+        self, board: Board, facilitator: User, meeting: Meeting, *, featured: bool, publish: bool
+    ) -> None:
+        """The month's summary, published a few days after the month (or left a draft); the
+        featured one with a narrative, recommendations and quotes, answered by a partner in
+        words the children see."""
         session = self.session
         month = meetings.in_board_zone(board, meeting.starts_at).date().replace(day=1)
-        with self.at(meeting.starts_at + timedelta(days=data.PUBLISHED_AFTER_DAYS)):
+        moment = self.publishing(board, meeting)
+        with self.at(moment):
             summary = summaries.start_summary(session, facilitator, board, month)
-            if last:
+            if featured:
                 quotes = [key for key, _text, _month in summary_queries.quotable(session, summary)]
                 summaries.save_draft(
                     session,
@@ -422,9 +443,11 @@ class _Play:
                     recommendations=data.SUMMARY_RECOMMENDATIONS,
                     quotes=quotes[: data.SUMMARY_QUOTES],
                 )
-            summaries.publish(session, facilitator, summary)
-        if last:
-            with self.at(meeting.starts_at + timedelta(days=data.ANSWERED_AFTER_DAYS)):
+            if publish:
+                summaries.publish(session, facilitator, summary)
+        if featured:
+            answered = data.ANSWERED_AFTER_DAYS - data.PUBLISHED_AFTER_DAYS
+            with self.at(moment + timedelta(days=answered)):
                 self.answer(facilitator, summary, month)
 
     def answer(self, facilitator: User, summary: Summary, month: date) -> None:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, MonthField, SelectField, SubmitField, TextAreaField
+from wtforms import BooleanField, DateField, MonthField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from board.boards.models import Board, ServiceCategory
+from board.boards.models import Board, Organisation, ServiceCategory
 from board.forms import BaseForm, CheckboxesField, choices
 from board.summaries.dashboard import Filters
 from board.summaries.models import ItemKind, ResponseStatus, Summary
@@ -67,13 +67,34 @@ class DraftForm(BaseForm):
         }
 
 
+class PublishForm(BaseForm):
+    """Publishing is for good: the facilitator ticks that they know who receives it."""
+
+    confirm = BooleanField(
+        _l("I have checked the preview."),
+        validators=[DataRequired(_l("Tick the box to confirm that you want to publish it."))],
+    )
+    submit = SubmitField(_l("Publish to the partners named to the children"))
+
+    def offer(self, recipients: list[Organisation]) -> PublishForm:
+        self.confirm.label.text = _l(
+            "I have checked the preview. The summary goes to %(names)s; it cannot be changed "
+            "afterwards.",
+            names=", ".join(o.name for o in recipients),
+        )
+        return self
+
+
 class ResponseForm(BaseForm):
     status = SelectField(
         _l("Your answer"),
         choices=choices((s.value, s.label) for s in ResponseStatus),
         validators=[DataRequired()],
     )
-    what = TextAreaField(_l("What you will do"), validators=[DataRequired(), Length(max=2000)])
+    what = TextAreaField(
+        _l("What you will do"),
+        validators=[DataRequired(_l("Write what you will do.")), Length(max=2000)],
+    )
     by_when = DateField(_l("By when"), validators=[Optional()])
     submit = SubmitField(_l("Send the answer"))
 

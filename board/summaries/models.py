@@ -291,8 +291,14 @@ class SummaryItem(Base):
 
 
 class Response(Base):
-    """A partner's answer to one item; children see it once a facilitator approved the
-    wording for them."""
+    """A partner's answer to one item, as it stands now; children see it once a
+    facilitator approved the wording for them. A partner keeps it up to date: each change
+    keeps the words it replaces as a ``ResponseVersion``, and a withdrawn answer keeps its
+    last words (shown as withdrawn) but cannot be changed again.
+
+    An edit takes the children's approval away: children never read an earlier answer as
+    if it were current, and hear the new one once a facilitator approved its wording (the
+    earlier wording stays as a draft for that). A withdrawn answer leaves their view."""
 
     __tablename__ = "response"
 
@@ -313,7 +319,40 @@ class Response(Base):
     # The wording for children per language, approved by a facilitator: {"sq": "..."}.
     child_texts: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     approved_for_children: Mapped[bool] = mapped_column(default=False)
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the last edit
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     item: Mapped[SummaryItem] = relationship(back_populates="responses")
     organisation: Mapped[Organisation] = relationship()
     author: Mapped[User | None] = relationship()
+    versions: Mapped[list[ResponseVersion]] = relationship(
+        order_by="ResponseVersion.written_at.desc()", cascade="all, delete-orphan"
+    )
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    @property
+    def written_at(self) -> datetime:
+        """When the current words were written."""
+        return self.changed_at or self.created_at
+
+
+class ResponseVersion(Base):
+    """Words of a partner's answer that a later edit replaced, dated when they were
+    written: the answer's history, newest first, never changed."""
+
+    __tablename__ = "response_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("response.id", ondelete="CASCADE"), index=True
+    )
+    author_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+    status: Mapped[ResponseStatus] = mapped_column(enum_column(ResponseStatus))
+    what: Mapped[str] = mapped_column(sa.Text)
+    by_when: Mapped[date | None]
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime)

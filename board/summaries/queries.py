@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from board.auth.models import User
-from board.boards.models import Board
+from board.boards.models import Board, Organisation
 from board.feedback.models import Feedback
 from board.i18n import period_name
 from board.meetings.models import Meeting, MeetingState
@@ -32,6 +32,7 @@ WHOLE_SUMMARY = (
     selectinload(Summary.items)
     .selectinload(SummaryItem.responses)
     .selectinload(Response.organisation),
+    selectinload(Summary.items).selectinload(SummaryItem.responses).selectinload(Response.versions),
 )
 
 
@@ -87,16 +88,21 @@ def responses_for_children(session: Session, board: Board) -> list[Response]:
             sa.select(Response)
             .join(SummaryItem)
             .join(Summary)
-            .where(Summary.board_id == board.id, Response.approved_for_children.is_(True))
-            .order_by(Response.created_at.desc())
+            .where(
+                Summary.board_id == board.id,
+                Response.approved_for_children.is_(True),
+                Response.withdrawn_at.is_(None),
+            )
+            .order_by(sa.func.coalesce(Response.changed_at, Response.created_at).desc())
             .limit(30)
         )
     )
 
 
 def waiting_items(summary: Summary) -> list[SummaryItem]:
-    """Findings and recommendations no partner has answered yet."""
-    return [i for i in summary.items if i.answerable and not i.responses]
+    """Findings and recommendations no partner has answered yet (or whose answers were all
+    withdrawn)."""
+    return [i for i in summary.items if i.answerable and all(r.withdrawn for r in i.responses)]
 
 
 def waiting_for(
@@ -112,28 +118,78 @@ def waiting_for(
     )
     if organisation_id is not None:
         query = query.where(Summary.recipients.any(id=organisation_id)).where(
-            ~SummaryItem.responses.any(Response.organisation_id == organisation_id)
+            ~SummaryItem.responses.any(
+                sa.and_(
+                    Response.organisation_id == organisation_id, Response.withdrawn_at.is_(None)
+                )
+            )
         )
     if board_ids is not None:
-        query = query.where(Summary.board_id.in_(board_ids), ~SummaryItem.responses.any())
+        query = query.where(
+            Summary.board_id.in_(board_ids),
+            ~SummaryItem.responses.any(Response.withdrawn_at.is_(None)),
+        )
     return [(item, summary) for item, summary in session.execute(query).all()]
 
 
-def period_meetings(session: Session, board: Board, month: date, months: int = 1) -> list[Meeting]:
-    """The board's meetings held in the period, in order."""
+def period_meetings(
+    session: Session,
+    board: Board,
+    month: date,
+    months: int = 1,
+    states: tuple[MeetingState, ...] = (MeetingState.CLOSED,),
+) -> list[Meeting]:
+    """The board's meetings of the period in these states (held ones unless told), in
+    order."""
     start, end = (datetime.combine(day, time(), UTC) for day in month_span(month, months))
     return list(
         session.scalars(
             sa.select(Meeting)
             .where(
                 Meeting.board_id == board.id,
-                Meeting.state == MeetingState.CLOSED,
+                Meeting.state.in_(states),
                 Meeting.starts_at >= start,
                 Meeting.starts_at < end,
             )
             .order_by(Meeting.starts_at)
         )
     )
+
+
+def recipients(session: Session, summary: Summary) -> list[Organisation]:
+    """Who receives the summary: the partner organisations named to the children at the
+    period's meetings, and no one else, by name."""
+    found = {
+        organisation.id: organisation
+        for meeting in period_meetings(session, summary.board, summary.month, summary.months)
+        for organisation in meeting.recipients
+    }
+    return sorted(found.values(), key=lambda o: o.name)
+
+
+def unfinished_meetings(session: Session, summary: Summary) -> list[Meeting]:
+    """The period's meetings still scheduled or open: its figures are not final yet."""
+    states = (MeetingState.SCHEDULED, MeetingState.OPEN)
+    return period_meetings(session, summary.board, summary.month, summary.months, states)
+
+
+def unmoderated_texts(session: Session, summary: Summary) -> list[tuple[Meeting, int]]:
+    """The period's meetings with children's texts still waiting for moderation, and how
+    many each, in order."""
+    start, end = month_span(summary.month, summary.months)
+    rows = session.execute(
+        sa.select(Meeting, sa.func.count(Feedback.id))
+        .join(Feedback, Feedback.meeting_id == Meeting.id)
+        .where(
+            Meeting.board_id == summary.board_id,
+            Feedback.day >= start,
+            Feedback.day < end,
+            Feedback.moderation == ModerationState.PENDING,
+        )
+        .group_by(Meeting.id)
+        .order_by(Meeting.starts_at)
+    )
+    return [(meeting, count) for meeting, count in rows.all()]
 
 
 def quotable(session: Session, summary: Summary) -> list[tuple[str, str, date]]:

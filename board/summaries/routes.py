@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from board.auth.access import (
     can_administer,
     can_answer_summary,
+    can_change_response,
     can_read_dashboard,
     can_read_summary,
     can_run_meetings,
@@ -29,7 +30,7 @@ from board.db import db, utcnow
 from board.disclosure import describe
 from board.forms import ConfirmForm, show_error
 from board.summaries import dashboard, export, figures, queries, services
-from board.summaries.forms import DashboardForm, DraftForm, ResponseForm, StartForm
+from board.summaries.forms import DashboardForm, DraftForm, PublishForm, ResponseForm, StartForm
 from board.summaries.models import ItemKind, Summary, SummaryItem
 from board.summaries.models import Response as PartnerResponse
 from board.web import get_allowed
@@ -119,19 +120,24 @@ def edit(summary_id: int):
 @bp.post("/summaries/<int:summary_id>/publish")
 @login_required
 def publish(summary_id: int):
+    """Publish once the facilitator confirmed; refused, the preview says why (400)."""
     summary = _own(summary_id)
-    if ConfirmForm().validate_on_submit():
+    if summary.published:
+        return redirect(url_for("summaries.view", summary_id=summary.id))
+    form = PublishForm().offer(queries.recipients(db, summary))
+    if form.validate_on_submit():
         try:
             recipients = services.publish(db, current_user, summary)
         except services.SummaryError as error:
             db.rollback()
-            flash(str(error.message), "error")
+            show_error(form, error)
         else:
             db.commit()
             flash(
                 _("Published to: %(names)s", names=", ".join(o.name for o in recipients)), "success"
             )
-    return redirect(url_for("summaries.view", summary_id=summary.id))
+            return redirect(url_for("summaries.view", summary_id=summary.id))
+    return _page(_readable(summary_id), 400, publish_form=form)
 
 
 def _context(summary: Summary) -> dict:
@@ -150,18 +156,35 @@ def _context(summary: Summary) -> dict:
     }
 
 
+def _page(summary: Summary, status: int = 200, **forms):
+    """The summary's page; ``forms`` are the ones sent back with their errors (what was
+    typed kept): ``publish_form``, or ``response_form`` with the item it answered
+    (``answering``) or the answer it changed (``editing``)."""
+    publishing = None
+    if not summary.published and can_run_meetings(current_user, summary.board):
+        recipients = queries.recipients(db, summary)
+        publishing = {
+            "recipients": recipients,
+            "blockers": services.publish_blockers(db, summary),
+            "form": forms.pop("publish_form", None) or PublishForm().offer(recipients),
+        }
+    return render_template(
+        "summaries/view.html",
+        **_context(summary),
+        publishing=publishing,
+        confirm=ConfirmForm(),
+        response_form=forms.pop("response_form", None) or ResponseForm(formdata=None),
+        answering=forms.pop("answering", None),
+        editing=forms.pop("editing", None),
+        can_respond=can_answer_summary(current_user, summary),
+    ), status
+
+
 @bp.get("/summaries/<int:summary_id>")
 @login_required
 def view(summary_id: int):
     """Exactly what partners see; for the facilitator of a draft, the preview."""
-    summary = _readable(summary_id)
-    return render_template(
-        "summaries/view.html",
-        **_context(summary),
-        confirm=ConfirmForm(),
-        response_form=ResponseForm(),
-        can_respond=can_answer_summary(current_user, summary),
-    )
+    return _page(_readable(summary_id))
 
 
 @bp.get("/summaries/<int:summary_id>.csv")
@@ -182,9 +205,15 @@ def export_json(summary_id: int):
     return jsonify(export.summary_document(db, _readable(summary_id)))
 
 
+def _at_item(summary_id: int, item_id: int):
+    return redirect(url_for("summaries.view", summary_id=summary_id) + f"#item-{item_id}")
+
+
 @bp.post("/summary-items/<int:item_id>/respond")
 @login_required
 def respond(item_id: int):
+    """A partner answers an item; refused, the page comes back at the item with the error
+    beside the field and what was typed (400)."""
     item = get_allowed(SummaryItem, item_id, lambda i: can_answer_summary(current_user, i.summary))
     form = ResponseForm()
     if form.validate_on_submit():
@@ -192,13 +221,55 @@ def respond(item_id: int):
             services.respond(db, current_user, item, **form.answer())
         except services.SummaryError as error:
             db.rollback()
-            flash(str(error.message), "error")
+            show_error(form, error)
         else:
             db.commit()
             flash(_("Thank you. Your answer is recorded; the children will hear it."), "success")
-    else:
-        flash(_("Write what you will do."), "error")
-    return redirect(url_for("summaries.view", summary_id=item.summary_id) + f"#item-{item.id}")
+            return _at_item(item.summary_id, item.id)
+    return _page(_readable(item.summary_id), 400, response_form=form, answering=item.id)
+
+
+def _changeable(response_id: int) -> PartnerResponse:
+    return get_allowed(PartnerResponse, response_id, lambda r: can_change_response(current_user, r))
+
+
+@bp.post("/responses/<int:response_id>/edit")
+@login_required
+def edit_response(response_id: int):
+    """The partner brings their organisation's answer up to date (the earlier words kept)."""
+    response = _changeable(response_id)
+    item = response.item
+    form = ResponseForm()
+    if form.validate_on_submit():
+        try:
+            services.change_response(db, current_user, response, **form.answer())
+        except services.SummaryError as error:
+            db.rollback()
+            show_error(form, error)
+        else:
+            db.commit()
+            flash(_("Your answer is updated; the earlier one is kept."), "success")
+            return _at_item(item.summary_id, item.id)
+    return _page(_readable(item.summary_id), 400, response_form=form, editing=response_id)
+
+
+@bp.post("/responses/<int:response_id>/withdraw")
+@login_required
+def withdraw_response(response_id: int):
+    response = _changeable(response_id)
+    item = response.item
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        services.withdraw_response(db, current_user, response)
+    except services.SummaryError as error:
+        db.rollback()
+        form = ResponseForm(formdata=None)
+        show_error(form, error)
+        return _page(_readable(item.summary_id), 400, response_form=form, editing=response_id)
+    db.commit()
+    flash(_("Your answer is withdrawn."), "success")
+    return _at_item(item.summary_id, item.id)
 
 
 @bp.route("/responses/<int:response_id>/children", methods=["GET", "POST"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,10 @@ from board.auth.models import Role, User
 from board.auth.queries import users_with_role
 from board.boards.models import Board, Organisation
 from board.db import utcnow
+from board.i18n import period_name
 from board.mail import external_url, queue_mail
+from board.meetings.models import Meeting, MeetingState
+from board.meetings.services import in_board_zone
 from board.rules import RuleError
 from board.summaries import figures, queries
 from board.summaries.models import (
@@ -24,6 +28,7 @@ from board.summaries.models import (
     ItemKind,
     Response,
     ResponseStatus,
+    ResponseVersion,
     Summary,
     SummaryFigure,
     SummaryItem,
@@ -219,19 +224,68 @@ def _kept(row: disclosure.Row, position: int) -> SummaryFigure:
     )
 
 
-def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
-    """Send it to the partners named to the children at the period's meetings, no one
-    else; its figures are kept as published."""
-    if summary.published:
-        raise SummaryError(_l("This summary is published already."))
-    recipients: dict[int, Organisation] = {}
-    for meeting in queries.period_meetings(session, summary.board, summary.month, summary.months):
-        for organisation in meeting.recipients:
-            recipients[organisation.id] = organisation
-    if not recipients:
-        raise SummaryError(
+def _meeting_day(meeting: Meeting) -> str:
+    """A meeting as a facilitator finds it in the list: its day and time in the board's zone."""
+    local = in_board_zone(meeting.board, meeting.starts_at)
+    return f"{format_date(local.date(), 'long')}, {local:%H:%M}"
+
+
+def publish_blockers(session: Session, summary: Summary) -> list[str]:
+    """Why the summary cannot be published yet, each reason naming what to do (empty when
+    it can): a period is published once it is over, its meetings held and closed and its
+    children's texts moderated, so that its figures and words are final; and someone must
+    be there to receive it."""
+    reasons = []
+    today = in_board_zone(summary.board, utcnow()).date()
+    if today < summary.end:
+        reasons.append(
+            _l(
+                "The period %(period)s is not over yet: it can be published from %(day)s.",
+                period=period_name(summary.month, summary.months),
+                day=format_date(summary.end, "long"),
+            )
+        )
+    for meeting in queries.unfinished_meetings(session, summary):
+        if meeting.state is MeetingState.OPEN:
+            reasons.append(
+                _l(
+                    "The meeting of %(day)s is still open: close it first.",
+                    day=_meeting_day(meeting),
+                )
+            )
+        else:
+            reasons.append(
+                _l(
+                    "The meeting of %(day)s is still scheduled: hold and close it, or cancel it.",
+                    day=_meeting_day(meeting),
+                )
+            )
+    for meeting, count in queries.unmoderated_texts(session, summary):
+        reasons.append(
+            lazy_ngettext(
+                "%(num)d text from the meeting of %(day)s still waits for moderation.",
+                "%(num)d texts from the meeting of %(day)s still wait for moderation.",
+                count,
+                day=_meeting_day(meeting),
+            )
+        )
+    if not queries.recipients(session, summary):
+        reasons.append(
             _l("No partner was named to the children in this period, so nobody can receive it.")
         )
+    return [str(reason) for reason in reasons]
+
+
+def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
+    """Send it to the partners named to the children at the period's meetings, no one
+    else; its figures are kept as published. Refused while ``publish_blockers`` names a
+    reason."""
+    if summary.published:
+        raise SummaryError(_l("This summary is published already."))
+    blockers = publish_blockers(session, summary)
+    if blockers:
+        raise SummaryError(" ".join(blockers))
+    recipients = queries.recipients(session, summary)
     # Only words approved now leave the room, whatever happened since the draft was saved.
     _recheck_quotes(session, summary)
     # The k goes with the figures: a "<5" stays "<5" if the board later lowers its k.
@@ -243,7 +297,7 @@ def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
     summary.figures.append(_kept(table.overall, len(table.rows)))
     present = figures.summary_attendance(session, summary)
     summary.attendance, summary.attendance_small = present.value, present.small
-    summary.recipients = sorted(recipients.values(), key=lambda o: o.name)
+    summary.recipients = recipients
     summary.state, summary.published_at = SummaryState.PUBLISHED, utcnow()
     session.flush()
     record(
@@ -268,6 +322,20 @@ def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
     return summary.recipients
 
 
+def _check_answer(summary: Summary, what: str, by_when: date | None) -> None:
+    if not what.strip():
+        raise SummaryError(_l("Write what you will do."), "what")
+    published = in_board_zone(summary.board, summary.published_at or utcnow()).date()
+    if by_when is not None and by_when <= published:
+        raise SummaryError(
+            _l(
+                "Choose a day after the summary was published (%(day)s).",
+                day=format_date(published, "long"),
+            ),
+            "by_when",
+        )
+
+
 def respond(
     session: Session,
     user: User,
@@ -277,13 +345,18 @@ def respond(
     what: str,
     by_when: date | None,
 ) -> Response:
-    """A partner answers one item of a summary their organisation received."""
+    """A partner answers one item of a summary their organisation received: one answer
+    per organisation, kept up to date with ``change_response`` (a new one only once the
+    last was withdrawn)."""
     if not item.summary.published or user.organisation_id not in {
         o.id for o in item.summary.recipients
     }:
         raise SummaryError(_l("Your organisation did not receive this summary."))
-    if not what.strip():
-        raise SummaryError(_l("Write what you will do."), "what")
+    if any(r.organisation_id == user.organisation_id and not r.withdrawn for r in item.responses):
+        raise SummaryError(
+            _l("Your organisation has answered this already: change that answer instead.")
+        )
+    _check_answer(item.summary, what, by_when)
     response = Response(
         item=item,
         organisation_id=user.organisation_id,
@@ -305,10 +378,66 @@ def respond(
     return response
 
 
+def change_response(
+    session: Session,
+    user: User,
+    response: Response,
+    *,
+    status: ResponseStatus,
+    what: str,
+    by_when: date | None,
+) -> None:
+    """The partner brings their answer up to date. The words replaced are kept, dated; the
+    children's wording waits for a facilitator's approval again, so that children never
+    read the earlier answer as the current one."""
+    if response.withdrawn:
+        raise SummaryError(
+            _l("This answer was withdrawn and cannot be changed. Write a new answer instead.")
+        )
+    _check_answer(response.item.summary, what, by_when)
+    what = what.strip()[:2000]
+    if (status, what, by_when) == (response.status, response.what, response.by_when):
+        return
+    response.versions.append(
+        ResponseVersion(
+            author_id=response.author_id,
+            status=response.status,
+            what=response.what,
+            by_when=response.by_when,
+            written_at=response.written_at,
+        )
+    )
+    response.status, response.what, response.by_when = status, what, by_when
+    response.author_id, response.changed_at = user.id, utcnow()
+    response.approved_for_children = False
+    session.flush()
+    record(
+        session,
+        user,
+        "response.update",
+        response,
+        board_id=response.item.summary.board_id,
+        detail=status.value,
+    )
+
+
+def withdraw_response(session: Session, user: User, response: Response) -> None:
+    """The partner takes their answer back: it shows as withdrawn, leaves the children's
+    view, and the item waits for an answer again."""
+    if response.withdrawn:
+        raise SummaryError(_l("This answer was withdrawn already."))
+    response.withdrawn_at = utcnow()
+    response.approved_for_children = False
+    session.flush()
+    record(session, user, "response.withdraw", response, board_id=response.item.summary.board_id)
+
+
 def approve_for_children(
     session: Session, actor, response: Response, texts: dict[str, str]
 ) -> None:
     """The facilitator writes (or checks) the answer in children's words, per language."""
+    if response.withdrawn:
+        raise SummaryError(_l("This answer was withdrawn: children no longer see it."))
     cleaned = {lang: text.strip()[:1000] for lang, text in texts.items() if text.strip()}
     if not cleaned:
         raise SummaryError(_l("Write the answer for children in at least one language."))

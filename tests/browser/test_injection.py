@@ -6,8 +6,11 @@ reaches the DOM, and ``{{7*7}}`` stays text."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, time, timedelta
+
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask import url_for
 
 from board import create_app
@@ -17,6 +20,7 @@ from board.db import get_engine, get_session
 from board.feedback.models import Feedback
 from board.meetings.models import Meeting, MeetingState
 from board.moderation.models import Concern
+from board.states import ModerationState
 from board.summaries.models import Response, Summary, SummaryItem
 from tests.browser.conftest import instrument, let_tablet_in
 from tests.browser.test_accessibility import sign_in
@@ -212,7 +216,26 @@ def test_hostile_text_never_runs_anywhere(browser, live_server, live_app, plante
                 "quotes": [f"{feedback_id}:happened"],
             },
         )
-        post(f"/summaries/{summary_id}/publish", {})
+        # A period is published once it is over, its meetings closed and its texts
+        # moderated: the meeting closes, the rest of the queue is rejected, and the
+        # facilitator publishes in the first days of the next month.
+        post(f"/meetings/{ids['meeting']}/close", {})
+        with live_app.app_context():
+            db = get_session()
+            db.execute(
+                sa.update(Feedback)
+                .where(Feedback.moderation == ModerationState.PENDING)
+                .values(moderation=ModerationState.REJECTED)
+            )
+            db.commit()
+        next_month = datetime.combine(month + timedelta(days=32), time(8), UTC).replace(day=2)
+        with time_machine.travel(next_month, tick=True):
+            as_user("facilitator.tirana@example.org")
+            post(f"/summaries/{summary_id}/publish", {"confirm": "y"})
+        as_user("facilitator.tirana@example.org")
+        with live_app.app_context():
+            published = get_session().get(Summary, summary_id)
+            assert published.published, "the summary was not published"
         with live_app.app_context():
             db = get_session()
             item_id = db.scalar(

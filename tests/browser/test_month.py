@@ -19,10 +19,12 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask_babel import force_locale, gettext
 from playwright.sync_api import expect
 
@@ -605,11 +607,28 @@ def lead_acknowledges_and_closes(month: Month) -> None:
 REDACTED = "My name is [removed] and my phone is [removed]. The staff listened to me."
 RECOMMENDATION = "Keep a quiet room for homework open every afternoon"
 ANSWER = "We will open the library room on weekday afternoons from next month."
+CHANGED = "We will open the library room on Monday to Thursday afternoons from next month."
 FOR_CHILDREN = {
-    "en": "From next month, the library room is open for homework every afternoon.",
-    "sq": "Nga muaji tjetër, salla e bibliotekës është e hapur për detyrat çdo pasdite.",
-    "ar": "من الشهر القادم، غرفة المكتبة مفتوحة للواجبات كل بعد الظهر.",
+    "en": "From next month, the library room is open for homework from Monday to Thursday.",
+    "sq": "Nga muaji tjetër, salla e bibliotekës është e hapur për detyrat nga e hëna në të enjte.",
+    "ar": "من الشهر القادم، غرفة المكتبة مفتوحة للواجبات من الاثنين إلى الخميس.",
 }
+
+
+def next_month() -> datetime:
+    """09:00 on the second day of the next month in the board's zone."""
+    local = FIXED_NOW.astimezone(ZoneInfo(ZONE))
+    first = (local.replace(day=1) + timedelta(days=32)).replace(day=2, hour=9, minute=0)
+    return first.astimezone(UTC)
+
+
+def signs_in_again(month: Month, who: str) -> None:
+    page = month.pages[who]
+    page.goto(f"{month.base}/login")
+    page.get_by_label("Email").fill(PEOPLE[who][1])
+    page.get_by_label("Password").fill(PASSWORDS[who])
+    click(page, "Sign in")
+    assert page.inner_text("h1") == f"Hello, {PEOPLE[who][0]}"
 
 
 def facilitator_composes_and_publishes(month: Month) -> None:
@@ -649,8 +668,19 @@ def facilitator_composes_and_publishes(month: Month) -> None:
         "table", name="Advocacy actions in the votes of this period, best first"
     )
     assert all(title in votes.inner_text() for title in ACTIONS)
+    # Who receives it comes before the button; publishing asks for a confirmation.
+    preview = page.inner_text("main")
+    assert preview.index("It will be sent to:") < preview.index(PARTNER_ORG)
+    assert "It cannot be published yet" not in preview
     seen(page)
     snap(page, "summary-preview")
+    click(page, "Publish to the partners named to the children")
+    assert "Tick the box to confirm that you want to publish it." in page.inner_text("main")
+    seen(page)
+    page.get_by_label(
+        f"I have checked the preview. The summary goes to {PARTNER_ORG}; it cannot be changed "
+        "afterwards."
+    ).check()
     click(page, "Publish to the partners named to the children")
     assert f"Published to: {PARTNER_ORG}" in flash(page)
     assert page.get_by_text("Preview: this is exactly").count() == 0
@@ -682,6 +712,24 @@ def partner_reads_exports_and_answers(month: Month) -> None:
     answered = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
     assert f"{PARTNER_ORG}: We will do it" in answered.inner_text()
     seen(page)
+    # An empty answer keeps the partner at the item, the error beside the field.
+    answered.get_by_text("Change or withdraw your answer").click()
+    answered.get_by_label("What you will do").fill("")
+    click(page, "Save the change")
+    answered = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
+    assert "Write what you will do." in answered.inner_text()
+    seen(page)
+    # The partner brings the answer up to date; the earlier words are kept.
+    answered.get_by_label("Your answer").select_option(label="We will do part of it")
+    answered.get_by_label("What you will do").fill(CHANGED)
+    click(page, "Save the change")
+    assert "Your answer is updated; the earlier one is kept." in flash(page)
+    answered = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
+    assert f"{PARTNER_ORG}: We will do part of it" in answered.inner_text()
+    assert "changed on" in answered.inner_text()
+    answered.get_by_text("1 earlier version").click()
+    assert ANSWER in answered.locator("details.versions").inner_text()
+    seen(page)
     page.get_by_role("link", name="Dashboard").click()
     page.wait_for_load_state()
     assert page.inner_text("h1") == "What children said, across boards"
@@ -697,7 +745,7 @@ def facilitator_words_it_for_children(month: Month) -> None:
     page = month.pages["facilitator"]
     page.goto(month.summary_url)
     item = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
-    assert ANSWER in item.inner_text()
+    assert CHANGED in item.inner_text()
     item.get_by_role("link", name="Children's wording").click()
     page.wait_for_load_state()
     assert page.inner_text("h1") == "The answer in children's words"
@@ -779,7 +827,12 @@ def test_the_month(month):
     facilitator_moderates(month)
     lead_acknowledges_and_closes(month)
 
-    facilitator_composes_and_publishes(month)
-    partner_reads_exports_and_answers(month)
-    facilitator_words_it_for_children(month)
-    next_month_a_child_hears_the_answer(month)
+    # A month is published once it is over: the rest of the story happens in the first
+    # days of the next month (everyone signs in again, their sessions are days old).
+    with time_machine.travel(next_month(), tick=True):
+        for who in ("facilitator", "partner"):
+            signs_in_again(month, who)
+        facilitator_composes_and_publishes(month)
+        partner_reads_exports_and_answers(month)
+        facilitator_words_it_for_children(month)
+        next_month_a_child_hears_the_answer(month)

@@ -5,7 +5,7 @@ kept, dated, in response_version; response says when it last changed and whether
 withdrawn.
 
 Revision ID: d8f3a61b2c47
-Revises: c4a9e2f17b30
+Revises: d5f0a7c3e912
 Create Date: 2026-12-01 22:10:00
 """
 
@@ -15,7 +15,7 @@ import board.db
 
 
 revision = "d8f3a61b2c47"
-down_revision = "c4a9e2f17b30"
+down_revision = "d5f0a7c3e912"
 branch_labels = None
 depends_on = None
 

@@ -159,7 +159,7 @@ def finest(counts: Sequence[int], k: int, below: Level | None = None) -> Level:
     """The finest level the counts allow, coarser than ``below`` when given. Nobody
     counted (all zeros) is shown in full: there is no child behind it."""
     if not any(counts):
-        return Level.FIVE if below is None else Level(below - 1)
+        return Level.FIVE
     for level in CHECKED:
         if (below is None or level < below) and passes(counts, level, k):
             return level
@@ -321,14 +321,14 @@ def _residual_ok(rows: Shown, level: Level, k: int) -> bool:
     worked out: none of them, all of them (the sum is then published), or a sum that
     may be (``_sum_ok``). A row not shown ("-", not "<k") holds at least k."""
     hidden = [(counts, shown) for counts, shown in rows if shown < level]
-    if not hidden or len(hidden) == len(rows):
+    if not hidden or len(hidden) == sum(1 for counts, _shown in rows if any(counts)):
         return True
     return _sum_ok(hidden, level, k, unseen=k)
 
 
 def _demote(levels: dict[K, Level], rows: dict[K, list[int]], level: Level, k: int) -> bool:
     """Move the smallest row shown at ``level`` or finer below it; False if none is."""
-    shown = [key for key in rows if levels[key] >= level]
+    shown = [key for key in rows if levels[key] >= level and any(rows[key])]
     if not shown:
         return False
     smallest = min(shown, key=lambda key: sum(rows[key]))

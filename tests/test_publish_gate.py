@@ -10,8 +10,8 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 import time_machine
-from flask_babel import format_date
 
+from board import i18n
 from board.room import services as room
 from board.summaries import queries, services
 from board.summaries.models import Summary, SummaryState
@@ -37,7 +37,7 @@ def world(make):
 def day(app, moment: date) -> str:
     """A day as the pages write it (in English)."""
     with app.test_request_context():
-        return format_date(moment, "long")
+        return i18n.day(moment)
 
 
 def _draft(client, auth, session, world) -> Summary:
@@ -63,7 +63,7 @@ def test_a_period_that_is_not_over_is_refused_with_the_day_it_can_be(
         assert answer.status_code == 400
         page = answer.get_data(as_text=True)
         first = day(app, date(2030, 4, 1))
-        assert f"The period 2030-03 is not over yet: it can be published from {first}." in page
+        assert f"The period March 2030 is not over yet: it can be published from {first}." in page
         session.expire_all()
         assert session.get(Summary, summary.id).state is SummaryState.DRAFT
     with time_machine.travel(datetime(2030, 3, 31, 22, 30, tzinfo=UTC), tick=True):
@@ -126,7 +126,7 @@ def test_the_preview_shows_the_reasons_instead_of_the_button(client, auth, sessi
         auth.as_user(world.facilitator)
         page = _page(client, summary)
     assert "It cannot be published yet:" in page
-    assert "The period 2030-03 is not over yet" in page
+    assert "The period March 2030 is not over yet" in page
     assert "still waits for moderation" in page
     assert "Publish to the partners named to the children" not in page
     assert "<li>City hall</li>" in page  # who will receive it, all the same

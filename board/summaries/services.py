@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask_babel import format_date, lazy_ngettext
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from sqlalchemy.orm import Session
 
 from board import disclosure
@@ -17,7 +17,7 @@ from board.auth.models import Role, User
 from board.auth.queries import users_with_role
 from board.boards.models import Board, Organisation
 from board.db import utcnow
-from board.i18n import period_name
+from board.i18n import day, period_name, when
 from board.mail import external_url, queue_mail
 from board.meetings.models import Meeting, MeetingState
 from board.meetings.services import in_board_zone
@@ -226,8 +226,7 @@ def _kept(row: disclosure.Row, position: int) -> SummaryFigure:
 
 def _meeting_day(meeting: Meeting) -> str:
     """A meeting as a facilitator finds it in the list: its day and time in the board's zone."""
-    local = in_board_zone(meeting.board, meeting.starts_at)
-    return f"{format_date(local.date(), 'long')}, {local:%H:%M}"
+    return when(meeting.starts_at, meeting.board.timezone)
 
 
 def publish_blockers(session: Session, summary: Summary) -> list[str]:
@@ -242,7 +241,7 @@ def publish_blockers(session: Session, summary: Summary) -> list[str]:
             _l(
                 "The period %(period)s is not over yet: it can be published from %(day)s.",
                 period=period_name(summary.month, summary.months),
-                day=format_date(summary.end, "long"),
+                day=day(summary.end),
             )
         )
     for meeting in queries.unfinished_meetings(session, summary):
@@ -330,7 +329,7 @@ def _check_answer(summary: Summary, what: str, by_when: date | None) -> None:
         raise SummaryError(
             _l(
                 "Choose a day after the summary was published (%(day)s).",
-                day=format_date(published, "long"),
+                day=day(published),
             ),
             "by_when",
         )

@@ -540,3 +540,14 @@ def let_in(client) -> bool:
         )
         db.commit()
     return done
+
+
+def csv_table(text: str, name: str) -> tuple[list[str], list[list[str]]]:
+    """One table of a summary's CSV (each follows a line "# <name>"): its header and rows."""
+    import csv
+    import io
+
+    lines = list(csv.reader(io.StringIO(text)))
+    start = lines.index([f"# {name}"]) + 1
+    end = next((i for i in range(start, len(lines)) if not lines[i]), len(lines))
+    return lines[start], lines[start + 1 : end]

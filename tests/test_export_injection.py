@@ -31,3 +31,28 @@ def test_no_csv_cell_starts_a_formula(client, auth, session, world, prefix):
     assert f"'{prefix}1+1" in cells
     dangerous = [c for c in cells if c[:1] in PREFIXES and c != "-"]
     assert not dangerous, dangerous
+
+
+def test_no_workbook_cell_is_a_formula(client, auth, session, world):
+    from openpyxl import load_workbook
+
+    board, people = world.board, world.people
+    board.services[0].name = '=HYPERLINK("http://evil.example","clinic")'
+    session.commit()
+    summary, _ = compose(client, auth, session, board, people)
+    answer = client.get(f"/summaries/{summary.id}.xlsx")
+    assert answer.status_code == 200 and answer.mimetype.endswith("spreadsheetml.sheet")
+    book = load_workbook(io.BytesIO(answer.data))
+    assert book.sheetnames == [
+        "summary",
+        "ratings",
+        "votes",
+        "attendance",
+        "findings",
+        "recommendations",
+        "quotes",
+        "answers",
+    ]
+    cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert '=HYPERLINK("http://evil.example","clinic")' in [c.value for c in cells]

@@ -18,7 +18,7 @@ from board.room import services as room
 from board.summaries import services
 from board.summaries.models import Response, Summary, SummaryState
 from board.summaries.security import sanitize_html
-from tests.factories import after, compose, let_in, publish
+from tests.factories import after, compose, csv_table, let_in, publish
 
 
 @pytest.fixture(autouse=True)
@@ -65,14 +65,15 @@ def test_the_whole_loop(client, auth, session, make, world, app):
     assert f"/summaries/{summary.id}" in client.get("/").get_data(as_text=True)
     page = client.get(f"/summaries/{summary.id}").get_data(as_text=True)
     assert "Answer this" in page
-    rows = list(
-        csv.reader(io.StringIO(client.get(f"/summaries/{summary.id}.csv").get_data(as_text=True)))
-    )
-    assert rows[0][:5] == ["board", "period", "service", "shown as", "ratings"]
-    clinic_row = next(r for r in rows if r[2] == "Clinic")
-    assert clinic_row[4] == "12"
-    school_row = next(r for r in rows if r[2] == "School")
-    assert school_row[4] == "6" and school_row[5:10] == ["-"] * 5  # 1 child rated it Very bad
+    exported = client.get(f"/summaries/{summary.id}.csv").get_data(as_text=True)
+    header, rows = csv_table(exported, "ratings")
+    assert header[:4] == ["service", "period", "shown as", "ratings"]
+    clinic_row = next(r for r in rows if r[0] == "Clinic")
+    assert clinic_row[3] == "12"
+    school_row = next(r for r in rows if r[0] == "School")
+    assert school_row[3] == "6" and school_row[4:9] == ["-"] * 5  # 1 child rated it Very bad
+    for table in ("votes", "attendance", "findings", "recommendations", "quotes", "answers"):
+        csv_table(exported, table)  # every table of the summary is there
     data = client.get(f"/summaries/{summary.id}.json").json
     quotes = [i for i in data["items"] if i["kind"] == "quote"]
     assert [(q["text"], q["month"]) for q in quotes] == [("The nurse listened.", "2030-03")]

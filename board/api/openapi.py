@@ -13,7 +13,7 @@ from wtforms import MonthField, SelectField
 from board.boards.models import MIN_THRESHOLD, ServiceCategory
 from board.i18n import DEFAULT_LANGUAGE
 from board.summaries.export import GROUP_NAMES as GROUPS
-from board.summaries.export import LEVEL_NAMES
+from board.summaries.export import LEVEL_NAMES, XLSX
 from board.summaries.export import RATING_NAMES as RATINGS
 from board.summaries.forms import DashboardForm
 from board.summaries.models import PERIOD_MONTHS, ItemKind, ResponseStatus
@@ -87,14 +87,31 @@ SCHEMAS = {
         "required": ["service", "shown_as", "ratings", "counts", "median"],
         "additionalProperties": False,
     },
-    "Response": _object(
-        {
-            "organisation": {"type": "string"},
-            "status": _enum(ResponseStatus),
-            "what": {"type": "string"},
-            "by_when": {"type": ["string", "null"], "format": "date"},
-        }
-    ),
+    "Response": {
+        "description": "A partner's answer, newest wording; earlier wordings are kept, "
+        "dated, and a withdrawn answer keeps its last words.",
+        **_object(
+            {
+                "organisation": {"type": "string"},
+                "status": _enum(ResponseStatus),
+                "what": {"type": "string"},
+                "by_when": {"type": ["string", "null"], "format": "date"},
+                "changed_at": {"type": ["string", "null"], "format": "date-time"},
+                "withdrawn": {"type": "boolean"},
+                "earlier_versions": {
+                    "type": "array",
+                    "items": _object(
+                        {
+                            "status": _enum(ResponseStatus),
+                            "what": {"type": "string"},
+                            "by_when": {"type": ["string", "null"], "format": "date"},
+                            "written_at": {"type": "string", "format": "date-time"},
+                        }
+                    ),
+                },
+            }
+        ),
+    },
     "Item": _object(
         {
             "id": {"type": "integer"},
@@ -345,6 +362,38 @@ def document(server: str) -> dict:
                         "404": _error("Not a summary sent to your organisation"),
                     },
                 }
+            },
+            **{
+                f"/summaries/{{summary_id}}.{kind}": {
+                    "get": {
+                        "operationId": f"getSummary{kind.upper()}",
+                        "summary": title,
+                        "parameters": [
+                            {
+                                "name": "summary_id",
+                                "in": "path",
+                                "required": True,
+                                "schema": {"type": "integer"},
+                            }
+                        ],
+                        "responses": {
+                            "200": {
+                                "description": "The file, to save",
+                                "content": {media: {"schema": {"type": "string"}}},
+                            },
+                            "401": _error("No valid token"),
+                            "404": _error("Not a summary sent to your organisation"),
+                        },
+                    }
+                }
+                for kind, media, title in (
+                    (
+                        "csv",
+                        "text/csv",
+                        "Every table of one summary in one CSV, each after a line naming it",
+                    ),
+                    ("xlsx", XLSX, "Every table of one summary, a sheet each"),
+                )
             },
             "/figures": {
                 "get": {

@@ -79,12 +79,23 @@ def summaries():
     )
 
 
-@bp.get("/summaries/<int:summary_id>")
-def summary(summary_id: int):
+def _summary(summary_id: int) -> Summary:
     found = db.scalar(_received().where(Summary.id == summary_id).options(*queries.WHOLE_SUMMARY))
     if found is None or found.state is not SummaryState.PUBLISHED:
         abort(404, _("No summary with this number was sent to your organisation."))
-    return jsonify(export.summary_document(db, found))
+    return found
+
+
+@bp.get("/summaries/<int:summary_id>")
+def summary(summary_id: int):
+    return jsonify(export.summary_document(db, _summary(summary_id)))
+
+
+@bp.get("/summaries/<int:summary_id>.<any(csv, xlsx):kind>")
+def summary_file(summary_id: int, kind: str):
+    """The same summary as every table in one CSV, or as a workbook of one sheet a table."""
+    found = _summary(summary_id)
+    return export.download(export.tables(export.summary_document(db, found)), found, kind)
 
 
 @bp.get("/figures")

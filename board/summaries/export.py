@@ -6,9 +6,10 @@ from __future__ import annotations
 import csv
 import io
 
+from flask import Response as FlaskResponse
 from sqlalchemy.orm import Session
 
-from board.disclosure import Figure, Level, Row, describe, project
+from board.disclosure import Figure, Level, Row, project
 from board.summaries.dashboard import Dashboard, Total
 from board.summaries.figures import summary_attendance, summary_table
 from board.summaries.models import ItemKind, Summary
@@ -45,29 +46,6 @@ def _groups(row: Row) -> dict[str, int | None]:
         shares = (shares[0] + shares[1], shares[2])
     out["the rest (1-3)"], out["good (4-5)"] = shares
     return out
-
-
-def figure_rows(session: Session, summary: Summary) -> list[list[str]]:
-    """A header, the board's period over all services, then one row per service."""
-    k, table = summary.k, summary_table(session, summary)
-    header = ["board", "period", "service", "shown as", "ratings", *RATING_NAMES, *GROUP_NAMES]
-    rows = [[*header, "median"]]
-    lines = [("all services", summary.period, table.overall)]
-    lines += [(row.key.name, table.rows_label or "", row) for row in table.rows]
-    for name, period, row in lines:
-        counts = _groups(row).values()
-        rows.append(
-            [
-                summary.board.name,
-                period,
-                name,
-                LEVEL_NAMES[row.level],
-                describe(row.total, k),
-                *["-" if c is None else str(c) for c in counts],
-                _median(row.median),
-            ]
-        )
-    return rows
 
 
 def safe_cell(value: str) -> str:
@@ -121,6 +99,17 @@ def summary_document(session: Session, summary: Summary) -> dict:
                 "status": r.status.value,
                 "what": r.what,
                 "by_when": r.by_when.isoformat() if r.by_when else None,
+                "changed_at": r.changed_at.isoformat() if r.changed_at else None,
+                "withdrawn": r.withdrawn,
+                "earlier_versions": [
+                    {
+                        "status": v.status.value,
+                        "what": v.what,
+                        "by_when": v.by_when.isoformat() if v.by_when else None,
+                        "written_at": v.written_at.isoformat(),
+                    }
+                    for v in r.versions
+                ],
             }
             for r in item.responses
         ]
@@ -209,3 +198,137 @@ def dashboard_rows(data: Dashboard) -> list[list[str]]:
                 ]
             )
     return rows
+
+
+# Every table of a summary, for the CSV and the XLSX workbook: made from the JSON document,
+# so that the three carry the same figures, all through disclosure control.
+
+Sheet = tuple[str, list[str], list[list]]  # name, header, rows
+
+
+def _count(value: object) -> object:
+    return "-" if value is None else value
+
+
+def tables(document: dict) -> list[Sheet]:
+    """The summary's tables: ratings, votes, attendance, findings, recommendations,
+    quotes and answers."""
+    board, period = document["board"]["name"], document["period"]["label"]
+    rating_header = ["service", "period", "shown as", "ratings", *RATING_NAMES, *GROUP_NAMES]
+    ratings = [
+        [
+            name,
+            row_period,
+            row["shown_as"],
+            _count(row["ratings"]),
+            *[_count(row["counts"][n]) for n in (*RATING_NAMES, *GROUP_NAMES)],
+            _count(row["median"]),
+        ]
+        for name, row_period, row in [
+            ("all services", period, document["all_services"]),
+            *[(s["service"], document["services_period"] or "", s) for s in document["services"]],
+        ]
+    ]
+    items = document["items"]
+    votes = [
+        [i["id"], _count(i.get("rank")), i["text"], _count(i.get("points"))]
+        for i in items
+        if i["kind"] == "action"
+    ]
+    findings = [
+        [i["id"], i["text"], _joined(i.get("services")), _joined(i.get("quotes"))]
+        for i in items
+        if i["kind"] == "finding"
+    ]
+    recommendations = [[i["id"], i["text"]] for i in items if i["kind"] == "recommendation"]
+    quotes = [[i["id"], i.get("month", ""), i["text"]] for i in items if i["kind"] == "quote"]
+    answers = [
+        [
+            i["id"],
+            i["kind"],
+            r["organisation"],
+            "withdrawn" if r["withdrawn"] else r["status"],
+            r["what"],
+            r["by_when"] or "",
+            r["changed_at"] or "",
+        ]
+        for i in items
+        for r in i["responses"]
+    ]
+    return [
+        (
+            "summary",
+            ["board", "period", "threshold", "published at", "sent to"],
+            [
+                [
+                    board,
+                    period,
+                    document["threshold"],
+                    document["published_at"] or "",
+                    ", ".join(document["recipients"]),
+                ]
+            ],
+        ),
+        ("ratings", [*rating_header, "median"], ratings),
+        ("votes", ["item", "rank", "action", "points"], votes),
+        (
+            "attendance",
+            ["period", "tablets that joined"],
+            [[period, _count(document["attendance"])]],
+        ),
+        ("findings", ["item", "finding", "rests on services", "rests on quotes"], findings),
+        ("recommendations", ["item", "recommendation"], recommendations),
+        ("quotes", ["item", "month", "words"], quotes),
+        (
+            "answers",
+            ["item", "kind", "organisation", "status", "what", "by when", "changed at"],
+            answers,
+        ),
+    ]
+
+
+def _joined(values: list | None) -> str:
+    return "; ".join(str(v) for v in values or [])
+
+
+def tables_csv(sheets: list[Sheet]) -> str:
+    """Every table, one after the other: its name, its header, its rows, a blank line."""
+    rows: list[list] = []
+    for name, header, body in sheets:
+        rows += [[f"# {name}"], header, *body, []]
+    return to_csv([[str(cell) for cell in row] for row in rows])
+
+
+def tables_xlsx(sheets: list[Sheet]) -> bytes:
+    """A workbook, one sheet per table; no cell is ever a formula."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, header, body in sheets:
+        sheet = book.create_sheet(title=name[:31])
+        sheet.append(header)
+        for row in body:
+            sheet.append(row)
+        for line in sheet.iter_rows():
+            for cell in line:
+                if cell.data_type == "f":  # text starting with "=": kept as text
+                    cell.data_type = "s"
+        sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(sheets: list[Sheet], summary: Summary, kind: str) -> FlaskResponse:
+    """The summary's tables as a file to save: every table in one CSV, or a workbook."""
+    name = f"summary-{summary.board_id}-{summary.month:%Y-%m}-{summary.months}m.{kind}"
+    body: str | bytes = tables_csv(sheets) if kind == "csv" else tables_xlsx(sheets)
+    return FlaskResponse(
+        body,
+        mimetype="text/csv" if kind == "csv" else XLSX,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

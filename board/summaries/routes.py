@@ -191,12 +191,14 @@ def view(summary_id: int):
 @login_required
 def export_csv(summary_id: int):
     summary = _readable(summary_id)
-    name = f"summary-{summary.board_id}-{summary.month:%Y-%m}-{summary.months}m.csv"
-    return Response(
-        export.to_csv(export.figure_rows(db, summary)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return export.download(export.tables(export.summary_document(db, summary)), summary, "csv")
+
+
+@bp.get("/summaries/<int:summary_id>.xlsx")
+@login_required
+def export_xlsx(summary_id: int):
+    summary = _readable(summary_id)
+    return export.download(export.tables(export.summary_document(db, summary)), summary, "xlsx")
 
 
 @bp.get("/summaries/<int:summary_id>.json")

@@ -112,6 +112,7 @@ MATRIX = {
     "summaries.view": ("GET", READS_SUMMARY),
     "summaries.export_csv": ("GET", READS_SUMMARY),
     "summaries.export_json": ("GET", READS_SUMMARY),
+    "summaries.export_xlsx": ("GET", READS_SUMMARY),
     "summaries.respond": ("POST", {PARTNER}),
     # Only the partners of the organisation that answered change their answer.
     "summaries.edit_response": ("POST", {PARTNER}),
@@ -123,6 +124,7 @@ MATRIX = {
     "api.openapi": ("GET", EVERYONE),
     "api.summaries": ("GET", API_TOKEN),
     "api.summary": ("GET", API_TOKEN),
+    "api.summary_file": ("GET", API_TOKEN),
     "api.figures": ("GET", API_TOKEN),
     "tokens.organisation_tokens": ("GET", {ADMIN}),
     "tokens.revoke": ("POST", {ADMIN}),

@@ -4,6 +4,7 @@ validates and matches every answer the endpoints give."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import date
 
@@ -24,7 +25,7 @@ from board.summaries import queries, services
 from board.summaries.export import GROUP_NAMES, LEVEL_NAMES, RATING_NAMES
 from board.summaries.forms import DashboardForm
 from board.summaries.models import PERIOD_MONTHS, ItemKind, ResponseStatus
-from tests.factories import after
+from tests.factories import after, csv_table
 
 
 @pytest.fixture
@@ -122,6 +123,25 @@ def test_only_what_was_published_to_the_organisation(client, world):
     foreign = client.get(f"/api/v1/figures?board={world['foreign'].id}", headers=auth)
     assert foreign.status_code == 400
     assert client.get("/api/v1/figures?board=abc", headers=auth).status_code == 400
+
+
+def test_the_api_serves_the_summary_as_files(client, world):
+    """The same tables as the pages' exports: one CSV, or a workbook a sheet a table."""
+    from openpyxl import load_workbook
+
+    auth = bearer(world["secret"])
+    mine, theirs = world["summary"].id, world["theirs"].id
+    text = client.get(f"/api/v1/summaries/{mine}.csv", headers=auth)
+    assert text.status_code == 200 and text.mimetype == "text/csv"
+    header, rows = csv_table(text.get_data(as_text=True), "ratings")
+    assert header[:3] == ["service", "period", "shown as"] and rows[0][0] == "all services"
+    book = client.get(f"/api/v1/summaries/{mine}.xlsx", headers=auth)
+    assert book.status_code == 200
+    sheets = load_workbook(io.BytesIO(book.data)).sheetnames
+    assert "ratings" in sheets and "answers" in sheets
+    for suffix in (".csv", ".xlsx"):
+        assert client.get(f"/api/v1/summaries/{theirs}{suffix}", headers=auth).status_code == 404
+        assert client.get(f"/api/v1/summaries/{mine}{suffix}").status_code == 401
 
 
 def test_a_signed_in_session_does_not_open_the_api(client, auth, world, make, session):

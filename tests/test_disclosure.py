@@ -416,7 +416,7 @@ def test_a_published_fewer_than_k_keeps_its_k(app, client, auth, session, make):
     facilitator = make.user(Role.FACILITATOR, board)
     session.commit()
     assert draft.k == 3
-    # Its page compares with January's figures as published: no median then, so no change.
+    # Its page compares with January's figures as published: "<5" then, so no change.
     auth.as_user(facilitator)
     page = client.get(f"/summaries/{draft.id}").get_data(as_text=True)
-    assert "not comparable: no median then" in page  # January kept its "<5"
+    assert "not comparable: too few ratings then to compare" in page

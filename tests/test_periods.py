@@ -123,6 +123,25 @@ def test_change_since_the_previous_summary(client, auth, session, make, board, p
     assert "ratings then" not in page
 
 
+def test_change_by_the_share_of_good_where_no_median_was_shown(session, make, board, publish):
+    """Shown as good against the rest both times: compared by that share (50 % then, 67 %
+    now: better), never by a median that was not published."""
+    make.held(board, date(2030, 1, 9), {board.clinic: [2, 2, 3, 4, 4, 4]})
+    make.held(board, date(2030, 2, 9), {board.clinic: [1, 2, 3, 4, 4, 5, 5, 5, 5]})
+    january = services.start_summary(session, None, board, date(2030, 1, 1))
+    publish(january)
+    february = services.start_summary(session, None, board, date(2030, 2, 1))
+    table = figures.summary_table(session, february)
+    assert table.rows[0].level is disclosure.Level.TWO and table.rows[0].median is None
+    change = figures.changes(session, february, table).rows[board.clinic.id]
+    assert (change.trend, change.measure, change.then, change.now) == (
+        figures.Trend.BETTER,
+        "good",
+        50,
+        67,
+    )
+
+
 def _vote(session, make, board, day, points: dict[str, int], voters: int):
     meeting = make.held(board, day)
     actions = {}

@@ -91,7 +91,8 @@ def summary(summary_id: int):
     return jsonify(export.summary_document(db, _summary(summary_id)))
 
 
-@bp.get("/summaries/<int:summary_id>.<any(csv, xlsx):kind>")
+@bp.get("/summaries/<int:summary_id>.csv", defaults={"kind": "csv"})
+@bp.get("/summaries/<int:summary_id>.xlsx", defaults={"kind": "xlsx"})
 def summary_file(summary_id: int, kind: str):
     """The same summary as every table in one CSV, or as a workbook of one sheet a table."""
     found = _summary(summary_id)

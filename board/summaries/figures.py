@@ -268,26 +268,43 @@ class Trend(enum.StrEnum):
 @dataclass(frozen=True)
 class Change:
     """A row against the same row of an earlier published summary, from published
-    figures only (so nothing new is disclosed): better, the same or worse by the median,
-    or not comparable, with why."""
+    figures only (so nothing new is disclosed): better, the same or worse by the median
+    where both showed the five ratings, else by the share of "good or very good" where both
+    showed at least that (a change under ``SAME_WITHIN`` points is the same); or not
+    comparable, with why."""
 
     trend: Trend
-    then: float | None  # the median then
+    then: float | None  # the median, or the share of good in %, then
     now: float | None
+    measure: str = "median"  # or "good"
     why: str | None = None  # when not comparable
+
+
+SAME_WITHIN = 10  # percentage points of "good or very good" that read as the same
+
+
+def _good_share(total: int | None, good: int | None) -> int | None:
+    return round(100 * good / total) if total and good is not None else None
 
 
 def _change(now: disclosure.Row, then: SummaryFigure | None) -> Change:
     if then is None:
-        return Change(Trend.NOT_COMPARABLE, None, now.median, str(_l("not rated then")))
-    if then.median is None or now.median is None:
-        why = _l("no median then") if then.median is None else _l("no median now")
-        return Change(Trend.NOT_COMPARABLE, then.median, now.median, str(why))
-    if now.median == then.median:
-        trend = Trend.SAME
-    else:
+        return Change(Trend.NOT_COMPARABLE, None, None, why=str(_l("not rated then")))
+    if then.median is not None and now.median is not None:
+        if now.median == then.median:
+            return Change(Trend.SAME, then.median, now.median)
         trend = Trend.BETTER if now.median > then.median else Trend.WORSE
-    return Change(trend, then.median, now.median)
+        return Change(trend, then.median, now.median)
+    before = _good_share(then.total, then.good) if then.level >= disclosure.Level.TWO else None
+    after = _good_share(now.total.value, now.good)
+    if before is not None and after is not None:
+        if abs(after - before) < SAME_WITHIN:
+            trend = Trend.SAME
+        else:
+            trend = Trend.BETTER if after > before else Trend.WORSE
+        return Change(trend, before, after, "good")
+    why = _l("too few ratings then to compare") if before is None else _l("too few ratings now")
+    return Change(Trend.NOT_COMPARABLE, None, None, why=str(why))
 
 
 def _earlier(session: Session, board: Board, before: date, rows: bool) -> Summary | None:

@@ -14,11 +14,13 @@ It is shown at the finest *level* its counts allow, in this cascade:
 - SMALL: "fewer than k" (1 to k-1 ratings); NONE: not shown at all ("-").
 
 A level with a split (FIVE, THREE, TWO) is allowed when the row holds at least k ratings,
-every group of the split holds 0 or at least k, and no group holds everyone or all but one
-(unanimity: "15 of 15 said very bad" tells anyone who knows a child was there what that
-child said, at any size). COUNT needs at least k ratings. Knowing that nobody chose a group
-is not knowing anyone's rating, so a 0 in a mixed split stays. A percentage goes with a
-shown group of at least k; a median only with the five ratings.
+every group of the split holds 0 or at least k, and no group holds everyone or all but one,
+neither at this level nor at a coarser split it implies (unanimity: "15 of 15 said very
+bad" tells anyone who knows a child was there what that child said, at any size; five
+ratings of [0, 0, 0, 4, 4] tell that every child said good or very good). COUNT needs at
+least k ratings. Knowing that nobody chose a group is not knowing anyone's rating, so a 0
+in a mixed split stays. A percentage goes with a shown group of at least k; a median only
+with the five ratings.
 
 Margins and secondary suppression. Two kinds of tables are published:
 
@@ -30,6 +32,8 @@ Margins and secondary suppression. Two kinds of tables are published:
    That sum must itself pass the rule at L, unless A holds every row (then it is the
    margin itself). Where it does not, the smallest row still shown at L or finer is moved
    below L, and the check runs again, until every level passes.
+   Only where no row is left to give way (every row already below L, or a "<k" that
+   would be pinned, turned into "-") does the margin itself come down a level.
 2. ``publish_rows``: rows of a quarter whose margin is published elsewhere, in parts: the
    board's month over all services, in each month's summary. The months are not sums of
    these rows, so at each level L two unknowns meet: the rows shown coarser than L (A) and
@@ -112,8 +116,9 @@ _GROUPS = {
     Level.TWO: ((0, 1, 2), (3, 4)),
     Level.COUNT: ((0, 1, 2, 3, 4),),
 }
-# The levels a row or a margin can be checked at, finest first.
+# The levels a row or a margin can be checked at, finest first; those with a split.
 CHECKED = (Level.FIVE, Level.THREE, Level.TWO, Level.COUNT)
+SPLITS = (Level.FIVE, Level.THREE, Level.TWO)
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,11 @@ def passes(counts: Sequence[int], level: Level, k: int) -> bool:
     total = sum(shares)
     if level is Level.COUNT:
         return total >= k
-    return total >= k and all(c == 0 or c >= k for c in shares) and not unanimous(shares)
+    if total < k or any(0 < c < k for c in shares):
+        return False
+    # Nor may it tell that everyone, or all but one, is in one group of a coarser split
+    # it implies: five ratings of [0, 0, 0, 4, 4] say that every child said 4 or 5.
+    return not any(unanimous(project(counts, split)) for split in SPLITS if split <= level)
 
 
 def finest(counts: Sequence[int], k: int, below: Level | None = None) -> Level:
@@ -318,22 +327,37 @@ def _sum_ok(members: Shown, level: Level, k: int, unseen: int) -> bool:
 
 def _residual_ok(rows: Shown, level: Level, k: int) -> bool:
     """Whether the rows shown coarser than ``level`` may have their sum at ``level``
-    worked out: none of them, all of them (the sum is then published), or a sum that
-    may be (``_sum_ok``). A row not shown ("-", not "<k") holds at least k."""
+    worked out: none of them; all of them (the sum is then the margin, published) unless
+    it pins one down; or a sum that may be (``_sum_ok``). A row not shown ("-") may hold
+    any number, even fewer than k (``_demote`` makes some "<k" a "-")."""
     hidden = [(counts, shown) for counts, shown in rows if shown < level]
-    if not hidden or len(hidden) == sum(1 for counts, _shown in rows if any(counts)):
+    if not hidden:
         return True
-    return _sum_ok(hidden, level, k, unseen=k)
+    if len(hidden) == sum(1 for counts, _shown in rows if any(counts)):
+        return not _pinned(hidden, level, k, unseen=0)
+    return _sum_ok(hidden, level, k, unseen=0)
 
 
 def _demote(levels: dict[K, Level], rows: dict[K, list[int]], level: Level, k: int) -> bool:
-    """Move the smallest row shown at ``level`` or finer below it; False if none is."""
+    """Move the smallest row shown at ``level`` or finer below it; failing that, turn the
+    smallest "<k" into "-" (no longer bounded by k). False if neither is left."""
     shown = [key for key in rows if levels[key] >= level and any(rows[key])]
-    if not shown:
-        return False
-    smallest = min(shown, key=lambda key: sum(rows[key]))
-    levels[smallest] = finest(rows[smallest], k, below=level)
-    return True
+    if shown:
+        smallest = min(shown, key=lambda key: sum(rows[key]))
+        levels[smallest] = finest(rows[smallest], k, below=level)
+        return True
+    small = [key for key in rows if levels[key] is Level.SMALL]
+    if small:
+        levels[min(small, key=lambda key: sum(rows[key]))] = Level.NONE
+        return True
+    return False
+
+
+def _margin_level(margin: list[int], k: int, rows: int, below: Level | None = None) -> Level:
+    """The board's period over all services: its finest level, but never "<k" over more
+    than one row (two rows under a margin of 2 held one each): "-" then."""
+    level = finest(margin, k, below)
+    return Level.NONE if level is Level.SMALL and rows > 1 else level
 
 
 def publish(rows: Mapping[K, Sequence[int]], k: int) -> Table[K]:
@@ -342,17 +366,16 @@ def publish(rows: Mapping[K, Sequence[int]], k: int) -> Table[K]:
     k = _threshold(k)
     raw = _checked(rows)
     margin = _sum(raw.values())
-    top = finest(margin, k)
+    counted = sum(1 for counts in raw.values() if any(counts))
+    top = _margin_level(margin, k, counted)
     levels = {key: finest(counts, k) for key, counts in raw.items()}
-    changed = True
-    while changed:
-        changed = False
-        for level in CHECKED:
-            if level <= top and not _residual_ok(
-                [(raw[key], levels[key]) for key in raw], level, k
-            ):
-                changed = _demote(levels, raw, level, k)
-                break
+    while True:
+        shown: Shown = [(raw[key], levels[key]) for key in raw]
+        failing = next((L for L in CHECKED if top >= L and not _residual_ok(shown, L, k)), None)
+        if failing is None:
+            break
+        if not _demote(levels, raw, failing, k):
+            top = _margin_level(margin, k, counted, below=failing)  # the margin gives way
     return Table(
         k,
         tuple(shown_row(key, raw[key], levels[key], k) for key in raw),

@@ -38,6 +38,7 @@ from board.moderation import services as moderation
 from board.room import services as room
 from board.summaries import queries as summary_queries
 from board.summaries import services as summaries
+from board.summaries.findings import FindingDraft
 from board.summaries.models import ItemKind, ResponseStatus, Summary, SummaryItem
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotMethod
@@ -388,20 +389,32 @@ class _Play:
         month = meetings.in_board_zone(board, meeting.starts_at).date().replace(day=1)
         with self.at(meeting.starts_at + timedelta(days=data.PUBLISHED_AFTER_DAYS)):
             summary = summaries.start_summary(session, facilitator, board, month)
-            if last:
-                quotes = [key for key, _text, _month in summary_queries.quotable(session, summary)]
-                summaries.save_draft(
-                    session,
-                    facilitator,
-                    summary,
-                    narrative=data.SUMMARY_NARRATIVE,
-                    recommendations=data.SUMMARY_RECOMMENDATIONS,
-                    quotes=quotes[: data.SUMMARY_QUOTES],
-                )
+            quotable = summary_queries.quotable(session, summary)
+            quotes = [key for key, _text, _month in quotable][: data.SUMMARY_QUOTES]
+            summaries.save_draft(
+                session,
+                facilitator,
+                summary,
+                narrative=data.SUMMARY_NARRATIVE if last else "",
+                recommendations=data.SUMMARY_RECOMMENDATIONS if last else [],
+                quotes=quotes if last else [],
+                findings=self.findings(meeting, quotable),
+            )
             summaries.publish(session, facilitator, summary)
         if last:
             with self.at(meeting.starts_at + timedelta(days=data.ANSWERED_AFTER_DAYS)):
                 self.answer(facilitator, summary, month)
+
+    def findings(
+        self, meeting: Meeting, quotable: list[tuple[str, str, date]]
+    ) -> list[FindingDraft]:
+        """What the facilitator found in the month (data.FINDING_*), linked to what it rests on."""
+        first = meeting.services[0]
+        found = [FindingDraft(data.FINDING_ON_FIRST_SERVICE.format(service=first.name), [first.id])]
+        words = [key for key, text, _month in quotable if text in data.FINDING_WORDS][:2]
+        if words:
+            found.append(FindingDraft(data.FINDING_ON_WORDS, overall=True, quotes=words))
+        return found
 
     def answer(self, facilitator: User, summary: Summary, month: date) -> None:
         session = self.session

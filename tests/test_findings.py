@@ -10,6 +10,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+from markupsafe import escape
 
 from board.feedback.models import Feedback
 from board.summaries import queries, services
@@ -349,3 +350,31 @@ def test_the_json_export_gives_a_findings_words_and_what_it_rests_on(client, aut
     quote = next(i for i in document["items"] if i["kind"] == "quote" and i["text"] == WORDS)
     assert entry["quotes"] == [{"id": quote["id"], "text": WORDS}]
     assert entry["responses"] == []
+
+
+def test_the_demos_summaries_show_findings_with_content(runner, session, client, auth):
+    """Every published summary of the demo has one or two findings in words, each resting
+    on figures (and words, where children said it); a partner answered one."""
+    from board.demo import ADMIN_EMAIL, DEMO_PASSWORD
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    published = session.scalars(sa.select(Summary).where(Summary.published_at.is_not(None)))
+    summaries = list(published)
+    assert len(summaries) >= 5
+    for summary in summaries:
+        findings = [i for i in summary.items if i.kind is ItemKind.FINDING]
+        assert 1 <= len(findings) <= 2, summary.period
+        assert all(f.text and f.links and f.answerable for f in findings)
+        assert all(link.service_id or link.overall for link in findings[0].links)
+    linked_words = [q for s in summaries for i in s.items for q in i.quote_links]
+    assert linked_words and all(q.summary_id and q.source_holds_words for q in linked_words)
+    assert session.scalar(
+        sa.select(sa.func.count(Response.id))
+        .join(SummaryItem)
+        .where(SummaryItem.kind == ItemKind.FINDING)
+    )
+    auth.login(ADMIN_EMAIL, DEMO_PASSWORD)
+    first = next(i for i in summaries[0].items if i.kind is ItemKind.FINDING)
+    page = client.get(f"/summaries/{summaries[0].id}").get_data(as_text=True)
+    shown = _article(page, first.id)
+    assert str(escape(first.text)) in shown and "The figures it rests on:" in shown

@@ -279,7 +279,7 @@ SUMMARY_QUOTES = 2
 # approved words that say it, and is written only when some children said it.
 FINDING_ON_FIRST_SERVICE = "Most children who rated {service} say it is good or very good."
 FINDING_ON_WORDS = (
-    "Children ask for more people to help them, and for someone who speaks their language."
+    "Children say they wait a long time for help, and ask for more staff who speak their language."
 )
 FINDING_WORDS = (
     "More people to help.",
@@ -298,3 +298,8 @@ VOTE_ANSWER = (
     "Your top idea goes to the city council. We will tell you what they say.",
 )
 VOTE_ANSWER_DAYS = 120
+FINDING_ANSWER = (
+    ResponseStatus.ACCEPTED,
+    "Two of our new staff speak Arabic and Dari; they start at the drop-in centre this winter.",
+    "Two new helpers who speak Arabic and Dari start this winter.",
+)

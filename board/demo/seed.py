@@ -425,6 +425,8 @@ class _Play:
         voted = next((i for i in summary.items if i.kind is ItemKind.ACTION and i.rank == 1), None)
         answers: list[tuple[SummaryItem, tuple[ResponseStatus, str, str], date | None]]
         answers = [(recommendation, data.RECOMMENDATION_ANSWER, None)]
+        found = [i for i in summary.items if i.text == data.FINDING_ON_WORDS]
+        answers += [(finding, data.FINDING_ANSWER, None) for finding in found]
         if voted is not None:
             answers.append((voted, data.VOTE_ANSWER, month + timedelta(days=data.VOTE_ANSWER_DAYS)))
         for item, (status, what, for_children), when in answers:

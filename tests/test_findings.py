@@ -378,3 +378,49 @@ def test_the_demos_summaries_show_findings_with_content(runner, session, client,
     page = client.get(f"/summaries/{summaries[0].id}").get_data(as_text=True)
     shown = _article(page, first.id)
     assert str(escape(first.text)) in shown and "The figures it rests on:" in shown
+
+
+def test_the_migration_drops_made_findings_and_keeps_answered_ones(app, session, make, world):
+    """Before this change every rated service made a finding with no words. Upgrading
+    deletes those no partner answered; an answered one stays, with its answer, resting on
+    its service's figures, and is not put to partners again."""
+    from alembic.script import ScriptDirectory
+
+    from board import migrate
+    from board.summaries.models import ResponseStatus
+
+    summary = make.summary(world.board, date(2030, 3, 1), publish=True)
+    draft = make.summary(world.other_board, date(2030, 3, 1))
+    made = {
+        name: SummaryItem(kind=ItemKind.FINDING, service_id=service.id)
+        for name, service in [("answered", world.service), ("unanswered", world.school)]
+    }
+    summary.items += list(made.values())
+    summary.recipients.append(world.other_org)  # which has not answered
+    draft.items.append(SummaryItem(kind=ItemKind.FINDING, service_id=world.service.id))
+    session.add(
+        Response(
+            item=made["answered"],
+            organisation_id=world.org.id,
+            status=ResponseStatus.ACCEPTED,
+            what="We will look at it.",
+        )
+    )
+    session.commit()
+    script = ScriptDirectory.from_config(migrate.alembic_config(app))
+    before = script.get_revision("e3f1a7c9d2b4").down_revision
+    try:
+        migrate.downgrade(app, before)
+        migrate.upgrade(app)
+    finally:
+        migrate.upgrade(app)
+    session.expire_all()
+    kept = session.scalars(sa.select(SummaryItem).where(SummaryItem.kind == ItemKind.FINDING))
+    (finding,) = kept.all()
+    assert finding.id == made["answered"].id and len(finding.responses) == 1
+    assert [(link.service_id, link.overall) for link in finding.links] == [
+        (world.service.id, False)
+    ]
+    assert not finding.answerable
+    assert queries.waiting_for(session, board_ids={world.board.id}) == []
+    assert queries.waiting_for(session, organisation_id=world.other_org.id) == []

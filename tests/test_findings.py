@@ -209,6 +209,21 @@ def test_a_finding_rests_only_on_this_summarys_figures_and_words(
     assert _items(session, summary, ItemKind.FINDING) == []
 
 
+@pytest.mark.parametrize(
+    ("extra", "status"),
+    [
+        ({"findings-0-figures": "x1"}, 400),  # not a service's id
+        ({"findings-0-text": "x" * 2001}, 400),  # too long
+        ({"findings-99999999999-text": "Far away", "findings-x-text": "odd"}, 302),
+        ({"findings-0-figures": ["all", "all"]}, 302),  # ticked twice: one link
+    ],
+)
+def test_odd_finding_slots_never_fail(client, auth, session, world, extra, status):
+    summary = _start(client, auth, session, world)
+    response = client.post(f"/summaries/{summary.id}/edit", data=_form(session, world, **extra))
+    assert response.status_code == status
+
+
 def test_the_service_refuses_a_finding_without_words(session, make, world):
     summary = make.summary(world.board, date(2030, 3, 1))
     with make.app.app_context(), pytest.raises(services.SummaryError) as refused:

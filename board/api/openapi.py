@@ -95,8 +95,8 @@ SCHEMAS = {
             "kind": _enum(ItemKind),
             "text": {
                 "type": "string",
-                "description": 'A quote\'s words; "[withdrawn]" once they were raised as a '
-                'safeguarding concern, "[removed after N months]" once the board\'s retention '
+                "description": "A quote's words; \"[withdrawn]\" once they were raised as a "
+                "safeguarding concern, \"[removed after N months]\" once the board's retention "
                 "period deleted them (in the reader's language). The figures stay as published.",
             },
             "month": MONTH,

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectMultipleField, SubmitField, widgets
+from wtforms import FieldList, Form, FormField, SelectMultipleField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
 
 from board.i18n import LANGUAGES, html_lang
@@ -51,6 +51,15 @@ class BaseForm(FlaskForm):
             return _CatalogueTranslations()
 
 
+class SubForm(Form):
+    """A group of fields repeated inside a BaseForm (a FieldList of FormFields): the outer
+    form carries the CSRF token; the messages come from our catalogues all the same."""
+
+    class Meta:
+        def get_translations(self, form):
+            return _CatalogueTranslations()
+
+
 # The WTForms messages our forms can show, listed so that pybabel extracts them.
 WTFORMS_MESSAGES = (
     _l("This field is required."),
@@ -76,10 +85,28 @@ class ConfirmForm(BaseForm):
     submit = SubmitField(_l("Confirm"))
 
 
+def _field_named(form, name: str):
+    """The form's field of this name, looked for inside repeated groups too
+    ("findings-2-text")."""
+    fields = list(form)
+    while fields:
+        field = fields.pop()
+        if field.name == name:
+            return field
+        if name.startswith(field.name + "-") and isinstance(field, FieldList | FormField):
+            fields.extend(field)
+    return None
+
+
 def show_error(form, error) -> None:
     """Put a service's translated error next to the field it names (or above the form)."""
-    field = getattr(form, error.field, None) if getattr(error, "field", None) else None
-    if field is not None:
-        field.errors = [*field.errors, str(error.message)]
-    else:
+    name: str = getattr(error, "field", None) or ""
+    field = _field_named(form, name) if name else None
+    if field is None:
         form.form_errors.append(str(error.message))
+        return
+    field.errors = [*field.errors, str(error.message)]
+    for group in form:
+        # A repeated group gathered its entries' errors when it was validated: add this one.
+        if isinstance(group, FieldList) and name.startswith(group.name + "-"):
+            group.errors = [*group.errors, {name: field.errors}]

@@ -23,6 +23,7 @@ from board.boards.models import ServiceCategory
 from board.forms import choices
 from board.summaries import queries, services
 from board.summaries.export import GROUP_NAMES, LEVEL_NAMES, RATING_NAMES
+from board.summaries.findings import FindingDraft
 from board.summaries.forms import DashboardForm
 from board.summaries.models import PERIOD_MONTHS, ItemKind, ResponseStatus
 from tests.factories import after, csv_table
@@ -30,9 +31,9 @@ from tests.factories import after, csv_table
 
 @pytest.fixture
 def world(session, make):
-    """A summary of January 2030 published to City hall with a quote (``world.summary``),
-    one of another board to another partner (``theirs``), a draft of February, and City
-    hall's API token (``secret``)."""
+    """A summary of January 2030 published to City hall with a finding on the Clinic's
+    figures and a quote (``world.summary``), one of another board to another partner
+    (``theirs``), a draft of February, and City hall's API token (``secret``)."""
     world = make.world(name="Tirana", threshold_k=3)
     board, foreign, clinic = world.board, world.other_board, world.service
     foreign.name, foreign.threshold_k = "Foreign", 3
@@ -42,8 +43,15 @@ def world(session, make):
     world.summary = summary = make.summary(board, date(2030, 1, 1))
     with make.app.app_context():
         key = queries.quotable(session, summary)[0][0]
+        finding = FindingDraft("The nurse is kind.", [clinic.id], overall=True, quotes=[key])
         services.save_draft(
-            session, None, summary, narrative="<p>Hi</p>", recommendations=["More"], quotes=[key]
+            session,
+            None,
+            summary,
+            narrative="<p>Hi</p>",
+            recommendations=["More"],
+            quotes=[key],
+            findings=[finding],
         )
         with after(summary.month):
             services.publish(session, None, summary)

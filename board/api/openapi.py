@@ -123,6 +123,21 @@ SCHEMAS = {
                 "period deleted them (in the reader's language). The figures stay as published.",
             },
             "month": MONTH,
+            "services": {
+                "type": "array",
+                "items": {"type": "string"},
+                "description": "A finding's: the services whose figures it rests on.",
+            },
+            "all_services": {
+                "type": "boolean",
+                "description": "A finding's: whether it rests on the figure over all services.",
+            },
+            "quotes": {
+                "type": "array",
+                "items": _object({"id": {"type": "integer"}, "text": {"type": "string"}}),
+                "description": "A finding's: the quotes it rests on (items of this summary), "
+                "their words shown as the quotes' own.",
+            },
             "rank": NULLABLE_INT,
             "points": _ref("FigureValue"),
             "responses": {"type": "array", "items": _ref("Response")},

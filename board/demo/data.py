@@ -273,6 +273,19 @@ SUMMARY_RECOMMENDATIONS = [
     "Explain documents in the children's languages",
 ]
 SUMMARY_QUOTES = 2
+# Every published summary's findings, in the facilitator's plain words: the first rests on
+# the figures of the first service on the agenda (the one most children rate well, see
+# RATINGS_PER_SERVICE); the second on the figure over all services and on the month's
+# approved words that say it, and is written only when some children said it.
+FINDING_ON_FIRST_SERVICE = "Most children who rated {service} say it is good or very good."
+FINDING_ON_WORDS = (
+    "Children say they wait a long time for help, and ask for more staff who speak their language."
+)
+FINDING_WORDS = (
+    "More people to help.",
+    "Somebody who speaks my language.",
+    "I waited a long time.",
+)
 ANSWERING_PARTNER = "international"
 RECOMMENDATION_ANSWER = (
     ResponseStatus.PARTLY,
@@ -285,3 +298,8 @@ VOTE_ANSWER = (
     "Your top idea goes to the city council. We will tell you what they say.",
 )
 VOTE_ANSWER_DAYS = 120
+FINDING_ANSWER = (
+    ResponseStatus.ACCEPTED,
+    "Two of our new staff speak Arabic and Dari; they start at the drop-in centre this winter.",
+    "Two new helpers who speak Arabic and Dari start this winter.",
+)

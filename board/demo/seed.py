@@ -39,6 +39,7 @@ from board.moderation import services as moderation
 from board.room import services as room
 from board.summaries import queries as summary_queries
 from board.summaries import services as summaries
+from board.summaries.findings import FindingDraft
 from board.summaries.models import ItemKind, ResponseStatus, Summary, SummaryItem, month_span
 from board.voting import services as voting
 from board.voting.models import Ballot, BallotMethod
@@ -433,22 +434,34 @@ class _Play:
         moment = self.publishing(board, meeting)
         with self.at(moment):
             summary = summaries.start_summary(session, facilitator, board, month)
-            if featured:
-                quotes = [key for key, _text, _month in summary_queries.quotable(session, summary)]
-                summaries.save_draft(
-                    session,
-                    facilitator,
-                    summary,
-                    narrative=data.SUMMARY_NARRATIVE,
-                    recommendations=data.SUMMARY_RECOMMENDATIONS,
-                    quotes=quotes[: data.SUMMARY_QUOTES],
-                )
+            quotable = summary_queries.quotable(session, summary)
+            quotes = [key for key, _text, _month in quotable][: data.SUMMARY_QUOTES]
+            summaries.save_draft(
+                session,
+                facilitator,
+                summary,
+                narrative=data.SUMMARY_NARRATIVE if featured else "",
+                recommendations=data.SUMMARY_RECOMMENDATIONS if featured else [],
+                quotes=quotes if featured else [],
+                findings=self.findings(meeting, quotable),
+            )
             if publish:
                 summaries.publish(session, facilitator, summary)
         if featured:
             answered = data.ANSWERED_AFTER_DAYS - data.PUBLISHED_AFTER_DAYS
             with self.at(moment + timedelta(days=answered)):
                 self.answer(facilitator, summary, month)
+
+    def findings(
+        self, meeting: Meeting, quotable: list[tuple[str, str, date]]
+    ) -> list[FindingDraft]:
+        """What the facilitator found in the month (data.FINDING_*), linked to what it rests on."""
+        first = meeting.services[0]
+        found = [FindingDraft(data.FINDING_ON_FIRST_SERVICE.format(service=first.name), [first.id])]
+        words = [key for key, text, _month in quotable if text in data.FINDING_WORDS][:2]
+        if words:
+            found.append(FindingDraft(data.FINDING_ON_WORDS, overall=True, quotes=words))
+        return found
 
     def answer(self, facilitator: User, summary: Summary, month: date) -> None:
         session = self.session
@@ -459,6 +472,8 @@ class _Play:
         voted = next((i for i in summary.items if i.kind is ItemKind.ACTION and i.rank == 1), None)
         answers: list[tuple[SummaryItem, tuple[ResponseStatus, str, str], date | None]]
         answers = [(recommendation, data.RECOMMENDATION_ANSWER, None)]
+        found = [i for i in summary.items if i.text == data.FINDING_ON_WORDS]
+        answers += [(finding, data.FINDING_ANSWER, None) for finding in found]
         if voted is not None:
             answers.append((voted, data.VOTE_ANSWER, month + timedelta(days=data.VOTE_ANSWER_DAYS)))
         for item, (status, what, for_children), when in answers:

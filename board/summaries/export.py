@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from board.disclosure import Figure, Level, Row, project
 from board.summaries.dashboard import Dashboard, Total
 from board.summaries.figures import summary_attendance, summary_table
+from board.summaries.findings import AllServices, figures_by_finding
 from board.summaries.models import ItemKind, Summary
 
 RATING_NAMES = ("very bad", "bad", "okay", "good", "very good")
@@ -84,10 +85,14 @@ def summary_document(session: Session, summary: Summary) -> dict:
         }
 
     items = []
+    rests_on = figures_by_finding(table, summary.items)
     for item in summary.items:
         entry: dict[str, object] = {"id": item.id, "kind": item.kind.value, "text": item.words}
         if item.kind is ItemKind.FINDING:
-            entry["text"] = item.service.name if item.service else ""
+            rows = rests_on[item.id]
+            entry["services"] = [r.key.name for r in rows if not isinstance(r.key, AllServices)]
+            entry["all_services"] = any(isinstance(r.key, AllServices) for r in rows)
+            entry["quotes"] = [{"id": q.id, "text": q.words} for q in item.quote_links]
         if item.kind is ItemKind.QUOTE:
             entry["month"] = (item.month or summary.month).strftime("%Y-%m")
         if item.kind is ItemKind.ACTION:

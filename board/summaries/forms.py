@@ -5,12 +5,22 @@ from __future__ import annotations
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, MonthField, SelectField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    MonthField,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
-from board.boards.models import Board, Organisation, ServiceCategory
-from board.forms import BaseForm, CheckboxesField, choices
+from board.boards.models import Board, Organisation, Service, ServiceCategory
+from board.forms import BaseForm, CheckboxesField, SubForm, choices
 from board.summaries.dashboard import Filters
+from board.summaries.findings import ALL_SERVICES, FindingDraft
 from board.summaries.models import ItemKind, ResponseStatus, Summary
 
 
@@ -29,6 +39,17 @@ class StartForm(BaseForm):
         return date.fromisoformat(first), int(months)
 
 
+class FindingSlot(SubForm):
+    """One finding on the draft page: its words, the figures and the children's words it
+    rests on. A slot left empty is dropped when the draft is saved."""
+
+    text = TextAreaField(
+        _l("Finding"), validators=[Optional(), Length(max=2000)], render_kw={"rows": 3}
+    )
+    figures = CheckboxesField(_l("Figures it rests on"))
+    quotes = CheckboxesField(_l("Children's words it rests on"))
+
+
 class DraftForm(BaseForm):
     narrative = TextAreaField(
         _l("What the children said, in your words"),
@@ -36,6 +57,7 @@ class DraftForm(BaseForm):
         description=_l("Paragraphs, bold, italics and lists are kept; everything else is removed."),
         render_kw={"rows": 8},
     )
+    findings = FieldList(FormField(FindingSlot), max_entries=60)
     recommendations = TextAreaField(
         _l("Recommendations, one per line"),
         validators=[Optional(), Length(max=10000)],
@@ -44,26 +66,70 @@ class DraftForm(BaseForm):
     quotes = CheckboxesField(_l("Approved words to quote"))
     submit = SubmitField(_l("Save the draft"))
 
-    def offer(self, quotable: list[tuple[str, str, date]]) -> DraftForm:
-        """The approved words that can be quoted, as (key, text, month)."""
+    EMPTY_SLOTS = 3  # empty findings offered below the saved ones
+
+    def offer(self, quotable: list[tuple[str, str, date]], services: list[Service]) -> DraftForm:
+        """The approved words that can be quoted, as (key, text, month), and the services
+        rated in the period, whose figures a finding can rest on."""
         self.quotes.choices = choices((key, text) for key, text, _month in quotable)
+        self._figure_choices = [(ALL_SERVICES, _l("All services"))]
+        self._figure_choices += [(str(s.id), s.name) for s in services]
+        self._slots()
         return self
 
+    def _slots(self) -> None:
+        """Every finding slot offers the same figures and words, and is named by its place."""
+        for number, slot in enumerate(self.findings, start=1):
+            slot.form.text.label.text = _l("Finding %(num)d", num=number)
+            slot.form.figures.choices = choices(self._figure_choices)
+            slot.form.quotes.choices = [*self.quotes.choices]
+
     def fill(self, summary: Summary) -> None:
-        """The draft as saved, its quotes among the words still offered."""
+        """The draft as saved, its quotes among the words still offered, and empty slots
+        for new findings."""
         self.narrative.data = summary.narrative
         self.recommendations.data = "\n".join(
             i.text for i in summary.items if i.kind is ItemKind.RECOMMENDATION
         )
         chosen = {i.source_key for i in summary.items if i.kind is ItemKind.QUOTE}
         self.quotes.data = [c.value for c in self.quotes.choices if c.value in chosen]
+        offered = {value for value, _label in self._figure_choices}
+        for item in summary.items:
+            if item.kind is not ItemKind.FINDING:
+                continue
+            figures = [
+                ALL_SERVICES if link.overall else str(link.service_id) for link in item.links
+            ]
+            quotes = [q.source_key for q in item.quote_links]
+            self.findings.append_entry(
+                {
+                    "text": item.text,
+                    "figures": [value for value in figures if value in offered],
+                    "quotes": [key for key in quotes if key in self.quotes.data],
+                }
+            )
+        for _ in range(self.EMPTY_SLOTS):
+            self.findings.append_entry()
+        self._slots()
 
     def draft(self) -> dict:
         """What services.save_draft takes."""
+        findings = []
+        for slot in self.findings:
+            figures = slot.form.figures.data or []
+            findings.append(
+                FindingDraft(
+                    text=slot.form.text.data or "",
+                    services=[int(value) for value in figures if value != ALL_SERVICES],
+                    overall=ALL_SERVICES in figures,
+                    quotes=slot.form.quotes.data or [],
+                )
+            )
         return {
             "narrative": self.narrative.data or "",
             "recommendations": (self.recommendations.data or "").splitlines(),
             "quotes": self.quotes.data or [],
+            "findings": findings,
         }
 
 

@@ -25,7 +25,7 @@ class SummaryState(enum.StrEnum):
 
 
 class ItemKind(enum.StrEnum):
-    FINDING = "finding"  # the figures of one service
+    FINDING = "finding"  # the facilitator's words, linked to the figures and quotes behind them
     RECOMMENDATION = "recommendation"
     QUOTE = "quote"  # approved words of a child, with the month only
     ACTION = "action"  # an advocacy action the children voted on, with its result
@@ -256,12 +256,27 @@ class SummaryItem(Base):
     responses: Mapped[list[Response]] = relationship(
         back_populates="item", order_by="Response.created_at", cascade="all, delete-orphan"
     )
+    # What a finding rests on (nothing for other kinds).
+    links: Mapped[list[FindingLink]] = relationship(
+        foreign_keys="FindingLink.finding_id",
+        order_by="FindingLink.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     @property
     def answerable(self) -> bool:
         """Partners answer findings, recommendations and actions; a child's quoted words
-        are not put to them as a question."""
+        are not put to them as a question, nor a finding without words (a service's name
+        alone, as summaries published before findings had words listed them)."""
+        if self.kind is ItemKind.FINDING:
+            return bool(self.text)
         return self.kind is not ItemKind.QUOTE
+
+    @property
+    def quote_links(self) -> list[SummaryItem]:
+        """The quotes a finding rests on, items of the same summary."""
+        return [link.quote for link in self.links if link.quote is not None]
 
     @property
     def source_key(self) -> str | None:
@@ -288,6 +303,40 @@ class SummaryItem(Base):
         from board.summaries.quotes import shown_words
 
         return shown_words(self)
+
+
+class FindingLink(Base):
+    """One thing a finding rests on: the figures of one service rated in the period, the
+    board's figure over all services (``overall``), or a quote of the same summary. A quote
+    is linked as the summary's own quote item, never copied, so a concern or the retention
+    purge that reaches the quote reaches the finding too ("[withdrawn]", never the words);
+    a draft that loses the quote loses the link with it (the foreign key's cascade)."""
+
+    __tablename__ = "summary_item_link"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "(CASE WHEN service_id IS NULL THEN 0 ELSE 1 END)"
+            " + (CASE WHEN overall THEN 1 ELSE 0 END)"
+            " + (CASE WHEN quote_item_id IS NULL THEN 0 ELSE 1 END) = 1",
+            name="one_thing",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    finding_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("summary_item.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    service_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+    overall: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    quote_item_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("summary_item.id", ondelete="CASCADE"), index=True
+    )
+
+    service: Mapped[Service | None] = relationship()
+    quote: Mapped[SummaryItem | None] = relationship(foreign_keys=[quote_item_id])
 
 
 class Response(Base):

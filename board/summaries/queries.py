@@ -15,6 +15,7 @@ from board.meetings.models import Meeting, MeetingState
 from board.states import ModerationState
 from board.summaries.models import (
     QUOTE_FIELDS,
+    FindingLink,
     ItemKind,
     Response,
     Summary,
@@ -29,6 +30,7 @@ WHOLE_SUMMARY = (
     selectinload(Summary.recipients),
     selectinload(Summary.items).selectinload(SummaryItem.service),
     selectinload(Summary.items).selectinload(SummaryItem.feedback),
+    selectinload(Summary.items).selectinload(SummaryItem.links).selectinload(FindingLink.quote),
     selectinload(Summary.items)
     .selectinload(SummaryItem.responses)
     .selectinload(Response.organisation),
@@ -114,6 +116,7 @@ def waiting_for(
         sa.select(SummaryItem, Summary)
         .join(Summary)
         .where(Summary.state == SummaryState.PUBLISHED, SummaryItem.kind != ItemKind.QUOTE)
+        .where(sa.or_(SummaryItem.kind != ItemKind.FINDING, SummaryItem.text != ""))
         .order_by(Summary.published_at, SummaryItem.position)
     )
     if organisation_id is not None:

@@ -29,7 +29,7 @@ from board.boards.models import Board
 from board.db import db, utcnow
 from board.disclosure import describe
 from board.forms import ConfirmForm, show_error
-from board.summaries import dashboard, export, figures, queries, services
+from board.summaries import dashboard, export, figures, findings, queries, services
 from board.summaries.forms import DashboardForm, DraftForm, PublishForm, ResponseForm, StartForm
 from board.summaries.models import ItemKind, Summary, SummaryItem
 from board.summaries.models import Response as PartnerResponse
@@ -100,7 +100,7 @@ def edit(summary_id: int):
     summary = _own(summary_id)
     if summary.published:
         return redirect(url_for("summaries.view", summary_id=summary.id))
-    form = DraftForm().offer(queries.quotable(db, summary))
+    form = DraftForm().offer(queries.quotable(db, summary), findings.rated_services(db, summary))
     if request.method == "GET":
         form.fill(summary)
     if form.validate_on_submit():
@@ -152,6 +152,7 @@ def _context(summary: Summary) -> dict:
         "describe": describe,
         "k": summary.k,
         "waiting": queries.waiting_items(summary),
+        "finding_figures": findings.figures_by_finding(table, summary.items),
         "ItemKind": ItemKind,
     }
 

@@ -4,6 +4,7 @@ from board.summaries.queries; only approved text is quoted. Services flush; view
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import sqlalchemy as sa
@@ -23,8 +24,10 @@ from board.meetings.models import Meeting, MeetingState
 from board.meetings.services import in_board_zone
 from board.rules import RuleError
 from board.summaries import figures, queries
+from board.summaries.findings import FindingDraft, rated_services
 from board.summaries.models import (
     PERIOD_MONTHS,
+    FindingLink,
     ItemKind,
     Response,
     ResponseStatus,
@@ -43,13 +46,10 @@ class SummaryError(RuleError):
 
 
 def _generated_items(session: Session, summary: Summary) -> list[SummaryItem]:
-    """A finding per service rated in the period, and each action the children voted on
-    with its place: made again until the summary is published, then kept."""
+    """Each action the children voted on, with its place: made again until the summary is
+    published, then kept. (Findings are the facilitator's words, never made here.)"""
     board = summary.board
-    items = [
-        SummaryItem(kind=ItemKind.FINDING, service_id=service.id)
-        for service in figures.rating_counts(session, board, summary.month, summary.months)
-    ]
+    items: list[SummaryItem] = []
     for result in figures.vote_results(session, board, summary.month, summary.months):
         if result.places is None:
             items += [
@@ -71,14 +71,19 @@ def _generated_items(session: Session, summary: Summary) -> list[SummaryItem]:
     return items
 
 
+# The order of a summary's items: the facilitator's findings first, then the votes, the
+# recommendations and the quotes.
+ITEM_ORDER = (ItemKind.FINDING, ItemKind.ACTION, ItemKind.RECOMMENDATION, ItemKind.QUOTE)
+
+
 def _arrange(summary: Summary, generated: list[SummaryItem], written: list[SummaryItem]) -> None:
-    summary.items = generated + written
+    summary.items = sorted(generated + written, key=lambda i: ITEM_ORDER.index(i.kind))
     for position, item in enumerate(summary.items):
         item.position = position
 
 
 def _refresh(session: Session, summary: Summary) -> None:
-    written = [i for i in summary.items if i.kind in (ItemKind.RECOMMENDATION, ItemKind.QUOTE)]
+    written = [i for i in summary.items if i.kind is not ItemKind.ACTION]
     _arrange(summary, _generated_items(session, summary), written)
 
 
@@ -158,7 +163,8 @@ def _quote(key: str, text: str, month: date) -> SummaryItem:
 
 def _recheck_quotes(session: Session, summary: Summary) -> int:
     """Drop every quote whose words are no longer approved words of the period (raised as
-    a concern, purged, or unlinked) since the draft was saved. Returns how many."""
+    a concern, purged, or unlinked) since the draft was saved, and the findings' links to
+    it. Returns how many."""
     allowed = {key: text for key, text, _month in queries.quotable(session, summary)}
     dropped = [
         item
@@ -166,9 +172,43 @@ def _recheck_quotes(session: Session, summary: Summary) -> int:
         if item.kind is ItemKind.QUOTE
         and (item.gone is not None or allowed.get(item.source_key or "") != item.text)
     ]
+    for item in summary.items:
+        if item.kind is ItemKind.FINDING:
+            item.links = [link for link in item.links if link.quote not in dropped]
     for item in dropped:
         summary.items.remove(item)
     return len(dropped)
+
+
+def _check_findings(session: Session, summary: Summary, findings: Sequence[FindingDraft]) -> None:
+    """Each finding rests on figures of this summary and approved words of its period, and
+    says something: links without words are refused at their slot (``findings-<n>-...``)."""
+    rated = {service.id for service in rated_services(session, summary)}
+    allowed = {key for key, _text, _month in queries.quotable(session, summary)}
+    for n, finding in enumerate(findings):
+        if not finding.text.strip() and finding.linked:
+            raise SummaryError(
+                _l("Write the finding in words, or clear its boxes."), f"findings-{n}-text"
+            )
+        if any(service_id not in rated for service_id in finding.services):
+            raise SummaryError(
+                _l("A finding can rest only on services rated in this period."),
+                f"findings-{n}-figures",
+            )
+        if any(key not in allowed for key in finding.quotes):
+            raise SummaryError(
+                _l("Only approved words of this period can be quoted."), f"findings-{n}-quotes"
+            )
+
+
+def _finding(finding: FindingDraft, quotes: dict[str, SummaryItem]) -> SummaryItem:
+    """A finding's item, linked to the figures and to the summary's own quote items."""
+    links = [FindingLink(overall=True)] if finding.overall else []
+    links += [FindingLink(service_id=service_id) for service_id in dict.fromkeys(finding.services)]
+    links += [FindingLink(quote=quotes[key]) for key in dict.fromkeys(finding.quotes)]
+    for position, link in enumerate(links):
+        link.position = position
+    return SummaryItem(kind=ItemKind.FINDING, text=finding.text.strip()[:2000], links=links)
 
 
 def save_draft(
@@ -179,20 +219,27 @@ def save_draft(
     narrative: str,
     recommendations: list[str],
     quotes: list[str],
+    findings: Sequence[FindingDraft] = (),
 ) -> None:
-    """The facilitator's part: a narrative, recommendations, and approved words to quote."""
+    """The facilitator's part: a narrative, findings, recommendations, and approved words
+    to quote. Empty findings are left out; the words a finding rests on are quoted in the
+    summary too, so that the quotes' rechecks and a concern reach them."""
     if summary.published:
         raise SummaryError(_l("A published summary cannot be changed."))
     allowed = {key: (text, month) for key, text, month in queries.quotable(session, summary)}
     if any(key not in allowed for key in quotes):
         raise SummaryError(_l("Only approved words of this period can be quoted."), "quotes")
+    _check_findings(session, summary, findings)
     summary.narrative = sanitize_html(narrative)
-    written = [
+    chosen = dict.fromkeys([*quotes, *(key for finding in findings for key in finding.quotes)])
+    quoted = {key: _quote(key, *allowed[key]) for key in chosen}
+    written = [_finding(f, quoted) for f in findings if f.text.strip()]
+    written += [
         SummaryItem(kind=ItemKind.RECOMMENDATION, text=text.strip()[:1000])
         for text in recommendations
         if text.strip()
     ]
-    written += [_quote(key, *allowed[key]) for key in quotes]
+    written += list(quoted.values())
     _arrange(summary, _generated_items(session, summary), written)
     session.flush()
     record(session, actor, "summary.update", summary, board_id=summary.board_id)

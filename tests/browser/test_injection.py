@@ -1,8 +1,8 @@
 """Script injection: hostile text typed into every kind of text field (a child's words and
 ideas, a facilitator's note, names of boards, services, organisations, watch names, concerns,
-a summary, a partner's answer), then every page that shows it opened in Chromium: no
-dialog opens, the console stays clean (no CSP violation), no handler or javascript: link
-reaches the DOM, and ``{{7*7}}`` stays text."""
+a summary and its findings, a partner's answer), then every page that shows it opened in
+Chromium: no dialog opens, the console stays clean (no CSP violation), no handler or
+javascript: link reaches the DOM, and ``{{7*7}}`` stays text."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from board.feedback.models import Feedback
 from board.meetings.models import Meeting, MeetingState
 from board.moderation.models import Concern
 from board.states import ModerationState
-from board.summaries.models import Response, Summary, SummaryItem
+from board.summaries.models import ItemKind, Response, Summary, SummaryItem
 from tests.browser.conftest import instrument, let_tablet_in
 from tests.browser.test_accessibility import sign_in
 from tests.conftest import FIXED_NOW, _config
@@ -214,6 +214,9 @@ def test_hostile_text_never_runs_anywhere(browser, live_server, live_app, plante
                 + '<a href="javascript:alert(1)">x</a><p onclick="alert(2)">p</p>',
                 "recommendations": payload("rec"),
                 "quotes": [f"{feedback_id}:happened"],
+                "findings-0-text": payload("finding"),
+                "findings-0-figures": ["all"],
+                "findings-0-quotes": [f"{feedback_id}:happened"],
             },
         )
         # A period is published once it is over, its meetings closed and its texts
@@ -239,7 +242,9 @@ def test_hostile_text_never_runs_anywhere(browser, live_server, live_app, plante
         with live_app.app_context():
             db = get_session()
             item_id = db.scalar(
-                sa.select(SummaryItem.id).where(SummaryItem.summary_id == summary_id).limit(1)
+                sa.select(SummaryItem.id).where(
+                    SummaryItem.summary_id == summary_id, SummaryItem.kind == ItemKind.FINDING
+                )
             )
         as_user("partner.municipality@example.org")
         post(f"/summary-items/{item_id}/respond", {"status": "accepted", "what": payload("answer")})

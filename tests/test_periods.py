@@ -83,7 +83,7 @@ def test_overlap_is_refused_on_the_page(client, auth, session, make, board):
 
 
 def test_a_published_summary_keeps_its_figures(session, make, board, publish):
-    meeting = make.held(board, date(2030, 3, 9), {board.clinic: [4, 4, 4, 5, 5, 5]})
+    meeting = make.held(board, date(2030, 3, 9), {board.clinic: [3, 3, 3, 4, 4, 4, 5, 5, 5]})
     summary = services.start_summary(session, None, board, date(2030, 3, 1))
     publish(summary)
     session.flush()
@@ -92,34 +92,34 @@ def test_a_published_summary_keeps_its_figures(session, make, board, publish):
     item.moderation = ModerationState.SAFEGUARDING
     tallies.rebuild(session)
     now = figures.rating_counts(session, board, date(2030, 3, 1))
-    assert disclosure.publish(now, board.threshold_k).rows[0].total.value == 5
+    assert disclosure.publish(now, board.threshold_k).rows[0].total.value == 8
     kept = figures.summary_table(session, summary)
-    assert kept.rows[0].total.value == 6 and kept.rows[0].median == 4.5
-    assert [f.value for f in kept.rows[0].counts] == [0, 0, 0, 3, 3]
-    assert kept.overall.total.value == 6 and kept.overall.median == 4.5  # kept as published
-    assert kept.rows[0].percents == (None, None, None, 50, 50)
+    assert kept.rows[0].total.value == 9 and kept.rows[0].median == 4.0
+    assert [f.value for f in kept.rows[0].counts] == [0, 0, 3, 3, 3]
+    assert kept.overall.total.value == 9 and kept.overall.median == 4.0  # kept as published
+    assert kept.rows[0].percents == (None, None, 33, 33, 33)
     assert meeting.id  # the meeting stays; only the figures were kept
 
 
 def test_change_since_the_previous_summary(client, auth, session, make, board, publish):
     from board.auth.models import Role
 
-    make.held(board, date(2030, 1, 9), {board.clinic: [2, 2, 2, 3, 3, 3]})
-    make.held(board, date(2030, 2, 9), {board.clinic: [4, 4, 4, 5, 5, 5]})
+    make.held(board, date(2030, 1, 9), {board.clinic: [2, 2, 2, 3, 3, 3, 4, 4, 4]})
+    make.held(board, date(2030, 2, 9), {board.clinic: [3, 3, 3, 4, 4, 4, 5, 5, 5]})
     january = services.start_summary(session, None, board, date(2030, 1, 1))
     publish(january)
     february = services.start_summary(session, None, board, date(2030, 2, 1))
     changes = figures.changes(session, february, figures.summary_table(session, february))
     assert changes.overall_then is january and changes.rows_then is january
     change = changes.rows[board.clinic.id]
-    assert (change.trend, change.then, change.now) == (figures.Trend.BETTER, 2.5, 4.5)
+    assert (change.trend, change.then, change.now) == (figures.Trend.BETTER, 3.0, 4.0)
     assert changes.overall.trend is figures.Trend.BETTER
     facilitator = make.user(Role.FACILITATOR, board)
     session.commit()
     auth.as_user(facilitator)
     page = client.get(f"/summaries/{february.id}").get_data(as_text=True)
     assert "Change since the previous summary" in page
-    assert "better" in page and "median 2.5 then, 4.5 now" in page
+    assert "better" in page and "median 3.0 then, 4.0 now" in page
     assert "ratings then" not in page
 
 

@@ -32,6 +32,7 @@ from board.db import utcnow
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, instrument, tablet_label
 from tests.browser.test_accessibility import check_page
 from tests.conftest import FIXED_NOW
+from tests.factories import csv_table
 
 pytestmark = pytest.mark.browser
 
@@ -606,6 +607,7 @@ def lead_acknowledges_and_closes(month: Month) -> None:
 
 REDACTED = "My name is [removed] and my phone is [removed]. The staff listened to me."
 RECOMMENDATION = "Keep a quiet room for homework open every afternoon"
+FINDING = "Children say the drop-in centre closes before school ends"
 ANSWER = "We will open the library room on weekday afternoons from next month."
 CHANGED = "We will open the library room on Monday to Thursday afternoons from next month."
 FOR_CHILDREN = {
@@ -647,6 +649,11 @@ def facilitator_composes_and_publishes(month: Month) -> None:
         "<p>Children feel <strong>listened to</strong> at the drop-in centre.</p>"
         "<script>alert('x')</script>"
     )
+    # A finding in plain words, with the figures and the words it rests on.
+    slot = page.locator(".finding-slot").first
+    slot.get_by_label("Finding 1").fill(FINDING)
+    slot.get_by_role("group", name="Figures it rests on").get_by_label("All services").check()
+    slot.get_by_role("group", name="Children's words it rests on").get_by_label(REDACTED).check()
     page.get_by_label("Recommendations, one per line").fill(RECOMMENDATION)
     quotes = page.get_by_role("group", name="Approved words to quote")
     assert quotes.get_by_label(WITH_DETAILS).count() == 0, "only the redacted words"
@@ -662,8 +669,10 @@ def facilitator_composes_and_publishes(month: Month) -> None:
     assert f"({this_month})" in main  # a quote carries its month, never its day
     assert page.locator(".narrative strong").inner_text() == "listened to"
     assert page.locator(".narrative script").count() == 0 and "alert" not in main
-    figures = page.get_by_role("table", name="How many children gave each rating, per service")
+    figures = page.get_by_role("table", name=re.compile("How children rated the services"))
     assert "<5" in figures.inner_text()  # three children: every count is under k
+    finding = page.locator("article.summary-item").filter(has_text=FINDING)
+    assert "All services" in finding.inner_text() and REDACTED in finding.inner_text()
     votes = page.get_by_role(
         "table", name="Advocacy actions in the votes of this period, best first"
     )
@@ -699,24 +708,28 @@ def partner_reads_exports_and_answers(month: Month) -> None:
     assert REDACTED in page.inner_text("main")
     seen(page)
     with page.expect_download() as download:
-        page.get_by_role("link", name="Figures as CSV").click()
-    rows = Path(download.value.path()).read_text().splitlines()
-    assert rows[0].startswith("board,period,service,ratings")
-    assert any(row.startswith(f"{BOARD},") and ",<5," in row for row in rows[1:])
-    item = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
+        page.get_by_role("link", name="Every table as CSV").click()
+    exported = Path(download.value.path()).read_text()
+    header, rows = csv_table(exported, "ratings")
+    assert header[:4] == ["service", "period", "shown as", "ratings"]
+    assert any(row[3] == "<5" for row in rows)
+    assert FINDING in "".join(",".join(r) for r in csv_table(exported, "findings")[1])
+    # The partner answers the finding, with the figures and words it rests on beside it.
+    item = page.locator("article.summary-item").filter(has_text=FINDING)
+    assert REDACTED in item.inner_text()
     item.locator("summary").click()
     item.get_by_label("Your answer").select_option(label="We will do it")
     item.get_by_label("What you will do").fill(ANSWER)
     click(page, "Send the answer")
     assert "Thank you. Your answer is recorded; the children will hear it." in flash(page)
-    answered = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
+    answered = page.locator("article.summary-item").filter(has_text=FINDING)
     assert f"{PARTNER_ORG}: We will do it" in answered.inner_text()
     seen(page)
     # An empty answer keeps the partner at the item, the error beside the field.
     answered.get_by_text("Change or withdraw your answer").click()
     answered.get_by_label("What you will do").fill("")
     click(page, "Save the change")
-    answered = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
+    answered = page.locator("article.summary-item").filter(has_text=FINDING)
     assert "Write what you will do." in answered.inner_text()
     seen(page)
     # The partner brings the answer up to date; the earlier words are kept.
@@ -724,7 +737,7 @@ def partner_reads_exports_and_answers(month: Month) -> None:
     answered.get_by_label("What you will do").fill(CHANGED)
     click(page, "Save the change")
     assert "Your answer is updated; the earlier one is kept." in flash(page)
-    answered = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
+    answered = page.locator("article.summary-item").filter(has_text=FINDING)
     assert f"{PARTNER_ORG}: We will do part of it" in answered.inner_text()
     assert "changed on" in answered.inner_text()
     answered.get_by_text("1 earlier version").click()
@@ -744,7 +757,7 @@ def partner_reads_exports_and_answers(month: Month) -> None:
 def facilitator_words_it_for_children(month: Month) -> None:
     page = month.pages["facilitator"]
     page.goto(month.summary_url)
-    item = page.locator("article.summary-item").filter(has_text=RECOMMENDATION)
+    item = page.locator("article.summary-item").filter(has_text=FINDING)
     assert CHANGED in item.inner_text()
     item.get_by_role("link", name="Children's wording").click()
     page.wait_for_load_state()

@@ -39,6 +39,7 @@ def _object(properties: dict, required: list[str] | None = None, closed: bool = 
 
 
 MONTH = {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}
+SUMMARY_ID = {"name": "summary_id", "in": "path", "required": True, "schema": {"type": "integer"}}
 NULLABLE_INT = {"type": ["integer", "null"]}
 NULLABLE_NUMBER = {"type": ["number", "null"]}
 
@@ -363,14 +364,7 @@ def document(server: str) -> dict:
                 "get": {
                     "operationId": "getSummary",
                     "summary": "One summary, as partners see it",
-                    "parameters": [
-                        {
-                            "name": "summary_id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
+                    "parameters": [SUMMARY_ID],
                     "responses": {
                         "200": {"description": "The summary", **_json("Summary")},
                         "401": _error("No valid token"),
@@ -383,14 +377,7 @@ def document(server: str) -> dict:
                     "get": {
                         "operationId": f"getSummary{kind.upper()}",
                         "summary": title,
-                        "parameters": [
-                            {
-                                "name": "summary_id",
-                                "in": "path",
-                                "required": True,
-                                "schema": {"type": "integer"},
-                            }
-                        ],
+                        "parameters": [SUMMARY_ID],
                         "responses": {
                             "200": {
                                 "description": "The file, to save",

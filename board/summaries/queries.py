@@ -216,17 +216,3 @@ def quotable(session: Session, summary: Summary) -> list[tuple[str, str, date]]:
             if text:
                 out.append((f"{feedback.id}:{field}", text, feedback.day.replace(day=1)))
     return out
-
-
-def previous(session: Session, summary: Summary) -> Summary | None:
-    """The board's last published summary before this one's period."""
-    return session.scalar(
-        sa.select(Summary)
-        .where(
-            Summary.board_id == summary.board_id,
-            Summary.state == SummaryState.PUBLISHED,
-            Summary.month < summary.month,
-        )
-        .order_by(Summary.month.desc())
-        .limit(1)
-    )

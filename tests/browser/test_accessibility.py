@@ -72,7 +72,7 @@ def crawl(page, base, start="/", limit=60) -> list[str]:
             parts = urlsplit(href)
             if parts.netloc != urlsplit(base).netloc or parts.path.startswith("/static/"):
                 continue
-            if parts.path.endswith((".ics", ".json", ".svg", ".csv")):
+            if parts.path.endswith((".ics", ".json", ".svg", ".csv", ".xlsx")):
                 continue  # downloads and data, not pages
             target = parts.path + (f"?{parts.query}" if parts.query else "")
             if re.sub(r"\d+", "N", target) not in seen_shapes:

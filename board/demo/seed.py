@@ -434,7 +434,12 @@ class _Play:
         moment = self.publishing(board, meeting)
         with self.at(moment):
             summary = summaries.start_summary(session, facilitator, board, month)
-            quotable = summary_queries.quotable(session, summary)
+            # The same words said by two children are quoted once.
+            quotable, said = [], set()
+            for key, text, when in summary_queries.quotable(session, summary):
+                if text not in said:
+                    said.add(text)
+                    quotable.append((key, text, when))
             quotes = [key for key, _text, _month in quotable][: data.SUMMARY_QUOTES]
             summaries.save_draft(
                 session,

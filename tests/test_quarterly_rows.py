@@ -113,3 +113,46 @@ def test_the_administrator_chooses_quarterly_rows(client, auth, session, make):
     auth.as_user(admin)
     page = client.get(f"/admin/boards/{board.id}").get_data(as_text=True)
     assert "Every quarter, with the summary of the quarter" in page
+
+
+def _raise_concern_in(session, board, month: int) -> None:
+    """An answer of the month raised as a safeguarding concern: out of the tallies."""
+    import sqlalchemy as sa
+
+    from board.feedback import tallies
+    from board.feedback.models import Feedback
+    from board.states import ModerationState
+
+    item = session.scalars(
+        sa.select(Feedback).where(
+            Feedback.day >= date(2030, month, 1), Feedback.day < date(2030, month + 1, 1)
+        )
+    ).first()
+    item.moderation = ModerationState.SAFEGUARDING
+    tallies.rebuild(session)
+    session.flush()
+
+
+def test_a_quarter_whose_published_month_changed_since_keeps_its_rows_back(session, make, board):
+    """January went out; an answer of it was then raised as a concern. The quarter's rows
+    beside January's published figure would tell what was taken out: they stay back."""
+    for month in (1, 2, 3):
+        _hold(make, board, month)
+    for month in (1, 2):
+        make.summary(board, date(2030, month, 1), publish=True)
+    _raise_concern_in(session, board, 1)
+    march = make.summary(board, date(2030, 3, 1))
+    table = figures.summary_table(session, march)
+    assert table.changed and table.rows == () and table.rows_period is None
+    assert table.overall.level.split  # March itself is shown
+
+
+def test_a_late_month_after_a_change_is_not_shown(session, make, board):
+    for month in (1, 2, 3):
+        _hold(make, board, month)
+    make.summary(board, date(2030, 2, 1), publish=True)
+    make.summary(board, date(2030, 3, 1), publish=True)  # carries the quarter's rows
+    _raise_concern_in(session, board, 1)
+    january = make.summary(board, date(2030, 1, 1), publish=True)
+    overall, rows = _levels(january)
+    assert overall is Level.NONE and rows == {}

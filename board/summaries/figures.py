@@ -72,6 +72,8 @@ class Ratings:
     overall: disclosure.Row
     rows: tuple[disclosure.Row, ...]
     rows_period: tuple[date, int] | None
+    # The quarter's rows were due but withheld: a month of it changed since it was published.
+    changed: bool = False
 
     @property
     def rows_label(self) -> str | None:
@@ -114,11 +116,26 @@ def rows_period(session: Session, summary: Summary) -> tuple[date, int] | None:
     return None if any(_overlaps(period, p) for p in taken) else period
 
 
+def _still_as_published(figure: SummaryFigure, counts: list[int], k: int) -> bool:
+    """Whether counts of today still give what ``figure`` published (an answer raised as a
+    safeguarding concern since leaves the tallies, not the published figure)."""
+    level = disclosure.Level(figure.level)
+    if level is disclosure.Level.SMALL:
+        return 0 < sum(counts) < k
+    if level is disclosure.Level.NONE:
+        return True
+    if level is disclosure.Level.COUNT:
+        return figure.total == sum(counts)
+    return figure.shares == disclosure.project(counts, level)
+
+
 def _month_parts(
     session: Session, board: Board, quarter: date, now: tuple[date, disclosure.Level] | None
-) -> list[tuple[list[int], disclosure.Level]]:
+) -> list[tuple[list[int], disclosure.Level]] | None:
     """Each month of a quarter over all services, with the level it was published at
-    (NONE when it was not); ``now`` is the month being published and its level."""
+    (NONE when it was not); ``now`` is the month being published and its level. None when
+    a published month no longer adds up to what it showed: an answer of it was raised as a
+    safeguarding concern since, and the quarter's rows beside it would tell which."""
     published = {
         summary.month: next((f for f in summary.figures if f.overall), None)
         for summary in session.scalars(
@@ -138,8 +155,12 @@ def _month_parts(
         kept = published.get(month)
         if now is not None and month == now[0]:
             level = now[1]
+        elif kept is None:
+            level = disclosure.Level.NONE
+        elif not _still_as_published(kept, counts, board.threshold_k):
+            return None  # rows beside it would tell what changed since
         else:
-            level = disclosure.Level(kept.level) if kept is not None else disclosure.Level.NONE
+            level = disclosure.Level(kept.level)
         parts.append((counts, level))
     return parts
 
@@ -162,11 +183,19 @@ def _overall_level(session: Session, summary: Summary, counts: list[int]) -> dis
     if carrier is None or carrier.id == summary.id:
         return disclosure.finest(counts, k)
     raw = rating_counts(session, board, quarter, 3)
-    kept = {f.service_id: disclosure.Level(f.level) for f in carrier.figures if not f.overall}
-    rows = [(raw[s], kept.get(s.id, disclosure.Level.NONE)) for s in raw]
+    kept = {f.service_id: f for f in carrier.figures if not f.overall}
+    parts = _month_parts(session, board, quarter, None)
+    if parts is None or any(
+        s.id in kept and not _still_as_published(kept[s.id], raw[s], carrier.k) for s in raw
+    ):
+        return disclosure.Level.NONE  # the quarter changed since: this month would tell how
+    rows = [
+        (raw[s], disclosure.Level(kept[s.id].level) if s.id in kept else disclosure.Level.NONE)
+        for s in raw
+    ]
     others = [
         part
-        for step, part in enumerate(_month_parts(session, board, quarter, None))
+        for step, part in enumerate(parts)
         if quarter + relativedelta(months=step) != summary.month
     ]
     return disclosure.part_level(counts, k, rows, others)
@@ -187,6 +216,8 @@ def ratings(session: Session, summary: Summary) -> Ratings:
     if period is None:
         return Ratings(k, overall, (), None)
     parts = _month_parts(session, board, period[0], (summary.month, level))
+    if parts is None:
+        return Ratings(k, overall, (), None, changed=True)
     table = disclosure.publish_rows(rating_counts(session, board, *period), k, parts)
     return Ratings(k, overall, table.rows, period)
 

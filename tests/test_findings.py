@@ -352,6 +352,19 @@ def test_a_partner_answers_a_finding(client, auth, session, world):
     assert "without papers on Mondays" in _article(page, finding.id)
 
 
+def test_a_quote_cannot_be_answered_even_by_a_hand_made_request(client, auth, session, world):
+    summary = _start(client, auth, session, world)
+    client.post(f"/summaries/{summary.id}/edit", data=_form(session, world))
+    publish(client, summary)
+    quote = _items(session, summary, ItemKind.QUOTE)[0]
+    auth.as_user(world.partner)
+    response = client.post(
+        f"/summary-items/{quote.id}/respond", data={"status": "accepted", "what": "Noted."}
+    )
+    assert response.status_code == 400
+    assert session.scalar(sa.select(Response).where(Response.item_id == quote.id)) is None
+
+
 def test_a_finding_without_words_is_not_put_to_partners():
     """Summaries published before findings had words hold findings that are a service's
     name alone: they are kept with their answers, never asked again."""

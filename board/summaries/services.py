@@ -362,7 +362,11 @@ def publish(session: Session, actor, summary: Summary) -> list[Organisation]:
         queue_mail(
             session,
             user,
-            _l("A new summary from %(board)s", board=summary.board.name),
+            _l(
+                "A new summary from %(board)s: %(period)s",
+                board=summary.board.name,
+                period=period_name(summary.month, summary.months),
+            ),
             _l("Read it here: %(link)s", link=link),
         )
     return summary.recipients
@@ -398,6 +402,10 @@ def respond(
         o.id for o in item.summary.recipients
     }:
         raise SummaryError(_l("Your organisation did not receive this summary."))
+    if not item.answerable:
+        # A child's quoted words are not put to partners as a question, nor is a finding
+        # without words: only a hand-made request gets here.
+        raise SummaryError(_l("This item is not one partners answer."))
     if any(r.organisation_id == user.organisation_id and not r.withdrawn for r in item.responses):
         raise SummaryError(
             _l("Your organisation has answered this already: change that answer instead.")

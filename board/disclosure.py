@@ -383,16 +383,16 @@ def publish(rows: Mapping[K, Sequence[int]], k: int) -> Table[K]:
     )
 
 
-def _parts_violation(rows: Shown, parts: Shown, k: int) -> tuple[Level, bool] | None:
+def _parts_violation(rows: Shown, parts: Shown, k: int) -> Level | None:
     """The first level at which rows of a period and the independently published parts
-    of their margin give something away: (level, whether the parts are to blame)."""
+    of their margin give something away."""
     for level in reversed(CHECKED):  # coarsest first
         hidden_parts = [(counts, shown) for counts, shown in parts if shown < level]
         every_row_shows_it = all(shown >= level for _counts, shown in rows)
-        if every_row_shows_it and not _sum_ok(hidden_parts, level, k, unseen=0):
-            return level, True
-        if not _residual_ok(rows, level, k):
-            return level, False
+        if (
+            every_row_shows_it and not _sum_ok(hidden_parts, level, k, unseen=0)
+        ) or not _residual_ok(rows, level, k):
+            return level
     return None
 
 
@@ -408,8 +408,9 @@ def publish_rows(
     if _sum(raw.values()) != _sum(counts for counts, _level in known):
         raise ValueError("the parts do not add up to the rows")
     levels = {key: finest(counts, k) for key, counts in raw.items()}
-    while found := _parts_violation([(raw[key], levels[key]) for key in raw], known, k):
-        level, _parts_to_blame = found
+    while (
+        level := _parts_violation([(raw[key], levels[key]) for key in raw], known, k)
+    ) is not None:
         if not _demote(levels, raw, level, k):
             break  # not reached: with every row below the level, the residual is all rows
     return Table(k, tuple(shown_row(key, raw[key], levels[key], k) for key in raw))

@@ -22,6 +22,7 @@ from board.summaries.models import (
     SummaryFigure,
     SummaryState,
     month_span,
+    overlaps,
     period_label,
 )
 from board.summaries.queries import period_meetings
@@ -91,12 +92,6 @@ def _published_rows_periods(session: Session, board: Board) -> list[tuple[date, 
     return [(month, months) for month, months in found if month and months]
 
 
-def _overlaps(a: tuple[date, int], b: tuple[date, int]) -> bool:
-    a_start, a_end = month_span(*a)
-    b_start, b_end = month_span(*b)
-    return a_start < b_end and b_start < a_end
-
-
 def rows_period(session: Session, summary: Summary) -> tuple[date, int] | None:
     """The period of the service rows a summary carries: its own, unless the board
     publishes them quarterly and this is a month's summary; then the quarter, carried by
@@ -110,10 +105,10 @@ def rows_period(session: Session, summary: Summary) -> tuple[date, int] | None:
         period = (quarter, 3) if summary.month == last else None
     if period is None:
         return None
-    taken = [p for p in _published_rows_periods(session, summary.board) if p != period]
     if summary.published:
         return period
-    return None if any(_overlaps(period, p) for p in taken) else period
+    taken = [p for p in _published_rows_periods(session, summary.board) if p != period]
+    return None if any(overlaps(period, p) for p in taken) else period
 
 
 def _still_as_published(figure: SummaryFigure, counts: list[int], k: int) -> bool:

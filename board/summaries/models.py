@@ -159,6 +159,13 @@ def month_span(month: date, months: int = 1) -> tuple[date, date]:
     return first, first + relativedelta(months=months)
 
 
+def overlaps(a: tuple[date, int], b: tuple[date, int]) -> bool:
+    """Whether two periods, each (first month, number of months), share a month."""
+    a_start, a_end = month_span(*a)
+    b_start, b_end = month_span(*b)
+    return a_start < b_end and b_start < a_end
+
+
 def period_label(month: date, months: int) -> str:
     if months == 1:
         return f"{month:%Y-%m}"

@@ -36,7 +36,7 @@ from board.summaries.models import (
     SummaryFigure,
     SummaryItem,
     SummaryState,
-    month_span,
+    overlaps,
 )
 from board.summaries.security import sanitize_html
 
@@ -87,11 +87,6 @@ def _refresh(session: Session, summary: Summary) -> None:
     _arrange(summary, _generated_items(session, summary), written)
 
 
-def _overlaps(a_start: date, a_months: int, b_start: date, b_months: int) -> bool:
-    a_end, b_end = month_span(a_start, a_months)[1], month_span(b_start, b_months)[1]
-    return a_start < b_end and b_start < a_end
-
-
 def _summary_covering(session: Session, board: Board, month: date, months: int) -> Summary | None:
     """The board's summary of exactly this period; SummaryError when another one covers part
     of it."""
@@ -99,7 +94,7 @@ def _summary_covering(session: Session, board: Board, month: date, months: int) 
     for summary in existing:
         if summary.month == month and summary.months == months:
             return summary
-        if _overlaps(summary.month, summary.months, month, months):
+        if overlaps((summary.month, summary.months), (month, months)):
             raise SummaryError(
                 _l(
                     "The summary of %(period)s already covers part of this period.",

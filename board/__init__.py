@@ -127,6 +127,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board.home.routes import bp as home_bp
     from board.meetings.routes import bp as meetings_bp
     from board.moderation.routes import bp as moderation_bp
+    from board.participate.queue import bp as queue_bp
     from board.participate.routes import bp as participate_bp
     from board.room.routes import bp as room_bp
     from board.summaries.routes import bp as summaries_bp
@@ -136,6 +137,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(meetings_bp)
     app.register_blueprint(room_bp)
     app.register_blueprint(participate_bp)
+    app.register_blueprint(queue_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(voting_bp)
     app.register_blueprint(moderation_bp)

@@ -29,6 +29,9 @@ LOGIN_MAX_DELAY_SECONDS = 24 * 3600
 # minute still leaves guessing hopeless (31^6 codes; with 30 meetings open, one hit in about
 # 30 million tries, nearly two years at this pace from one address).
 JOIN_LIMIT_PER_CLIENT = "30 per minute"
+# A room's tablets share one address, and each sends what it kept offline at once when the
+# network comes back: room for 30 tablets with 20 answers each in a minute.
+QUEUE_LIMIT_PER_CLIENT = "600 per minute"
 # An open vote's ballot box (who voted, ballots waiting for their batch; in the limiter's
 # storage, never the database) is forgotten this long after its last ballot, should the vote
 # never be closed. Closing it forgets who voted at once.

@@ -13,7 +13,15 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+)
 
 from board.auth.models import Role
 from board.boards.models import MIN_THRESHOLD, OrganisationKind, ServiceCategory
@@ -101,6 +109,16 @@ class BoardForm(BaseForm):
         default=180,
         validators=[DataRequired(), NumberRange(min=60, max=1800)],
         description=_l("The tablet warns 30 seconds before, with a button to continue."),
+    )
+    offline_grace_minutes = IntegerField(
+        _l("Minutes after the meeting that answers kept on a tablet are still taken"),
+        default=60,
+        validators=[InputRequired(), NumberRange(min=0, max=720)],
+        description=_l(
+            "A tablet that lost the internet keeps what children wrote and sends it when the "
+            "internet is back. What it sends later than this after the meeting closed is "
+            "not taken."
+        ),
     )
     admit_by_tap = BooleanField(
         _l("A facilitator lets each tablet in"),

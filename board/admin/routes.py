@@ -134,6 +134,7 @@ def board(board_id: int | None = None):
                 retention_months=form.retention_months.data,
                 safeguarding_retention_months=form.safeguarding_retention_months.data,
                 idle_seconds=form.idle_seconds.data,
+                offline_grace_minutes=form.offline_grace_minutes.data,
                 admit_by_tap=form.admit_by_tap.data,
                 watch_names=form.watch_names.data or "",
                 organisation=organisations[form.organisation_id.data],

@@ -98,6 +98,9 @@ class Board(Base):
             "safeguarding_retention_months >= 1", name="safeguarding_retention_positive"
         ),
         sa.CheckConstraint("idle_seconds BETWEEN 60 AND 1800", name="idle_seconds"),
+        sa.CheckConstraint(
+            "offline_grace_minutes BETWEEN 0 AND 720", name="offline_grace_minutes"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -116,6 +119,9 @@ class Board(Base):
     safeguarding_retention_months: Mapped[int] = mapped_column(default=72)
     # A tablet left alone this long warns, then starts over for the next child.
     idle_seconds: Mapped[int] = mapped_column(default=180)
+    # An answer written on a tablet while the meeting was open, kept there for want of a
+    # network, is still taken this long after the meeting closed (board.participate.offline).
+    offline_grace_minutes: Mapped[int] = mapped_column(default=60, server_default="60")
     # Each new tablet session waits until a facilitator taps "Let in" (a paper ballot handed
     # out). Off, for trusted rooms: tablets are let in up to the number of children present.
     admit_by_tap: Mapped[bool] = mapped_column(default=True, server_default=sa.true())

@@ -77,6 +77,7 @@ def save_board(
     retention_months: int,
     safeguarding_retention_months: int,
     idle_seconds: int = 180,
+    offline_grace_minutes: int = 60,
     admit_by_tap: bool = True,
     watch_names: str = "",
     organisation: Organisation,
@@ -110,6 +111,7 @@ def save_board(
     board.retention_months = retention_months
     board.safeguarding_retention_months = safeguarding_retention_months
     board.idle_seconds = idle_seconds
+    board.offline_grace_minutes = offline_grace_minutes
     board.admit_by_tap = admit_by_tap
     board.watch_names = "\n".join(n.strip() for n in watch_names.splitlines() if n.strip())
     board.organisation = organisation

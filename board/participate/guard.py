@@ -18,14 +18,18 @@ from contextlib import contextmanager
 from flask import current_app
 from limits.storage import Storage
 
-# A form stays usable as long as its session can (the longest idle time, and then some).
-ONCE_SECONDS = 2 * 3600
+from board.participate.offline import PASS_SECONDS
+
+# A form stays usable as long as its pass (board.participate.offline): a form written on a
+# tablet without a network may arrive hours later, and its token must still be known then,
+# spent or not, or a copy sent again would count twice.
+ONCE_SECONDS = PASS_SECONDS + 3600
 # What a token holds once issued: a spend adds 1, so only the first spend after issuing
 # reads ISSUED + 1. A made-up token starts from 0 and could never count up to it.
 ISSUED = 2**40
 HELP_SECONDS = 60
-# A service answered in this session: remembered as long as the session can live.
-ANSWER_SECONDS = 12 * 3600
+# A service answered in this session: remembered as long as one of its forms may arrive.
+ANSWER_SECONDS = PASS_SECONDS + 3600
 
 
 def _store() -> Storage:

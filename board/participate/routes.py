@@ -31,7 +31,7 @@ from board.forms import ConfirmForm
 from board.i18n import LANGUAGES
 from board.meetings import services as meetings
 from board.meetings.models import Meeting
-from board.participate import admission, guard, tablet
+from board.participate import admission, give, guard, offline, tablet
 from board.participate.forms import WRONG_CODE, FeedbackForm, JoinForm, ProposalForm
 from board.summaries import queries as summary_queries
 from board.voting import services as voting
@@ -152,9 +152,7 @@ def help_call():
     """ "I want to talk to an adult": alert the facilitator; store nothing the child said."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    if guard.may_call_for_help(g.tablet.token, g.meeting.id, admitted=g.admitted):
-        meetings.call_for_help(db, g.meeting)
-        db.commit()
+    if give.help_call(g.meeting, g.tablet.token, admitted=g.admitted) is not None:
         return redirect(url_for("participate.help_sent"))
     # Said by the page, not flashed: flashes ride in the cookie, and fifty presses that
     # never show a page would grow it past what a browser keeps.
@@ -172,11 +170,31 @@ def finish():
     """ "I am finished": wipe the tablet's session; the next child starts at the code."""
     if not ConfirmForm().validate_on_submit():
         abort(400)
+    return _finished()
+
+
+def _finished(sent: bool = False):
+    """End the session and go back to the code, saying (after an idle reset that sent the
+    answer the child had started) that it was sent."""
     current = tablet.load()
     meeting = db.get(Meeting, current.meeting_id) if current else None
     tablet.end()
     code = meeting.join_code if meeting is not None and meeting.is_open else None
-    return redirect(url_for("participate.join", code=code, done=1))
+    return redirect(url_for("participate.join", code=code, done=1, sent=1 if sent else None))
+
+
+def _given():
+    """After an answer, an idea or a vote: thanks, or, when the idle reset sent a started
+    form (``finish``), the end of the session."""
+    if request.form.get("finish"):
+        return _finished(sent=True)
+    return redirect(url_for("participate.thanks"))
+
+
+def _dropped():
+    """A started form the idle reset sent, that cannot be taken as it is: the tablet starts
+    again for the next child all the same, and nothing claims it was sent."""
+    return _finished() if request.form.get("finish") else None
 
 
 # What a child gives ------------------------------------------------------------------------
@@ -206,29 +224,50 @@ def give_feedback(service_id: int):
     form = FeedbackForm()
     earlier = _earlier_answer(service)
     if form.validate_on_submit():
-        token, meeting = g.tablet.token, g.meeting
-        with guard.once_spent(token, form.once.data) as fresh:
-            # Sent twice, a form the server never gave, or an old copy of the cookie that
-            # forgot the first answer: nothing is stored, and nothing is counted twice.
-            if not fresh or (earlier is None and guard.has_answered(token, meeting.id, service.id)):
-                return _already_have_it()
-            given = feedback_services.give_feedback(
-                db,
-                meeting,
-                service,
-                **form.answer(),
-                language=str(get_locale()),
-                replacing=earlier.id if earlier else None,
-            )
-            db.commit()
-        guard.answered(token, meeting.id, service.id)
+        given = give.feedback(
+            g.meeting,
+            g.tablet.token,
+            service,
+            form,
+            language=str(get_locale()),
+            replacing=earlier.id if earlier else None,
+        )
+        if given is None:
+            return _already_have_it()
         g.tablet.gave_feedback(given, replacing=earlier.id if earlier else None)
         tablet.save(g.tablet)
-        return redirect(url_for("participate.thanks"))
+        return _given()
+    if dropped := _dropped():
+        return dropped
     form.once.data = guard.issue_once(g.tablet.token)
     return render_template(
-        "participate/feedback.html", form=form, service=service, earlier=earlier
+        "participate/feedback.html",
+        form=form,
+        service=service,
+        earlier=earlier,
+        pass_=_pass(replacing=earlier.id if earlier else None),
     ), 400 if form.errors else 200
+
+
+def _pass(path: str | None = None, **what) -> str:
+    """The sealed pass of a form sent to ``path`` (this page's address by default), for the
+    tablet's offline queue (board.participate.offline)."""
+    return offline.issue_pass(
+        g.meeting.id, g.tablet.token, str(get_locale()), path or request.path, **what
+    )
+
+
+@bp.app_context_processor
+def _bar_passes():
+    """The passes of the help and "I am finished" buttons, on every child page of a session
+    (see ``_pass``)."""
+
+    def bar_pass(endpoint: str) -> str:
+        if g.get("tablet") is None or g.get("meeting") is None:
+            return ""
+        return _pass(url_for(endpoint))
+
+    return {"bar_pass": bar_pass}
 
 
 def _offered(service: Service) -> bool:
@@ -306,22 +345,18 @@ def propose():
     """A child proposes an action; a facilitator reads it first."""
     form = ProposalForm()
     if form.validate_on_submit():
-        with guard.once_spent(g.tablet.token, form.once.data) as fresh:
-            if not fresh:
-                return _already_have_it()
-            action = action_services.propose_action(
-                db,
-                g.meeting.board,
-                title=form.title.data,
-                description=form.description.data or "",
-                language=str(get_locale()),
-            )
-            db.commit()
+        action = give.idea(g.meeting, g.tablet.token, form, language=str(get_locale()))
+        if action is None:
+            return _already_have_it()
         g.tablet.gave_idea(action.id)
         tablet.save(g.tablet)
-        return redirect(url_for("participate.thanks"))
+        return _given()
+    if dropped := _dropped():
+        return dropped
     form.once.data = guard.issue_once(g.tablet.token)
-    return render_template("participate/propose.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "participate/propose.html", form=form, pass_=_pass()
+    ), 400 if form.errors else 200
 
 
 @bp.route("/meeting/vote", methods=["GET", "POST"])
@@ -329,6 +364,9 @@ def propose():
 def vote():
     """The open ballot: tick (approval) or share dots with + and -; results once closed."""
     ballot = voting.current_ballot(db, g.meeting) or voting.latest_ballot(db, g.meeting)
+    closed = ballot is None or not ballot.is_open
+    if request.method == "POST" and closed and (dropped := _dropped()):
+        return dropped
     if ballot is None:
         return render_template("participate/vote_none.html")
     if not ballot.is_open:
@@ -336,7 +374,7 @@ def vote():
             "participate/vote_results.html", ballot=ballot, results=voting.results(db, ballot)
         )
     if voting.has_voted(db, g.meeting, ballot, g.tablet.token):
-        return render_template("participate/vote_done.html", ballot=ballot)
+        return _dropped() or render_template("participate/vote_done.html", ballot=ballot)
     if request.method == "GET":
         return _vote_page(ballot, voting.read_points({}, ballot))
     if not ConfirmForm().validate_on_submit():
@@ -349,15 +387,13 @@ def vote():
 
 def _cast(ballot, points: dict[int, int]):
     try:
-        voting.cast_vote(db, g.meeting, ballot, g.tablet.token, points)
-    except voting.AlreadyVoted:  # a copy of the form sent at the same moment
-        db.rollback()
-        return render_template("participate/vote_done.html", ballot=ballot)
+        counted = give.vote(g.meeting, g.tablet.token, ballot, points)
     except voting.VoteError as problem:
         db.rollback()
-        return _vote_page(ballot, points, str(problem.message))
-    db.commit()
-    return redirect(url_for("participate.vote"))
+        return _dropped() or _vote_page(ballot, points, str(problem.message))
+    if counted is None:
+        return _dropped() or render_template("participate/vote_done.html", ballot=ballot)
+    return _given() if request.form.get("finish") else redirect(url_for("participate.vote"))
 
 
 def _vote_page(ballot, points: dict[int, int], error: str | None = None):
@@ -368,6 +404,7 @@ def _vote_page(ballot, points: dict[int, int], error: str | None = None):
         error=error,
         form=ConfirmForm(),
         left=max(0, ballot.dots - sum(points.values())),
+        pass_=_pass(ballot_id=ballot.id),
     ), 400 if error else 200
 
 

@@ -54,9 +54,16 @@ def _forget_current() -> None:
     """Remember the current session's token as finished, so no copy of its cookie works."""
     raw = session.get(KEY)
     if isinstance(raw, dict) and raw.get("token"):
-        remember(str(raw["token"]), FINISHED_MEMORY_SECONDS)
-        if str(raw.get("meeting_id", "")).isdigit():
-            admission.forget(int(raw["meeting_id"]), str(raw["token"]))
+        meeting_id = str(raw.get("meeting_id", ""))
+        forget(int(meeting_id) if meeting_id.isdigit() else None, str(raw["token"]))
+
+
+def forget(meeting_id: int | None, token: str) -> None:
+    """A session ended, by its cookie or by its token alone ("I am finished" pressed while
+    offline, arriving later from the tablet's queue): no copy of its cookie works again."""
+    remember(token, FINISHED_MEMORY_SECONDS)
+    if meeting_id is not None:
+        admission.forget(meeting_id, token)
 
 
 def start(meeting: Meeting) -> Tablet:

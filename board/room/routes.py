@@ -29,7 +29,7 @@ from board.meetings import queries
 from board.meetings import services as meetings
 from board.meetings.forms import CancelForm, PresentForm
 from board.meetings.models import HelpCall, Meeting
-from board.participate import admission
+from board.participate import admission, offline
 from board.room import services
 from board.voting.forms import ballot_form
 from board.voting.queries import count_votes, latest_ballot, meeting_vote
@@ -47,6 +47,7 @@ def _counts(meeting: Meeting) -> dict:
     vote = meeting_vote(db, meeting)
     return {
         "answers": count_answers(db, meeting),
+        "waiting": offline.waiting_tablets(meeting.id),
         "ballot": vote.ballot,
         "votes": vote.votes,
         "results": vote.results,
@@ -198,6 +199,7 @@ def live(meeting_id: int):
         state=meeting.state.value,
         attendance=meeting.attendance,
         answers=count_answers(db, meeting),
+        waiting=offline.waiting_tablets(meeting.id),
         ballot=ballot.state.value if ballot else None,
         votes=count_votes(db, ballot) if ballot else 0,
         help_calls=[

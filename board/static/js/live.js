@@ -18,7 +18,7 @@
           window.location.reload();
           return;
         }
-        ["attendance", "answers", "votes"].forEach(function (name) {
+        ["attendance", "answers", "votes", "waiting"].forEach(function (name) {
           document.querySelectorAll("[data-live=" + name + "]").forEach(function (el) {
             el.textContent = String(data[name]);
           });

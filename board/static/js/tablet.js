@@ -1,7 +1,8 @@
 // Child pages. Everything here is an addition: the pages work without it.
 // 1. Read-aloud with the device's own voices only (never a remote speech service), and only
 //    the interface's prompts, never a child's own text.
-// 2. The idle reset: warn, offer "Yes, I am here", then start over for the next child.
+// 2. The idle reset: warn, offer "Yes, I am here", then start over for the next child
+//    (sending first an answer the child began).
 (function () {
   "use strict";
 
@@ -31,6 +32,38 @@
     });
   }
 
+  // A form the child began: a face chosen, a word written, a tick or a dot given.
+  function started(form) {
+    return Array.prototype.some.call(form.elements, function (field) {
+      if (field.type === "radio" || field.type === "checkbox") return field.checked;
+      if (field.dataset && field.dataset.dotsFor) return (parseInt(field.value, 10) || 0) > 0;
+      if (field.type === "text" || field.tagName === "TEXTAREA") return field.value.trim() !== "";
+      return false;
+    });
+  }
+
+  function hiddenField(form, name, value) {
+    var input = document.createElement("input");
+    input.type = "hidden";
+    input.name = name;
+    input.value = value;
+    form.appendChild(input);
+  }
+
+  // The idle time is over: an answer the child began is sent (or kept on the tablet to
+  // send) before the tablet starts again; an untouched form is simply dropped.
+  function reset(finish) {
+    var begun = document.querySelector("form[data-offline='answer']");
+    if (begun && started(begun)) {
+      hiddenField(begun, "finish", "1");
+      var finishPass = finish.querySelector("input[name='pass']");
+      if (finishPass) hiddenField(begun, "finish_pass", finishPass.value);
+      begun.submit();
+    } else {
+      finish.submit();
+    }
+  }
+
   function setUpIdle() {
     var seconds = parseInt(document.body.dataset.idleSeconds || "0", 10);
     var dialog = document.getElementById("idle-warning");
@@ -47,7 +80,7 @@
         dialog.hidden = false;
         document.getElementById("idle-continue").focus();
       }, warnAfter);
-      resetTimer = setTimeout(function () { form.submit(); }, resetAfter);
+      resetTimer = setTimeout(function () { reset(form); }, resetAfter);
     }
 
     function stillHere() {
@@ -109,7 +142,79 @@
     });
   }
 
+  // 5. Offline (the service worker, /sw.js): it keeps what a child sends without a network
+  //    and sends it when the network is back. The page tells it the language to speak and
+  //    the current session's passes for help and "I am finished"; asks it to try sending
+  //    now and then; and on the offline page shows which message applies.
+  function worker() {
+    return "serviceWorker" in navigator && window.isSecureContext && window.crypto && window.crypto.subtle;
+  }
+
+  function tellWorker(message) {
+    navigator.serviceWorker.ready.then(function (registration) {
+      if (registration.active) registration.active.postMessage(message);
+    });
+  }
+
+  function passOf(selector) {
+    var field = document.querySelector(selector + " input[name='pass']");
+    return field ? field.value : null;
+  }
+
+  function setUpOffline() {
+    if (!worker()) return;
+    var page = document.querySelector("[data-offline-page]");
+    navigator.serviceWorker.register("/sw.js").catch(function () {});
+    if (!page) {
+      tellWorker({
+        type: "page",
+        lang: document.body.dataset.lang || document.documentElement.lang.split("-")[0],
+        idle: parseInt(document.body.dataset.idleSeconds || "0", 10),
+        helpPass: passOf("form[data-offline='help']"),
+        finishPass: passOf("form[data-offline='finish']"),
+      });
+    } else {
+      showOfflineState(page);
+    }
+    function again() { tellWorker({ type: "flush" }); }
+    window.addEventListener("online", again);
+    setInterval(again, 15000);
+  }
+
+  function showOfflineState(page) {
+    var query = new URLSearchParams(window.location.search);
+    var state = query.get("state") || page.dataset.defaultState || "waiting";
+    var item = parseInt(query.get("item") || "", 10);
+    function show(name) {
+      page.querySelectorAll("[data-state]").forEach(function (part) {
+        part.hidden = part.dataset.state !== name;
+      });
+    }
+    show(state);
+    if (state === "finished") document.querySelector("[data-again]").setAttribute("href", "/join");
+    if (state === "saved" && item) {
+      navigator.serviceWorker.addEventListener("message", function (event) {
+        if (event.data && event.data.type === "sent" && event.data.item === item) show("sent");
+      });
+      tellWorker({ type: "status", item: item });
+    }
+  }
+
+  // 6. The next child sees nothing of the last one's: a page left (for an answer sent, "I
+  //    am finished", the idle reset) keeps none of what was typed, and a page the browser
+  //    would bring back from its memory with the back button is asked for again instead.
+  function setUpForgetting() {
+    window.addEventListener("pagehide", function () {
+      document.querySelectorAll("form[data-offline='answer']").forEach(function (form) { form.reset(); });
+    });
+    window.addEventListener("pageshow", function (event) {
+      if (event.persisted) window.location.reload();
+    });
+  }
+
   function start() {
+    setUpOffline();
+    setUpForgetting();
     setUpIdle();
     setUpCounters();
     setUpDots();

@@ -28,7 +28,8 @@ def _form(client, path: str) -> list[list[str]]:
     """The form on the page at ``path``, as the tablet would send it (without the CSRF
     token, which the worker leaves out)."""
     page = client.get(path).get_data(as_text=True)
-    fields = [["once", value] for value in re.findall(r'name="once" type="hidden" value="([^"]+)"', page)]
+    onces = re.findall(r'name="once" type="hidden" value="([^"]+)"', page)
+    fields = [["once", value] for value in onces]
     passes = re.findall(r'name="pass" value="([^"]*)"', page)
     return fields, page, passes
 

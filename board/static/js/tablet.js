@@ -58,9 +58,10 @@
       hiddenField(begun, "finish", "1");
       var finishPass = finish.querySelector("input[name='pass']");
       if (finishPass) hiddenField(begun, "finish_pass", finishPass.value);
-      begun.submit();
+      // (its "Send" button is named "submit", which hides the form's own submit())
+      HTMLFormElement.prototype.submit.call(begun);
     } else {
-      finish.submit();
+      HTMLFormElement.prototype.submit.call(finish);
     }
   }
 

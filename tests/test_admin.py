@@ -26,6 +26,7 @@ def _board_form(org_id, **overrides):
         "helpline": "116 111",
         "threshold_k": "5",
         "idle_seconds": "180",
+        "offline_grace_minutes": "60",
         "retention_months": "24",
         "safeguarding_retention_months": "72",
         "organisation_id": str(org_id),

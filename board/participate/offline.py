@@ -33,7 +33,7 @@ import binascii
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -133,6 +133,14 @@ def open_pass(sealed: object) -> Pass:
         raise Refused("bad pass") from error
 
 
+def taken_until(meeting: Meeting) -> datetime | None:
+    """Until when a closed meeting still takes answers written while it was open and sent
+    late from a tablet (its board's grace period); None for a meeting not closed."""
+    if meeting.state is not MeetingState.CLOSED or meeting.closed_at is None:
+        return None
+    return meeting.closed_at + timedelta(minutes=meeting.board.offline_grace_minutes)
+
+
 def still_taken(meeting: Meeting | None) -> bool:
     """A meeting whose answers are still taken: open, or closed less than its board's
     grace period ago (an answer written while it was open, sent late, counts in it)."""
@@ -140,10 +148,8 @@ def still_taken(meeting: Meeting | None) -> bool:
         return False
     if meeting.state is MeetingState.OPEN:
         return True
-    if meeting.state is not MeetingState.CLOSED or meeting.closed_at is None:
-        return False
-    grace = timedelta(minutes=meeting.board.offline_grace_minutes)
-    return utcnow() <= meeting.closed_at + grace
+    until = taken_until(meeting)
+    return until is not None and utcnow() <= until
 
 
 # The envelope ------------------------------------------------------------------------------

@@ -48,6 +48,7 @@ def _counts(meeting: Meeting) -> dict:
     return {
         "answers": count_answers(db, meeting),
         "waiting": offline.waiting_tablets(meeting.id),
+        "taken_until": offline.taken_until(meeting),
         "ballot": vote.ballot,
         "votes": vote.votes,
         "results": vote.results,

@@ -87,6 +87,11 @@ MATRIX = {
     "participate.propose": ("GET", EVERYONE),
     "participate.vote": ("GET", EVERYONE),
     "participate.outcomes": ("GET", EVERYONE),
+    # A tablet's offline part: the service worker, its offline page, and its queue (whose
+    # authority is the sealed pass in each envelope, not a cookie: tests/test_offline.py).
+    "queue.service_worker": ("GET", EVERYONE),
+    "queue.offline_page": ("GET", EVERYONE),
+    "queue.receive": ("POST", EVERYONE),
     # Advocacy actions and the vote: the board's facilitators (and administrators).
     "actions.board_actions": ("GET", RUNS_MEETINGS),
     "actions.action": ("GET", RUNS_MEETINGS),
@@ -137,6 +142,8 @@ def _args_for(endpoint: str, args: dict) -> dict:
         return {**args, "token": args["calendar_token"]}
     if endpoint == "summaries.respond":
         return {**args, "item_id": args["summary_item_id"]}
+    if endpoint == "queue.offline_page":
+        return {**args, "lang": "en"}
     return args
 
 
@@ -210,7 +217,11 @@ def test_every_post_route_refuses_a_missing_csrf_token(make_app, world):
     client = app.test_client()
     with client.session_transaction() as sess:
         sess["_user_id"] = people[ADMIN].get_id()
-    posts = [r for r in app.url_map.iter_rules() if "POST" in r.methods]
+    # The offline queue takes no cookie's word for anything: each envelope carries its own
+    # sealed pass, and a request from another site is refused (tests/test_offline.py).
+    posts = [
+        r for r in app.url_map.iter_rules() if "POST" in r.methods and r.endpoint != "queue.receive"
+    ]
     assert len(posts) >= 10
     for rule in posts:
         response = client.post(fill(rule.rule, args), data={"email": "x", "lang": "en"})

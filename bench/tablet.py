@@ -108,7 +108,7 @@ class Wire:
     cached: set[str] = field(default_factory=set)
     by_worker: set[str] = field(default_factory=set)
     bytes: dict[str, int] = field(default_factory=dict)
-    connections: set = field(default_factory=set)  # every connection id seen, kept across views
+    connections: set = field(default_factory=set)  # every connection seen, all views
     document_new_connection: bool = False
 
     def listen(self, cdp) -> None:
@@ -137,12 +137,12 @@ class Wire:
             self.cached.add(request_id)
         if response.get("fromServiceWorker"):
             self.by_worker.add(request_id)
+        # A connection id not seen before: the page's own connection is new (Chromium may
+        # open it before the request, so the response's connect timing says nothing).
+        connection = response.get("connectionId")
         if event.get("type") == "Document":
-            # A new connection id: this page opened a connection (Chromium may open it
-            # before the request, so the response's own connect timing says nothing).
-            connection = response.get("connectionId")
             self.document_new_connection = connection not in self.connections
-            self.connections.add(connection)
+        self.connections.add(connection)
 
     def _finished(self, event) -> None:
         self.bytes[event["requestId"]] = int(event.get("encodedDataLength", 0))

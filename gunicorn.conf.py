@@ -19,6 +19,11 @@ _default_workers = multiprocessing.cpu_count() * 2 + 1 if _shared else 1
 workers = int(os.environ.get("BOARD_WORKERS", _default_workers))
 threads = int(os.environ.get("BOARD_THREADS", 2 if _shared else 8))
 timeout = 30
+# A child reads a page for a while before the next tap. gunicorn closes an idle connection
+# after 2 s by default, and on a tablet's 400 ms link each new connection costs a round trip
+# more (two or three with TLS). Idle connections wait in the worker's poller (gthread), not
+# in a thread: keeping them a minute costs a socket each (worker_connections caps them).
+keepalive = 75
 graceful_timeout = 20
 accesslog = None
 # No time in it either: %(t)s would give the second of each child's answer (board.logs).

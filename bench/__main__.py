@@ -3,6 +3,9 @@
 pages: for each page, the median and 95th-percentile server time over repeated requests
 (in-process WSGI, SQLite, the demo network), the bytes of HTML + CSS + JavaScript gzip-
 compressed, and the number of references to other origins (target: 0).
+tablet: /join, the meeting's home and a feedback page through Chromium on a slowed link
+(400 ms round trip, 400 kbit/s) and CPU (4x), first and repeat view: bytes, requests,
+DOMContentLoaded and load against the physical floor, against gunicorn (bench/tablet.py).
 history: a summary and its export with 10,000 and 1,000,000 answers (bench/history.py).
 load: 300 tablets in 30 open meetings against gunicorn (Locust users, bench/locustfile.py),
 the /healthz ceiling, acknowledged submissions against the database, and the anonymity check
@@ -141,7 +144,7 @@ def bench_child_pages(app) -> list[tuple]:
 def main() -> None:
     import os
 
-    from bench import detect, disclosure, history, load
+    from bench import detect, disclosure, history, load, tablet
 
     rows, child_rows = bench_pages()
     print(f"\npages (SQLite, demo network, {REPEAT} requests each, in-process)")
@@ -159,6 +162,7 @@ def main() -> None:
     for path, size, foreign in child_rows:
         within = "yes" if size <= ONE_ROUND_TRIP else "NO"
         print(f"{path:<18} {size:>8} {ONE_ROUND_TRIP:>8} {within:>7} {foreign:>14}")
+    tablet.main()
     detect.main()
     disclosure.main()
     with tempfile.TemporaryDirectory() as folder:

@@ -1,5 +1,6 @@
 """board: child consultation boards. ``create_app`` wires the application; it does no I/O
-beyond reading configuration (and, once, writing a generated secret key)."""
+beyond reading configuration and the static files (and writing, once, a generated secret key
+and the static files' hashed, compressed copies: board.assets)."""
 
 from __future__ import annotations
 
@@ -90,12 +91,26 @@ def create_app(test_config: dict | None = None) -> Flask:
             x_proto=app.config["PROXY_FIX_X_PROTO"],
         )
 
-    from board import cli, cookie, db, ended, errors, i18n, logs, mail, security
+    from board import (
+        assets,
+        cli,
+        compression,
+        cookie,
+        db,
+        ended,
+        errors,
+        i18n,
+        logs,
+        mail,
+        security,
+    )
     from board.auth import signin, throttle
     from board.extensions import csrf, limiter, login_manager
     from board.participate import tablet
     from board.voting import box as ballot_box
 
+    assets.init_app(app)  # WhiteNoise answers /static/ before Flask sees the request
+    compression.init_app(app)  # first registered: compresses after every other after_request
     db.init_app(app)
     mail.init_app(app)
     cookie.init_app(app)

@@ -80,5 +80,20 @@ MAIL_TIMEOUT = 10
 # Public address used in links sent by mail (invitations) when known.
 BASE_URL = None
 
+# Static files (board/assets.py): hashed, compressed copies go to this folder (instance/static
+# when unset; it must be writable, or they are built in a temporary folder at each start).
+# A file asked for by its own name rather than its hashed one is cached this many seconds.
+STATIC_BUILD_FOLDER = None
+STATIC_MAX_AGE = 60
+
+# Responses compressed by the app (board/compression.py, Flask-Compress): pages and exports,
+# Brotli or gzip; static files come precompressed. Brotli 5 is about as small as 11 on a page
+# and many times faster.
+COMPRESS_ALGORITHM = ["br", "gzip"]
+COMPRESS_BR_LEVEL = 5
+COMPRESS_LEVEL = 6
+COMPRESS_STREAMS = False
+COMPRESS_MIMETYPES = ["text/html", "text/plain", "text/csv", "application/json"]
+
 BABEL_DEFAULT_LOCALE = "en"
 BABEL_DEFAULT_TIMEZONE = "UTC"

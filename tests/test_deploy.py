@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -53,6 +54,15 @@ def test_gunicorn_serves_healthz(database_url, tmp_path):
                 time.sleep(0.2)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2) as r:
             assert "Set-Cookie" in r.headers and "Secure" in r.headers["Set-Cookie"]
+            page = r.read().decode()
+        # The stylesheet under its hashed name, precompressed, cached for good (board.assets).
+        [css] = re.findall(r'href="(/static/board\.[0-9a-f]{12}\.css)"', page)
+        asked = urllib.request.Request(
+            f"http://127.0.0.1:{port}{css}", headers={"Accept-Encoding": "br"}
+        )
+        with urllib.request.urlopen(asked, timeout=2) as r:  # noqa: S310 (our own server)
+            assert r.headers["Content-Encoding"] == "br"
+            assert "immutable" in r.headers["Cache-Control"]
     finally:
         process.terminate()
         process.wait(timeout=10)

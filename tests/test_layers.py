@@ -21,7 +21,18 @@ PACKAGE = Path(__file__).resolve().parent.parent / "board"
 # package's own module: the app factory).
 LAYERS: list[tuple[str, ...]] = [
     # Foundation: no area, no knowledge of the product's parts.
-    ("config", "extensions", "rules", "ids", "ended", "logs", "security", "cookie"),
+    (
+        "config",
+        "extensions",
+        "rules",
+        "ids",
+        "ended",
+        "logs",
+        "security",
+        "cookie",
+        "assets",
+        "compression",
+    ),
     ("disclosure", "states", "text", "i18n", "db"),
     ("forms", "web", "errors", "backup", "migrate", "translate", "mail"),
     # The areas, each knowing only those below it.

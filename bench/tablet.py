@@ -24,8 +24,12 @@ DOMContentLoaded and load times from the page's Navigation Timing, and the physi
 connection set-up (1 round trip, when the page's own connection was new) + 1 round trip +
 the bytes at 400 kbit/s. DevTools throttling delays each request by the latency and meters
 its bytes but has no TCP handshake to slow down, so a first view can come in just under its
-floor. A service worker's own fetches (its precache) are not the page's: they are counted
-apart, on a line of their own.
+floor. Once the service worker controls the tablet (it registers on /join), a page's own
+document reaches the network through it (the navigation preload), out of the page's
+DevTools' sight: that request is the page's and counted with it, its body's bytes from the
+benchmark server's access log, its headers as the page received them. Its own fetches (its
+script, the precache of styles, pictures and the offline pages) are not the page's: they
+are counted apart, on a line of their own.
 
     python -m bench.tablet     # BENCH_TABLET_RUNS=3: medians of that many runs;
                                # BENCH_TABLET_TRACE=1: each view's milestones
@@ -34,10 +38,14 @@ apart, on a line of their own.
 from __future__ import annotations
 
 import os
+import re
 import statistics
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Error as PlaywrightError
 
 from bench.history import bench_app
 from bench.load import Server
@@ -151,9 +159,17 @@ class Wire:
         return [r for r in self.sent if r not in self.cached and r not in self.by_worker]
 
 
+def _background(url: str) -> bool:
+    """What the service worker fetches for itself, not for the page in front of it: its own
+    script, its precache (static files, the offline pages), its queue."""
+    path = urlsplit(url).path
+    return path == "/sw.js" or path.startswith(("/static/", "/join/offline/", "/meeting/queue"))
+
+
 @dataclass
 class WorkerFetches:
-    """Requests a service worker made itself (its precache, or fetches for the page)."""
+    """Requests a service worker sent to the network for itself (its script, its precache),
+    counted apart from the pages."""
 
     requests: int = 0
     bytes: int = 0
@@ -164,9 +180,13 @@ class WorkerFetches:
     def _finished(self, request) -> None:
         if request.service_worker is None:
             return
-        sizes = request.sizes()
-        self.requests += 1
-        self.bytes += sizes["responseHeadersSize"] + sizes["responseBodySize"]
+        try:
+            sizes = request.sizes()
+        except PlaywrightError:  # the context closed first
+            return
+        if _background(request.url):
+            self.requests += 1
+            self.bytes += sizes["responseHeadersSize"] + sizes["responseBodySize"]
 
 
 def seed_demo(url: str) -> Demo:
@@ -204,19 +224,57 @@ def _slow(cdp, on: bool) -> None:
     cdp.send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN if on else 1})
 
 
-def _visit(page, wire: Wire, url: str, name: str, view: str) -> View:
+class AccessLog:
+    """gunicorn's access log, for the benchmark's server only (production keeps it off):
+    once the service worker controls the tablet, a page's document reaches the network
+    through it (the navigation preload), where DevTools on the page does not see its bytes.
+    The log gives the body as sent (compressed); the headers are those the page received."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.seen = 0
+
+    def mark(self) -> None:
+        self.seen = len(self._lines())
+
+    def _lines(self) -> list[str]:
+        return self.path.read_text().splitlines() if self.path.exists() else []
+
+    def body_bytes(self, path: str) -> int | None:
+        for line in self._lines()[self.seen :]:
+            match = re.match(r'"GET (\S+) HTTP/1\.1" (\d+) (\d+|-)', line)
+            if match and match.group(1) == path and match.group(3) != "-":
+                return int(match.group(3))
+        return None
+
+
+def _header_bytes(response) -> int:
+    """An HTTP/1.1 response's status line and headers, as they travel."""
+    lines = [f"HTTP/1.1 {response.status} {response.status_text}"]
+    lines += [f"{name}: {value}" for name, value in response.headers_array()]
+    return sum(len(line.encode()) + 2 for line in lines) + 2
+
+
+def _visit(page, wire: Wire, log: AccessLog, url: str, name: str, view: str) -> View:
     wire.reset()
-    page.goto(url, wait_until="load")
+    log.mark()
+    response = page.goto(url, wait_until="load")
     page.wait_for_timeout(SETTLE_MS)
     dcl, load = page.evaluate(NAVIGATION_TIMING)
     if TRACE:
         print(f"{name} {view}: {page.evaluate(MILESTONES)}")
     ids = wire.on_the_wire()
+    size, requests = sum(wire.bytes.get(r, 0) for r in ids), len(ids)
+    if response is not None and response.from_service_worker:
+        split = urlsplit(url)
+        body = log.body_bytes(split.path + (f"?{split.query}" if split.query else ""))
+        if body is not None:  # the document went to the network, through the worker
+            size, requests = size + body + _header_bytes(response), requests + 1
     return View(
         page=name,
         view=view,
-        bytes=sum(wire.bytes.get(r, 0) for r in ids),
-        requests=len(ids),
+        bytes=size,
+        requests=requests,
         dcl_ms=dcl,
         load_ms=load,
         new_connection=wire.document_new_connection,
@@ -246,7 +304,9 @@ class Facilitator:
         self.context.close()
 
 
-def one_run(browser, base: str, demo: Demo, facilitator: Facilitator) -> tuple[list, WorkerFetches]:
+def one_run(
+    browser, base: str, demo: Demo, facilitator: Facilitator, log: AccessLog
+) -> tuple[list, WorkerFetches]:
     """A fresh tablet: /join first and repeat, joins, then the meeting's pages."""
     context = browser.new_context(viewport=VIEWPORT)
     worker = WorkerFetches()
@@ -260,8 +320,8 @@ def one_run(browser, base: str, demo: Demo, facilitator: Facilitator) -> tuple[l
         join = f"{base}/join?code={demo.code}"
         _slow(cdp, True)
         views = [
-            _visit(page, wire, join, "/join", "first"),
-            _visit(page, wire, join, "/join", "repeat"),
+            _visit(page, wire, log, join, "/join", "first"),
+            _visit(page, wire, log, join, "/join", "repeat"),
         ]
         _slow(cdp, False)
         page.click("#submit")
@@ -279,8 +339,8 @@ def one_run(browser, base: str, demo: Demo, facilitator: Facilitator) -> tuple[l
         home = f"{base}/meeting"
         feedback = f"{base}/meeting/services/{demo.service_id}"
         for url, name in ((home, "/meeting"), (feedback, "/meeting/services/<id>")):
-            views.append(_visit(page, wire, url, name, "first"))
-            views.append(_visit(page, wire, url, name, "repeat"))
+            views.append(_visit(page, wire, log, url, name, "first"))
+            views.append(_visit(page, wire, log, url, name, "repeat"))
         return views, worker
     finally:
         context.close()
@@ -307,7 +367,13 @@ def measure(runs: int = RUNS) -> tuple[list[View], WorkerFetches]:
         url = f"sqlite:///{Path(folder) / 'tablet.sqlite3'}"
         demo = seed_demo(url)
         server = Server(url, Path(folder) / "server.log", workers=1, threads=8, storage="memory://")
-        server.start()
+        log = AccessLog(Path(folder) / "access.log")
+        # The benchmark's own server logs requests (a production server does not).
+        os.environ["GUNICORN_CMD_ARGS"] = f"--access-logfile {log.path}"
+        try:
+            server.start()
+        finally:
+            del os.environ["GUNICORN_CMD_ARGS"]
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=path, args=CHROMIUM_ARGS)
@@ -315,7 +381,7 @@ def measure(runs: int = RUNS) -> tuple[list[View], WorkerFetches]:
                 all_runs = []
                 worker = WorkerFetches()
                 for _ in range(runs):
-                    views, fetched = one_run(browser, server.address(""), demo, facilitator)
+                    views, fetched = one_run(browser, server.address(""), demo, facilitator, log)
                     all_runs.append(views)
                     worker.requests += fetched.requests
                     worker.bytes += fetched.bytes
@@ -373,8 +439,9 @@ def report(runs: int = RUNS) -> list[View]:
     if worker.requests or served:
         print(
             f"service worker: {worker.requests} request(s) of its own, {worker.bytes} bytes "
-            f"(its precache, not counted above); up to {served} of a page's requests "
-            "answered by it"
+            f"(its script and precache, in the background after /join, not counted above); "
+            f"up to {served} of a page's requests answered by it (its document, fetched "
+            "through it, is counted with the page)"
         )
     else:
         print("service worker: none fetched anything")

@@ -98,9 +98,7 @@ class Board(Base):
             "safeguarding_retention_months >= 1", name="safeguarding_retention_positive"
         ),
         sa.CheckConstraint("idle_seconds BETWEEN 60 AND 1800", name="idle_seconds"),
-        sa.CheckConstraint(
-            "offline_grace_minutes BETWEEN 0 AND 720", name="offline_grace_minutes"
-        ),
+        sa.CheckConstraint("offline_grace_minutes BETWEEN 0 AND 720", name="offline_grace_minutes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

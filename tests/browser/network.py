@@ -6,6 +6,7 @@ switch does not promise for service workers."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import threading
@@ -63,10 +64,8 @@ class _Forward(BaseHTTPRequestHandler):
 
     def _fail(self) -> None:
         self.close_connection = True
-        try:
+        with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
 
     def _forward(self) -> None:
         link = self.owner

@@ -106,10 +106,13 @@ def _kept(tablet) -> str:
           const names = (await indexedDB.databases()).map((d) => d.name);
           if (!names.includes("board-queue")) return "";
           const db = await new Promise((ok, no) => {
-            const r = indexedDB.open("board-queue"); r.onsuccess = () => ok(r.result); r.onerror = no;
+            const r = indexedDB.open("board-queue");
+            r.onsuccess = () => ok(r.result);
+            r.onerror = no;
           });
           const read = (store) => new Promise((ok) => {
-            const r = db.transaction(store).objectStore(store).getAll(); r.onsuccess = () => ok(r.result);
+            const r = db.transaction(store).objectStore(store).getAll();
+            r.onsuccess = () => ok(r.result);
           });
           const text = JSON.stringify({items: await read("items"), meta: await read("meta")});
           db.close();
@@ -141,7 +144,8 @@ def _send_while_cut(tablet, link, live_app, room, submit, expected_state: str) -
     submit()
     tablet.wait_for_url(f"{link.url}/join/offline/**")
     assert _state(tablet) == expected_state
-    assert tablet.get_attribute("html", "lang") == tablet.get_attribute("body", "data-lang").replace("_", "-")
+    lang = tablet.get_attribute("body", "data-lang")
+    assert tablet.get_attribute("html", "lang") == html_lang(lang)  # the child's language
     link.up = True
     link.drop = lambda method, path, body: path == "/meeting/queue" and QUEUE_SEND not in body
     _flush(tablet)

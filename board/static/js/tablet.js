@@ -187,6 +187,7 @@
     var state = query.get("state") || page.dataset.defaultState || "waiting";
     var item = parseInt(query.get("item") || "", 10);
     function show(name) {
+      page.dataset.shown = name;
       page.querySelectorAll("[data-state]").forEach(function (part) {
         part.hidden = part.dataset.state !== name;
       });

@@ -120,7 +120,10 @@ async function post(event, path) {
   }
   if (!form.get("pass")) {
     const fallback = kind === "help" ? meta.helpPass : kind === "finish" ? meta.finishPass : null;
-    if (!fallback) return offlineRedirect(meta, kind === "finish" ? "finished" : "waiting");
+    // (no session any more: a help call is still told to wave to the facilitator)
+    if (!fallback) {
+      return offlineRedirect(meta, { finish: "finished", help: "help" }[kind] || "waiting");
+    }
     fields.push(["pass", fallback]);
   }
   const item = await put(path, fields);

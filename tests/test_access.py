@@ -76,6 +76,7 @@ MATRIX = {
     "participate.waiting": ("GET", EVERYONE),
     "participate.welcome": ("GET", EVERYONE),
     "participate.home": ("GET", EVERYONE),
+    "participate.still_here": ("GET", EVERYONE),
     "participate.help_call": ("POST", EVERYONE),
     "participate.help_sent": ("GET", EVERYONE),
     "participate.finish": ("POST", EVERYONE),

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 import time_machine
 
 from board.actions.models import Action
+from board.db import utcnow
 from board.feedback.models import Feedback
 from board.meetings.models import HelpCall, Meeting
 from board.participate import offline
@@ -246,28 +247,97 @@ def test_another_site_cannot_send_to_the_queue(app, tablet_client, meeting, clin
 def test_the_room_counts_the_tablets_holding_answers(
     app, tablet_client, session, make, meeting, clinic
 ):
+    from board.auth.models import Role
+    from tests.conftest import AuthActions
+    from tests.factories import tablet
+
     join(tablet_client, meeting)
     path, fields = _answer_form(tablet_client, clinic.id, rating=4)
     envelope = _sealed(app, path, fields)
-    from board.auth.models import Role
-    from tests.conftest import AuthActions
-
+    other = join(tablet(app), meeting)
+    path, fields = _answer_form(other, clinic.id, rating=2)
+    others = _sealed(app, path, fields)
     facilitator = make.user(Role.FACILITATOR, meeting.board)
     session.commit()
     staff = app.test_client()
     AuthActions(staff).as_user(facilitator)
     live = f"/meetings/{meeting.id}/live.json"
     assert staff.get(live).json["waiting"] == 0
-    assert _post(tablet_client, envelope, ping=True, device="d1", left=3).json["status"] == "noted"
+    assert _post(tablet_client, envelope, ping=True, left=3).json["status"] == "noted"
     assert staff.get(live).json["waiting"] == 1
-    assert _post(app.test_client(), envelope, ping=True, device="d2", left=1).status_code == 200
+    # The same tablet's pass, sent again and again from anywhere: still one tablet.
+    for _ in range(5):
+        assert _post(app.test_client(), envelope, ping=True, left=1).status_code == 200
+    assert staff.get(live).json["waiting"] == 1
+    assert _post(other, others, ping=True, left=1).status_code == 200
     assert staff.get(live).json["waiting"] == 2
     screen = staff.get(f"/meetings/{meeting.id}/room").get_data(as_text=True)
     assert "Tablets holding answers not sent yet:" in screen
-    _post(tablet_client, envelope, device="d1", left=0)  # its last one: all sent
+    _post(tablet_client, envelope, left=0)  # its last one: all sent
     assert staff.get(live).json["waiting"] == 1
     with time_machine.travel(timedelta(seconds=offline.WAITING_SECONDS + 5)):
         assert staff.get(live).json["waiting"] == 0  # the other went quiet
+
+
+def test_a_tablet_at_the_door_is_not_counted(app, tablet_client, session, make, meeting):
+    """Only sessions let in count: a help button's pass from the door page cannot make the
+    room screen show tablets that are not there."""
+    join(tablet_client, meeting, admit=False)
+    page = tablet_client.get("/join/wait").get_data(as_text=True)
+    help_pass = re.search(r'name="pass" value="([^"]+)"', page).group(1)
+    envelope = _sealed(app, "/help", [["pass", help_pass]])
+    assert _post(tablet_client, envelope, ping=True, left=50).status_code == 200
+    with app.test_request_context():
+        assert offline.waiting_tablets(session.get(Meeting, meeting.id)) == 0
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"envelope": "x", "left": Infinity}',
+        '{"envelope": "x", "left": 1e999}',
+        "[" * 100_000 + "]" * 100_000,
+        '{"envelope": ' + "[" * 50_000 + "]" * 50_000 + "}",
+    ],
+)
+def test_malformed_json_is_refused_not_a_500(tablet_client, meeting, body):
+    response = tablet_client.post(
+        "/meeting/queue", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+
+
+def test_infinity_beside_a_good_envelope_is_no_500(app, tablet_client, meeting, clinic):
+    join(tablet_client, meeting)
+    path, fields = _answer_form(tablet_client, clinic.id, rating=4)
+    envelope = _sealed(app, path, fields)
+    body = '{"envelope": "' + envelope + '", "left": Infinity, "ping": true}'
+    response = tablet_client.post(
+        "/meeting/queue", data=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 200
+
+
+def test_deep_json_sealed_in_an_envelope_is_refused(app, tablet_client, meeting):
+    with app.test_request_context():
+        point = None
+        deep = "[" * 50_000 + "]" * 50_000
+        import base64
+        import os
+
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+        point = base64.urlsafe_b64decode(offline.public_key() + "==")
+        server = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), point)
+        mine = ec.generate_private_key(ec.SECP256R1())
+        my_point = mine.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+        iv = os.urandom(offline.IV_BYTES)
+        sealed = offline._aead(mine.exchange(ec.ECDH(), server), my_point).encrypt(
+            iv, deep.encode(), offline.QUEUE_ASSOCIATED
+        )
+        envelope = base64.urlsafe_b64encode(my_point + iv + sealed).rstrip(b"=").decode()
+    assert _post(tablet_client, envelope).status_code == 400
 
 
 def test_i_am_finished_kept_offline_ends_the_session(app, tablet_client, meeting):
@@ -288,6 +358,64 @@ def test_the_idle_reset_sends_a_started_answer(tablet_client, session, meeting, 
     assert "The answer you started was sent." in page
     assert [a.happened for a in _answers(session, meeting)] == ["Half written"]
     assert tablet_client.get("/meeting").headers["Location"] == "/join"  # the session ended
+
+
+def test_the_idle_reset_of_a_form_already_taken_still_ends_the_session(
+    tablet_client, session, meeting, clinic
+):
+    join(tablet_client, meeting)
+    path, fields = _answer_form(tablet_client, clinic.id, rating=3)
+    tablet_client.post(path, data=dict(fields))  # sent; its reply lost, the page still shown
+    response = tablet_client.post(path, data=dict(fields) | {"finish": "1"})
+    assert response.headers["Location"] == f"/join?code={meeting.join_code}&done=1"
+    assert tablet_client.get("/meeting").headers["Location"] == "/join"
+    assert len(_answers(session, meeting)) == 1
+
+
+def test_a_child_who_writes_long_is_not_sent_away(tablet_client, session, meeting, clinic):
+    """The page tells the server while the child types (/meeting/here), so "Send" after a
+    long time writing is taken; and the idle reset's answer may come a little after the
+    idle time, as the page's timer counts from the last touch."""
+    join(tablet_client, meeting)
+    idle = meeting.board.idle_seconds
+    path, fields = _answer_form(tablet_client, clinic.id, happened="a long story")
+    for step in range(1, 6):  # ten minutes of writing, the page saying so every 30 s or so
+        with time_machine.travel(timedelta(seconds=step * (idle - 20))):
+            assert tablet_client.get("/meeting/here").status_code == 204
+    with time_machine.travel(timedelta(seconds=5 * (idle - 20) + idle + 30)):
+        response = tablet_client.post(path, data=dict(fields) | {"finish": "1"})
+    assert response.headers["Location"].endswith("&done=1&sent=1")
+    assert [a.happened for a in _answers(session, meeting)] == ["a long story"]
+
+
+def test_without_the_finish_flag_the_idle_time_holds(tablet_client, session, meeting, clinic):
+    join(tablet_client, meeting)
+    path, fields = _answer_form(tablet_client, clinic.id, rating=3)
+    with time_machine.travel(timedelta(seconds=meeting.board.idle_seconds + 30)):
+        response = tablet_client.post(path, data=dict(fields))
+    assert response.headers["Location"] == f"/join?code={meeting.join_code}"
+    assert _answers(session, meeting) == []
+
+
+def test_an_answer_sent_late_counts_on_the_day_the_meeting_closed(
+    app, tablet_client, session, meeting, clinic
+):
+    """Not the day it arrived: late in the evening, the grace period runs past midnight."""
+    from board.meetings.services import in_board_zone
+
+    join(tablet_client, meeting)
+    path, fields = _answer_form(tablet_client, clinic.id, rating=5)
+    envelope = _sealed(app, path, fields)
+    board = meeting.board
+    board.offline_grace_minutes = 12 * 60
+    with time_machine.travel(timedelta(hours=13, minutes=20)):
+        room.close_meeting(session, None, meeting)
+        session.commit()
+        closed = in_board_zone(board, utcnow()).date()
+    with time_machine.travel(timedelta(hours=17)):
+        assert in_board_zone(board, utcnow()).date() != closed  # past midnight
+        assert _post(tablet_client, envelope).json["status"] == "stored"
+    assert [a.day for a in _answers(session, meeting)] == [closed]
 
 
 def test_the_idle_reset_with_a_form_that_cannot_go_sends_nothing(tablet_client, session, meeting):

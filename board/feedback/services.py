@@ -80,7 +80,10 @@ def give_feedback(
 
 
 def _meeting_day(meeting: Meeting) -> date:
-    return in_board_zone(meeting.board, utcnow()).date()
+    """The day an answer counts on: today, or for an answer a tablet kept and sent after the
+    meeting closed (board.participate.offline), the day it closed."""
+    moment = meeting.closed_at if not meeting.is_open and meeting.closed_at else utcnow()
+    return in_board_zone(meeting.board, moment).date()
 
 
 def take_back(session: Session, meeting: Meeting, feedback_id: int) -> bool:

@@ -22,8 +22,8 @@ Three pieces, each sealed so that the tablet itself can read none of them:
   call a minute.
 
 The room screen learns how many tablets hold answers not sent yet from the tablets' own
-reports (``report_waiting``), kept by a random number the service worker draws while its
-queue is not empty: no tablet, child or answer is named by it.
+reports (``report_waiting``), kept per session let in (by a hash of its token, as the door
+keeps it) for two minutes: no tablet, child or answer is named by it.
 """
 
 from __future__ import annotations
@@ -224,7 +224,7 @@ def open_envelope(envelope: object) -> dict:
         raise Refused("bad envelope")
     try:
         content = json.loads(plain)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:
         raise Refused("bad envelope") from error
     if not isinstance(content, dict) or not isinstance(content.get("id"), str):
         raise Refused("bad envelope")
@@ -254,12 +254,12 @@ def unspend(envelope_id: str) -> None:
     _store().clear("queued:" + _hash(envelope_id))
 
 
-def report_waiting(meeting_id: int, device: str, left: int) -> None:
-    """A tablet says how many answers it still holds for this meeting (0: all sent)."""
-    if not device or len(device) > 64:
-        return
+def report_waiting(meeting_id: int, token: str, left: int) -> None:
+    """A tablet says how many answers of a session it still holds (0: all sent). Only a
+    session let in counts (the caller checks), once: a pass copied to many requests is
+    still one tablet, and the room never shows more tablets than it let in."""
     store = _store()
-    where = f"queue-where:{meeting_id}:{_hash(meeting_id, device)}"
+    where = f"queue-where:{meeting_id}:{_hash(meeting_id, token)}"
     slot = store.get(where)
     if not slot:
         if left <= 0:
@@ -272,9 +272,11 @@ def report_waiting(meeting_id: int, device: str, left: int) -> None:
         store.incr(key, WAITING_SECONDS, amount=min(left, 1000))
 
 
-def waiting_tablets(meeting_id: int) -> int:
-    """How many tablets said, in the last two minutes, that they hold answers not sent."""
+def waiting_tablets(meeting: Meeting) -> int:
+    """How many tablets said, in the last two minutes, that they hold answers not sent.
+    A slot is a session let in, so the newest ``attendance`` slots are all there can be."""
     store = _store()
-    last = store.get(f"queue-line:{meeting_id}")
-    first = max(1, last - SHOWN_SLOTS + 1)
-    return sum(1 for slot in range(first, last + 1) if store.get(f"queue-left:{meeting_id}:{slot}"))
+    last = store.get(f"queue-line:{meeting.id}")
+    first = max(1, last - min(SHOWN_SLOTS, meeting.attendance) + 1)
+    slots = range(first, last + 1)
+    return sum(1 for slot in slots if store.get(f"queue-left:{meeting.id}:{slot}"))

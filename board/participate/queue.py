@@ -59,9 +59,7 @@ def service_worker():
     pages = [url_for("queue.offline_page", lang=code) for code in LANGUAGES]
     key = offline.public_key()
     version = hashlib.sha256("\n".join([*shell, *pages, key]).encode()).hexdigest()[:16]
-    script = render_template(
-        "participate/sw.js", shell=shell, pages=pages, key=key, version=version
-    )
+    script = render_template("participate/sw.js", look=shell, pages=pages, key=key, version=version)
     response = Response(script, mimetype="text/javascript")
     # Its own address decides what it may control; no-store (board.security) makes the
     # browser look for a new one on every visit.
@@ -86,7 +84,7 @@ def _answer(status: str, code: int = 200, **more):
 def _left(data: dict) -> int:
     try:
         return max(0, min(int(data.get("left") or 0), 1000))
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # "left": Infinity
         return 0
 
 
@@ -105,7 +103,10 @@ def receive():
     # The service worker's own request; a page of another site cannot make this one.
     if request.headers.get("Sec-Fetch-Site", "same-origin") != "same-origin":
         abort(403)
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # JSON nested past Python's stack
+        data = None
     if not isinstance(data, dict):
         return _answer("refused", 400, reason="not json")
     try:
@@ -119,7 +120,8 @@ def receive():
     meeting = db.get(Meeting, given.meeting_id, options=[joinedload(Meeting.board)])
     if meeting is None or not offline.still_taken(meeting):
         return _answer("refused", 410, reason="the meeting no longer takes answers")
-    offline.report_waiting(meeting.id, str(data.get("device") or ""), _left(data))
+    if admission.is_admitted(given.token):
+        offline.report_waiting(meeting.id, given.token, _left(data))
     if data.get("ping"):
         return _answer("noted")
     if not offline.spend(content["id"]):

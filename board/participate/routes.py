@@ -139,6 +139,14 @@ def welcome():
     return render_template("participate/welcome.html", form=form)
 
 
+@bp.get("/meeting/here")
+@tablet.tablet_required(ready=False, admitted=False)
+def still_here():
+    """The page says a child is still using it (typing, or "Yes, I am here"): the server's
+    idle check starts again. Nothing else."""
+    return "", 204
+
+
 @bp.get("/meeting")
 @tablet.tablet_required()
 def home():
@@ -233,7 +241,7 @@ def give_feedback(service_id: int):
             replacing=earlier.id if earlier else None,
         )
         if given is None:
-            return _already_have_it()
+            return _dropped() or _already_have_it()
         g.tablet.gave_feedback(given, replacing=earlier.id if earlier else None)
         tablet.save(g.tablet)
         return _given()
@@ -347,7 +355,7 @@ def propose():
     if form.validate_on_submit():
         action = give.idea(g.meeting, g.tablet.token, form, language=str(get_locale()))
         if action is None:
-            return _already_have_it()
+            return _dropped() or _already_have_it()
         g.tablet.gave_idea(action.id)
         tablet.save(g.tablet)
         return _given()

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field, fields
 from functools import wraps
 
-from flask import flash, g, redirect, session, url_for
+from flask import flash, g, redirect, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy.orm import joinedload
 
@@ -21,6 +21,10 @@ from board.participate import admission
 KEY = "tablet"
 # A tablet sent back from the idle warning a little late still counts as idle.
 IDLE_SLACK_SECONDS = 5
+# While a child types, the page tells the server at most this often (``/meeting/here``), so
+# the server's idle check, which only sees requests, agrees with the page's, which sees
+# every touch. The answer the idle reset sends (``finish``) may come that much later.
+STILL_HERE_SECONDS = 30
 # Answers and ideas a child can still see and take back in one session: the newest ones.
 # More would only grow the cookie (browsers drop cookies over 4 KB, and the session with it).
 MAX_GIVEN = 30
@@ -125,6 +129,13 @@ def _back_to_join(code: str | None, message: str | None):
     return redirect(url_for("participate.join", code=code) if code else url_for("participate.join"))
 
 
+def _idle_limit(meeting: Meeting) -> int:
+    limit = meeting.board.idle_seconds + IDLE_SLACK_SECONDS
+    if request.method == "POST" and request.form.get("finish"):
+        limit += STILL_HERE_SECONDS + IDLE_SLACK_SECONDS
+    return limit
+
+
 def tablet_required(ready: bool = True, admitted: bool = True):
     """Child pages: a live session of an open meeting, not idle for too long, and (unless
     ``admitted`` is False) let in by the facilitator (board.participate.admission).
@@ -141,7 +152,7 @@ def tablet_required(ready: bool = True, admitted: bool = True):
             meeting = db.get(Meeting, tablet.meeting_id, options=[joinedload(Meeting.board)])
             if meeting is None or not meeting.is_open:
                 return _back_to_join(None, _("This meeting has ended. Thank you for coming."))
-            if time.time() - tablet.seen > meeting.board.idle_seconds + IDLE_SLACK_SECONDS:
+            if time.time() - tablet.seen > _idle_limit(meeting):
                 return _back_to_join(meeting.join_code, None)
             g.tablet, g.meeting = tablet, meeting
             g.board_languages = meeting.board.language_codes

@@ -47,7 +47,7 @@ def _counts(meeting: Meeting) -> dict:
     vote = meeting_vote(db, meeting)
     return {
         "answers": count_answers(db, meeting),
-        "waiting": offline.waiting_tablets(meeting.id),
+        "waiting": offline.waiting_tablets(meeting),
         "taken_until": offline.taken_until(meeting),
         "ballot": vote.ballot,
         "votes": vote.votes,
@@ -200,7 +200,7 @@ def live(meeting_id: int):
         state=meeting.state.value,
         attendance=meeting.attendance,
         answers=count_answers(db, meeting),
-        waiting=offline.waiting_tablets(meeting.id),
+        waiting=offline.waiting_tablets(meeting),
         ballot=ballot.state.value if ballot else None,
         votes=count_votes(db, ballot) if ballot else 0,
         help_calls=[

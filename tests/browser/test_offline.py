@@ -90,8 +90,9 @@ def _count(live_app, model, *where) -> int:
 
 
 def _waiting(live_app, meeting_id) -> int:
+    """What the room screen shows: tablets holding answers not sent yet."""
     with live_app.app_context():
-        return offline.waiting_tablets(meeting_id)
+        return offline.waiting_tablets(get_session().get(Meeting, meeting_id))
 
 
 def _flush(tablet) -> None:
@@ -329,3 +330,41 @@ def test_the_offline_page_in_every_language(browser, link, lang):
         problems += check_page(page)
     context.close()
     assert not problems, "\n".join(problems)
+
+
+def test_another_site_cannot_use_the_tablet_s_passes(tablet, link, live_server, live_app, room):
+    """A page of another site posts "I want to talk to an adult" to the tablet's address
+    while the network is down: the service worker keeps nothing and calls nobody."""
+    calls = _count(live_app, HelpCall, HelpCall.meeting_id == room.id)
+    _join(tablet, link, live_server, room, "en")
+    tablet.goto(f"{link.url}/meeting")
+    link.cut()
+    tablet.goto("about:blank")
+    tablet.set_content(
+        f'<form method="post" action="{link.url}/help"><button>go</button></form>'
+        f'<form method="post" action="{link.url}/finish" id="f"><button>end</button></form>'
+    )
+    tablet.click("form button")
+    tablet.wait_for_url(f"{link.url}/join/offline/**")
+    assert _state(tablet) == "waiting"
+    assert '"items":[]' in _kept(tablet)
+    link.restore()
+    _flush(tablet)
+    tablet.wait_for_timeout(500)
+    assert _count(live_app, HelpCall, HelpCall.meeting_id == room.id) == calls
+    tablet.goto(f"{link.url}/meeting")
+    assert tablet.url == f"{link.url}/meeting"  # the child's session goes on
+
+
+def test_what_the_server_refuses_is_not_called_sent(tablet, link, live_server, live_app, room):
+    _join(tablet, link, live_server, room, "en")
+    tablet.goto(f"{link.url}/meeting/propose")
+    tablet.fill("textarea[name='description']", "an idea without its few words")
+    link.cut()
+    tablet.click("form[data-offline='answer'] [type='submit'].primary")
+    tablet.wait_for_url(f"{link.url}/join/offline/**")
+    assert _state(tablet) == "saved"
+    link.restore()
+    _flush(tablet)
+    tablet.wait_for_selector("[data-state='refused']:not([hidden])")
+    assert '"items":[]' in _kept(tablet)

@@ -84,15 +84,24 @@
       resetTimer = setTimeout(function () { reset(form); }, resetAfter);
     }
 
+    // Tell the server too, now and then, so its own idle check (which sees only requests)
+    // starts again with the page's: a child writing for long is not sent away on "Send".
+    var told = Date.now();
+    function tellServer(now) {
+      if (!now && Date.now() - told < 30000) return;
+      told = Date.now();
+      fetch("/meeting/here", { credentials: "same-origin", cache: "no-store" }).catch(function () {});
+    }
+
     function stillHere() {
       if (!dialog.hidden) return;
+      tellServer(false);
       schedule();
     }
 
     document.getElementById("idle-continue").addEventListener("click", function () {
       dialog.hidden = true;
-      // Tell the server too, so its own idle check starts again.
-      fetch(window.location.href, { credentials: "same-origin" }).catch(function () {});
+      tellServer(true);
       schedule();
     });
     ["pointerdown", "keydown", "input", "scroll"].forEach(function (name) {
@@ -166,6 +175,8 @@
     if (!worker()) return;
     var page = document.querySelector("[data-offline-page]");
     navigator.serviceWorker.register("/sw.js").catch(function () {});
+    // What waits on the tablet is kept even when the browser runs short of space.
+    if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(function () {});
     if (!page) {
       tellWorker({
         type: "page",
@@ -193,10 +204,14 @@
       });
     }
     show(state);
+    if (page.dataset.kept === "0") {
+      page.querySelectorAll("[data-kept-note]").forEach(function (note) { note.hidden = true; });
+    }
     if (state === "finished") document.querySelector("[data-again]").setAttribute("href", "/join");
     if (state === "saved" && item) {
       navigator.serviceWorker.addEventListener("message", function (event) {
-        if (event.data && event.data.type === "sent" && event.data.item === item) show("sent");
+        var data = event.data || {};
+        if (data.type === "sent" && data.item === item) show(data.result === "refused" ? "refused" : "sent");
       });
       tellWorker({ type: "status", item: item });
     }
@@ -207,10 +222,20 @@
   //    would bring back from its memory with the back button is asked for again instead.
   function setUpForgetting() {
     window.addEventListener("pagehide", function () {
-      document.querySelectorAll("form[data-offline='answer']").forEach(function (form) { form.reset(); });
+      document.querySelectorAll("form[data-offline='answer']").forEach(function (form) {
+        Array.prototype.forEach.call(form.elements, function (field) {
+          if (field.type === "radio" || field.type === "checkbox") {
+            field.checked = field.defaultChecked = false;
+          } else if (field.type === "text" || field.tagName === "TEXTAREA") {
+            // (a page sent back with an error holds the words as its own default)
+            field.value = field.defaultValue = "";
+          }
+        });
+      });
     });
     window.addEventListener("pageshow", function (event) {
-      if (event.persisted) window.location.reload();
+      // Asked for anew (never sent again: a page that answered a form is not re-posted).
+      if (event.persisted) window.location.replace(window.location.href);
     });
   }
 

@@ -15,7 +15,7 @@
 "use strict";
 
 const VERSION = {{ version|tojson }};
-const SHELL = {{ shell|tojson }};
+const SHELL = {{ look|tojson }};
 const PAGES = {{ pages|tojson }};
 const KEY = {{ key|tojson }};
 const CACHE = "board-shell-" + VERSION;
@@ -65,9 +65,10 @@ self.addEventListener("message", (event) => {
   } else if (data.type === "flush") {
     event.waitUntil(flush());
   } else if (data.type === "status" && event.source) {
-    event.waitUntil(all().then((items) => {
+    event.waitUntil(Promise.all([all(), getMeta()]).then(([items, meta]) => {
       const waiting = items.some((item) => item.key === data.item);
-      event.source.postMessage({ type: waiting ? "waiting" : "sent", item: data.item });
+      const result = (meta.results || {})[data.item] || "taken";
+      event.source.postMessage({ type: waiting ? "waiting" : "sent", item: data.item, result });
     }));
   }
 });
@@ -83,9 +84,17 @@ self.addEventListener("sync", (event) => {
 async function get(event) {
   if (await finishWaiting()) {
     // The last child said "I am finished" without a network: their session ends on the
-    // server first, or no child page is shown at all.
+    // server first, or no child page is shown at all. (The navigation preload is off
+    // meanwhile, so no page goes out with their cookie; one already under way is never
+    // shown.)
+    event.preloadResponse.catch(() => {});
     await flush();
     if (await finishWaiting()) return offlinePage("finished");
+    try {
+      return await fetch(event.request);
+    } catch (error) {
+      return offlinePage("waiting");
+    }
   }
   try {
     const response = (await event.preloadResponse) || (await fetch(event.request));
@@ -105,24 +114,30 @@ function kindOf(path) {
 
 async function post(event, path) {
   const form = await event.request.clone().formData();
-  // The offline page's own buttons carry no token: they go through the queue at once.
-  if (form.get("csrf_token")) {
+  const meta = await getMeta();
+  const token = form.get("csrf_token") || "";
+  // The offline page's own buttons carry the random number the worker wrote into that page
+  // (a page of another site cannot know it): they go through the queue, with the session's
+  // passes. Every other form carries the server's token and goes to the network first.
+  const fromOfflinePage = Boolean(meta.nonce) && token === meta.nonce;
+  if (token && !fromOfflinePage) {
     try {
       return await fetch(event.request);
     } catch (error) { /* no network: keep it */ }
   }
-  const meta = await getMeta();
   const kind = kindOf(path);
-  if (!kind || form.get("adjust")) return offlineRedirect(meta, "waiting");
+  if (!token || !kind || form.get("adjust")) return offlineRedirect(meta, "waiting");
   const fields = [];
   for (const [name, value] of form) {
     if (typeof value === "string" && !["csrf_token", "finish", "finish_pass"].includes(name)) fields.push([name, value]);
   }
   if (!form.get("pass")) {
-    const fallback = kind === "help" ? meta.helpPass : kind === "finish" ? meta.finishPass : null;
-    // (no session any more: a help call is still told to wave to the facilitator)
+    const fallback = !fromOfflinePage ? null : kind === "help" ? meta.helpPass : kind === "finish" ? meta.finishPass : null;
     if (!fallback) {
-      return offlineRedirect(meta, { finish: "finished", help: "help" }[kind] || "waiting");
+      // No session any more (it finished): a help call is still told to wave, and
+      // "I am finished" has nothing left to end.
+      const state = fromOfflinePage ? { finish: "finished", help: "help" }[kind] : null;
+      return offlineRedirect(meta, state || "waiting");
     }
     fields.push(["pass", fallback]);
   }
@@ -131,17 +146,25 @@ async function post(event, path) {
   if (finishing) {
     const finishPass = kind === "finish" ? null : (form.get("finish_pass") || meta.finishPass);
     if (finishPass) await put("/finish", [["pass", finishPass]]);
+    // Until it reaches the server, no page may go out with this child's cookie.
+    if (self.registration.navigationPreload) await self.registration.navigationPreload.disable();
     await setMeta({ helpPass: null, finishPass: null });
   }
   if (self.registration.sync) self.registration.sync.register("board-queue").catch(() => {});
   await flush();  // a link that only flickered may take it at once
-  const sent = !(await all()).some((kept) => kept.key === item);
+  const result = (await all()).some((kept) => kept.key === item) ? "kept" : ((await getMeta()).results || {})[item];
   if (finishing) {
-    if (!(await finishWaiting())) return Response.redirect("/join?done=1" + (kind === "answer" && sent ? "&sent=1" : ""), 303);
+    if (!(await finishWaiting())) {
+      return Response.redirect("/join?done=1" + (kind === "answer" && result === "taken" ? "&sent=1" : ""), 303);
+    }
     return offlineRedirect(meta, "finished");
   }
-  if (sent) return Response.redirect(kind === "help" ? "/help" : "/meeting/thanks", 303);
-  return offlineRedirect(meta, kind === "help" ? "help" : "saved", item);
+  if (kind === "help") {
+    // Only a call the server took says "an adult is coming"; any other says to wave.
+    return result === "taken" ? Response.redirect("/help", 303) : offlineRedirect(meta, "help");
+  }
+  if (result === "taken") return Response.redirect("/meeting/thanks", 303);
+  return offlineRedirect(meta, result === "refused" ? "refused" : "saved", item);
 }
 
 function language(meta) {
@@ -163,7 +186,15 @@ async function offlinePage(state, lang) {
   let html = await kept.text();
   const idle = parseInt(meta.idle, 10);
   if (idle >= 60) html = html.replace('data-idle-seconds="180"', 'data-idle-seconds="' + idle + '"');
-  if (state) html = html.replace("data-offline-page", 'data-offline-page data-default-state="' + state + '"');
+  const waiting = (await all()).length;
+  let attributes = 'data-offline-page data-kept="' + (waiting ? 1 : 0) + '"';
+  if (state) attributes += ' data-default-state="' + state + '"';
+  html = html.replace("data-offline-page", attributes);
+  // The page's buttons ("I want to talk to an adult", "I am finished") carry this number
+  // back: the worker then knows the form is its own page's, not another site's.
+  const nonce = randomId();
+  await setMeta({ nonce });
+  html = html.split('name="csrf_token" value=""').join('name="csrf_token" value="' + nonce + '"');
   return new Response(html, { status: 200, headers: kept.headers });
 }
 
@@ -179,23 +210,28 @@ function flush() {
 async function sendAll() {
   const items = await all();
   if (!items.length) return;
-  const meta = await getMeta();
-  let device = meta.device;
-  if (!device) {
-    device = randomId();
-    await setMeta({ device });
-  }
   // First say how many wait: the room screen counts this tablet while they go.
-  if ((await send({ ping: true, envelope: items[0].envelope, device, left: items.length })) === "offline") return;
+  if ((await send({ ping: true, envelope: items[0].envelope, left: items.length })) === "offline") return;
   for (let index = 0; index < items.length; index++) {
     const left = items.length - index - 1;
-    const result = await send({ envelope: items[index].envelope, device, left });
+    const result = await send({ envelope: items[index].envelope, left });
     if (result === "offline" || result === "later") return;  // in order: the rest waits
     await remove(items[index].key);
     const windows = await self.clients.matchAll({ type: "window" });
+    await remember(items[index].key, result);
     windows.forEach((client) => client.postMessage({ type: "sent", item: items[index].key, result }));
   }
-  await setMeta({ device: null });
+  if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
+}
+
+// What became of the last few sent (taken, or refused for good), for their pages to say.
+async function remember(key, result) {
+  await changeMeta((meta) => {
+    const results = Object.assign({}, meta.results, { [key]: result });
+    const keys = Object.keys(results).map(Number).sort((a, b) => a - b);
+    keys.slice(0, Math.max(0, keys.length - 20)).forEach((old) => { delete results[old]; });
+    return Object.assign(meta, { results });
+  });
 }
 
 async function send(body) {
@@ -258,8 +294,9 @@ async function seal(content) {
 }
 
 // IndexedDB: "items" (the sealed forms, in order) and "meta" (the page's language and idle
-// time, the current session's passes for help and "I am finished", the queue's random
-// number while it is not empty). Nothing a child wrote is ever in it unsealed.
+// time, the current session's passes for help and "I am finished", the offline page's
+// random number, what became of the last few sent). Nothing a child wrote is ever in it
+// unsealed.
 
 function database() {
   return new Promise((resolve, reject) => {
@@ -281,6 +318,7 @@ async function transact(store, mode, work) {
     Promise.resolve(work(tx.objectStore(store))).then((value) => { result = value; });
     tx.oncomplete = () => { db.close(); resolve(result); };
     tx.onerror = () => { db.close(); reject(tx.error); };
+    tx.onabort = () => { db.close(); reject(tx.error || new Error("aborted")); };
   });
 }
 
@@ -316,7 +354,20 @@ async function getMeta() {
   return (await transact("meta", "readonly", (store) => request(store.get("state")))) || {};
 }
 
-async function setMeta(change) {
-  const meta = Object.assign(await getMeta(), change);
-  return transact("meta", "readwrite", (store) => request(store.put(meta, "state")));
+// Read and written in one transaction: a page's message and a send at the same moment
+// cannot write back each other's old values.
+function changeMeta(change) {
+  return transact("meta", "readwrite", (store) => new Promise((resolve, reject) => {
+    const reading = store.get("state");
+    reading.onsuccess = () => {
+      const writing = store.put(change(reading.result || {}), "state");
+      writing.onsuccess = () => resolve();
+      writing.onerror = () => reject(writing.error);
+    };
+    reading.onerror = () => reject(reading.error);
+  }));
+}
+
+function setMeta(values) {
+  return changeMeta((meta) => Object.assign(meta, values));
 }

@@ -28,7 +28,9 @@ def _text(label):
     return TextAreaField(
         label,
         validators=[Optional(), Length(max=MAX_TEXT, message=TOO_LONG)],
-        render_kw={"maxlength": MAX_TEXT, "rows": 4},
+        # A child may write in another script than the page's (Arabic on an Albanian page):
+        # the box takes the direction of what is typed.
+        render_kw={"maxlength": MAX_TEXT, "rows": 4, "dir": "auto"},
     )
 
 
@@ -68,7 +70,7 @@ class ProposalForm(BaseForm):
             DataRequired(message=_l("Please write your idea in a few words.")),
             Length(max=160, message=TOO_LONG),
         ],
-        render_kw={"maxlength": 160},
+        render_kw={"maxlength": 160, "dir": "auto"},
     )
     description = _text(_l("Tell us more (you can skip this)"))
     once = HiddenField()

@@ -22,6 +22,7 @@ from board.feedback.models import Feedback
 from board.meetings.models import HelpCall, Meeting
 from board.participate import offline
 from board.room import services as room
+from tests.conftest import FIXED_NOW
 from tests.factories import join
 
 
@@ -408,11 +409,12 @@ def test_an_answer_sent_late_counts_on_the_day_the_meeting_closed(
     envelope = _sealed(app, path, fields)
     board = meeting.board
     board.offline_grace_minutes = 12 * 60
-    with time_machine.travel(timedelta(hours=13, minutes=20)):
+    evening = FIXED_NOW.replace(hour=20, minute=0)  # the same day, whatever the suite's pace
+    with time_machine.travel(evening, tick=False):
         room.close_meeting(session, None, meeting)
         session.commit()
         closed = in_board_zone(board, utcnow()).date()
-    with time_machine.travel(timedelta(hours=17)):
+    with time_machine.travel(evening + timedelta(hours=3, minutes=30), tick=False):
         assert in_board_zone(board, utcnow()).date() != closed  # past midnight
         assert _post(tablet_client, envelope).json["status"] == "stored"
     assert [a.day for a in _answers(session, meeting)] == [closed]

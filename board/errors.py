@@ -49,7 +49,7 @@ def _child_too_many(error: HTTPException):
     return render_template(
         "participate/too_many.html",
         minutes=max(1, math.ceil(seconds / 60)),
-        codes=request.endpoint == "participate.join",
+        wrong_codes=request.endpoint == "participate.join",
     ), 429
 
 

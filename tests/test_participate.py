@@ -253,7 +253,14 @@ def _lang(response) -> str:
 
 @pytest.mark.parametrize(
     ("accept", "shown"),
-    [("ar", "ar"), ("pl-PL,pl;q=0.9", "pl"), ("sr-Latn", "sr-Latn"), ("fr", "en")],
+    [
+        ("ar", "ar"),
+        ("pl-PL,pl;q=0.9", "pl"),
+        ("sr-Latn", "sr-Latn"),
+        ("sr-Latn-RS", "sr-Latn"),  # as a Serbian tablet says it
+        ("fr-FR,bg-BG;q=0.8", "bg"),
+        ("fr", "en"),
+    ],
 )
 def test_the_join_page_speaks_the_tablets_language(app, accept, shown):
     client = factories.tablet(app, HTTP_ACCEPT_LANGUAGE=accept)

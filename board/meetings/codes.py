@@ -1,8 +1,8 @@
 """Join codes: the characters a child copies from the big screen, how a typed code is read,
 and the key that the QR code's link carries.
 
-The alphabet has no two characters a child can take for each other. Of each look-alike pair
-one side stays and the other is read as it when typed:
+The alphabet has no two characters a child can take for each other. Of a look-alike pair
+one side stays (and the other, typed, is read as it) or both go:
 
 - S/5, Z/2, B/8: the digits stay. Digits look and type the same on every keyboard the
   boards' tablets use (Latin, Cyrillic, Arabic, whose own digits are read too), whereas the

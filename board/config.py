@@ -24,11 +24,14 @@ LOGIN_LIMIT_PER_CLIENT = "20 per 10 minutes; 100 per day"
 LOGIN_FREE_FAILURES = 3
 LOGIN_FIRST_DELAY_SECONDS = 60
 LOGIN_MAX_DELAY_SECONDS = 24 * 3600
-# Wrong join codes a client address may try (kept only in the limiter's storage). A room's
-# tablets often share one address (the organisation's Wi-Fi), and children mistype: 30 a
-# minute still leaves guessing hopeless (31^6 codes; with 30 meetings open, one hit in about
-# 30 million tries, nearly two years at this pace from one address).
-JOIN_LIMIT_PER_CLIENT = "30 per minute"
+# Wrong join codes a client address may try, typed or in the address (kept only in the
+# limiter's storage). A room's tablets share one address (the organisation's Wi-Fi), and
+# children mistype: thirty tablets mistyping twice each make 60 a minute, half of this. A
+# code the QR code carries, and one this address already got in with, are never limited
+# (board.participate.entry). Guessing stays hopeless: 27^8 codes, so with 1000 meetings open
+# one hit takes 27^8 / (2 x 1000) = 141 million tries on average, 2.2 years at this pace
+# from one address (board.meetings.codes).
+JOIN_LIMIT_PER_CLIENT = "120 per minute"
 # A room's tablets share one address, and each sends what it kept offline at once when the
 # network comes back: room for 30 tablets with 20 answers each in a minute.
 QUEUE_LIMIT_PER_CLIENT = "600 per minute"

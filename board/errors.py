@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import sqlalchemy as sa
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -34,7 +36,21 @@ def render_error(code: int, detail: str | None = None):
 def _handle_http(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
+    if error.code == 429 and request.blueprint == "participate":
+        return _child_too_many(error)
     return render_error(error.code)
+
+
+def _child_too_many(error: HTTPException):
+    """Too many tries, said to a child: how long to wait, and the way back to the code (never
+    the staff sign-in that the staff page leads to)."""
+    limit = getattr(getattr(error, "limit", None), "limit", None)
+    seconds = limit.get_expiry() if limit is not None else 60
+    return render_template(
+        "participate/too_many.html",
+        minutes=max(1, math.ceil(seconds / 60)),
+        wrong_codes=request.endpoint == "participate.join",
+    ), 429
 
 
 def _handle_csrf(error: CSRFError):

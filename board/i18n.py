@@ -49,6 +49,17 @@ def find_translations(package_dir: Path) -> Path:
     return package_dir.parent / "translations"
 
 
+def _same_language(accepted, offered: list[str]) -> str | None:
+    """The offered language of the browser's most wanted one, matched by its main part where
+    the whole tag is not offered: a Serbian tablet says "sr-Latn-RS" or "sr"."""
+    for value, quality in accepted:
+        primary = value.replace("_", "-").split("-")[0].lower()
+        for code in offered:
+            if quality > 0 and code.split("_")[0] == primary:
+                return code
+    return None
+
+
 def select_locale() -> str:
     """Explicit choice, then the account's preference, then the browser, then the board."""
     if not has_request_context():
@@ -64,6 +75,8 @@ def select_locale() -> str:
     best = request.accept_languages.best_match([html_lang(c) for c in offered] + offered)
     if best:
         return best.replace("-", "_")
+    if same := _same_language(request.accept_languages, offered):
+        return same
     if board_languages and board_languages[0] in LANGUAGES:
         return board_languages[0]
     return DEFAULT_LANGUAGE

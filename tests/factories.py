@@ -506,6 +506,16 @@ def join(client, meeting, lang="en", *, admit=True):
     return client
 
 
+def typo(code: str, at: int = -1) -> str:
+    """``code`` with one character changed to another of the alphabet: a child's mistake,
+    still a well-formed code (so it is looked up, and counts)."""
+    at %= len(code)
+    from board.meetings import codes
+
+    alphabet = codes.ALPHABET
+    return code[:at] + alphabet[(alphabet.index(code[at]) + 1) % len(alphabet)] + code[at + 1 :]
+
+
 def once(client, path) -> str | None:
     """The one-use form token of the form at ``path`` (None if the page has no form)."""
     page = client.get(path).get_data(as_text=True)

@@ -312,7 +312,7 @@ def test_the_demo_prints_where_its_facilitator_lets_tablets_in(runner, app, clie
     from board.demo import DEMO_PASSWORD
 
     output = runner.invoke(args=["demo"]).output
-    code = re.search(r"join code (\w{6})", output).group(1)
+    code = re.search(r"join code (\w{8})", output).group(1)
     door = re.search(r"(/meetings/\d+/door)", output).group(1)
     tablet = app.test_client()
     tablet.post("/join", data={"code": code})

@@ -21,7 +21,7 @@ def test_configuration_precedence(tmp_path, monkeypatch, database_url):
     monkeypatch.setenv("BOARD_BASE_URL", "env")
     monkeypatch.setattr("flask.Flask.auto_find_instance_path", lambda self: str(instance))
     app = create_app({"TESTING": True, "DATABASE_URL": database_url, "BASE_URL": "test"})
-    assert app.config["JOIN_LIMIT_PER_CLIENT"] == "30 per minute"  # default
+    assert app.config["JOIN_LIMIT_PER_CLIENT"] == "120 per minute"  # default
     assert app.config["INVITATION_TTL_HOURS"] == 10  # instance
     assert app.config["MAIL_FROM"] == "env@example.org"  # environment
     assert app.config["BASE_URL"] == "test"  # test override

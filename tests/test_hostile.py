@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from itsdangerous import URLSafeTimedSerializer
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
@@ -18,8 +20,11 @@ from board.actions.models import Action
 from board.auth.models import Role
 from board.boards.models import Board, Organisation, Service
 from board.cookie import SealedSerializer
+from board.db import utcnow
 from board.feedback.models import Feedback
-from tests.factories import CLIENT_ADDRESS, fill, join
+from board.meetings import codes
+from tests import factories
+from tests.factories import CLIENT_ADDRESS, fill, join, typo
 
 ADMIN_ROLE = "admin"
 SQL = [
@@ -108,16 +113,91 @@ def test_guessing_join_codes_through_the_address_is_limited(make_app, meeting):
     client.environ_base["REMOTE_ADDR"] = CLIENT_ADDRESS
     # The page tells a working code from a wrong one (it shows the board's helpline).
     assert "116 123" in client.get(f"/join?code={meeting.join_code}").get_data(as_text=True)
-    assert "116 123" not in client.get("/join?code=WRONG1").get_data(as_text=True)
-    for guess in ("WRONG2", "WRONG3"):
-        assert client.get(f"/join?code={guess}").status_code == 200
+    assert "116 123" not in client.get(f"/join?code={typo(meeting.join_code)}").get_data(True)
+    # Typed and in the address, wrong codes count together.
+    assert client.post("/join", data={"code": typo(meeting.join_code, 0)}).status_code == 400
+    assert client.get(f"/join?code={typo(meeting.join_code, 1)}").status_code == 200
     response = client.get(f"/join?code={meeting.join_code}")
     assert response.status_code == 429
-    assert "Too many tries" in response.get_data(as_text=True)
+    assert "Many wrong codes were typed here." in response.get_data(as_text=True)
     # Another tablet, and the plain join page, are not held back by it.
     other = app.test_client()
     other.environ_base["REMOTE_ADDR"] = "198.51.100.9"
     assert other.get(f"/join?code={meeting.join_code}").status_code == 200
+    assert client.get("/join").status_code == 200
+
+
+def test_guessing_an_open_meetings_code_from_one_address_takes_over_a_year(app, meeting):
+    """Expected guesses = alphabet^length / (2 x open meetings), at the shipped limit's pace,
+    for as many meetings open at once as board.meetings.codes assumes; and the limit is the
+    one the join page enforces."""
+    from limits import parse_many
+
+    limits = parse_many(app.config["JOIN_LIMIT_PER_CLIENT"])
+    per_minute = min(limit.amount * 60 / limit.get_expiry() for limit in limits)
+    guesses = len(codes.ALPHABET) ** codes.LENGTH / (2 * codes.OPEN_MEETINGS_ASSUMED)
+    assert guesses / per_minute > 365.25 * 24 * 60
+    assert per_minute >= 30 * 2  # thirty tablets, every child mistyping twice
+    guesser = factories.tablet(app, REMOTE_ADDR="203.0.113.7")
+    with time_machine.travel(utcnow(), tick=False):
+        first = min(limits, key=lambda limit: limit.get_expiry())
+        for at in range(first.amount):
+            guess = typo(meeting.join_code, at)
+            if at % 2:
+                assert guesser.post("/join", data={"code": guess}).status_code == 400
+            else:
+                assert guesser.get(f"/join?code={guess}").status_code == 200
+        assert guesser.post("/join", data={"code": typo(meeting.join_code, 0)}).status_code == 429
+
+
+def test_past_the_limit_the_right_code_opens_only_for_a_room_already_in(
+    make_app, make, session, meeting
+):
+    """A room that has a tablet in keeps getting in (and "I am finished" keeps its page)
+    past the limit; an address that never got in gets the 429 page for the right code as
+    for a wrong one, or the limit would tell a guesser which guess is right."""
+    app = make_app(JOIN_LIMIT_PER_CLIENT="3 per minute")
+    other = make.meeting(meeting.board, date(2030, 2, 9)).join_code
+    session.commit()
+    first, second = factories.tablet(app), factories.tablet(app)
+    join(first, meeting)
+    for at in range(3):
+        assert second.post("/join", data={"code": typo(meeting.join_code, at)}).status_code == 400
+    assert second.post("/join", data={"code": typo(meeting.join_code)}).status_code == 429
+    response = second.post("/join", data={"code": meeting.join_code.lower()})
+    assert response.headers["Location"] == "/join/language"
+    done = first.post("/finish").headers["Location"]
+    assert first.get(done).status_code == 200
+    assert first.post("/join", data={"code": meeting.join_code}).status_code == 302
+    assert first.post("/join", data={"code": other}).status_code == 429  # known: this one only
+    stranger = factories.tablet(app, REMOTE_ADDR="203.0.113.8")
+    for at in range(3):
+        assert stranger.post("/join", data={"code": typo(other, at)}).status_code == 400
+    assert stranger.post("/join", data={"code": other}).status_code == 429
+    assert stranger.post("/join", data={"code": meeting.join_code}).status_code == 429
+
+
+def test_the_qr_codes_link_needs_no_limit_and_its_key_cannot_be_made_up(make_app, meeting):
+    from board.room.routes import _join_url
+
+    app = make_app(JOIN_LIMIT_PER_CLIENT="1 per minute")
+    code = meeting.join_code
+    with app.test_request_context():
+        link, key = _join_url(meeting).removeprefix("http://localhost"), codes.key_for(code)
+    assert link == f"/join?code={code}&key={key}" and len(key) >= 22  # 128 bits
+    scanner = factories.tablet(app)
+    assert scanner.post("/join", data={"code": typo(code)}).status_code == 400
+    assert scanner.get(f"/join?code={typo(code, 0)}").status_code == 429
+    page = scanner.get(link).get_data(as_text=True)
+    assert "116 123" in page and f'name="key" type="hidden" value="{key}"' in page
+    response = scanner.post("/join", data={"code": code.lower(), "key": key})
+    assert response.headers["Location"] == "/join/language"
+    # A key fits its own code only, and a made-up one is a guess like any other.
+    stranger = factories.tablet(app, REMOTE_ADDR="203.0.113.9")
+    assert stranger.post("/join", data={"code": typo(code)}).status_code == 400
+    for made_up in (key[:-1] + ("A" if key[-1] != "A" else "B"), "x" * 22, ""):
+        assert stranger.get(f"/join?code={code}&key={made_up}").status_code == 429
+    assert stranger.post("/join", data={"code": typo(code), "key": key}).status_code == 429
 
 
 def test_working_codes_in_the_address_are_not_counted(make_app, meeting):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from icalendar import Calendar
 
 from board.auth.models import Role
-from board.meetings import services
+from board.meetings import codes, services
 from board.meetings.models import HelpCall, Meeting, MeetingSeries, MeetingState
 from board.meetings.recurrence import MonthlyRule, RuleKind
 
@@ -221,10 +221,10 @@ def test_open_shows_code_and_qr_then_close_destroys_code(client, session, board,
     session.expire_all()
     opened = session.get(Meeting, meeting.id)
     code = opened.join_code
-    assert len(code) == 6 and not set(code) & set("0O1IL")
+    assert len(code) == codes.LENGTH == 8 and set(code) <= set(codes.ALPHABET)
     assert opened.opened_at is not None
     room = client.get(f"/meetings/{meeting.id}/room").get_data(as_text=True)
-    assert code[:3] in room and code[3:] in room
+    assert f"{code[:4]}&#8239;{code[4:]}" in room  # two halves, to read across the room
     qr = client.get(f"/meetings/{meeting.id}/qr.svg")
     assert qr.mimetype == "image/svg+xml"
     assert ET.fromstring(qr.data).tag.endswith("svg")  # noqa: S314

@@ -11,10 +11,13 @@ import sqlalchemy as sa
 import time_machine
 
 from board.db import Base, utcnow
+from board.i18n import LANGUAGES
+from board.meetings import codes
 from board.meetings.models import HelpCall, Meeting
 from board.participate import tablet
 from board.room import services as room
-from tests.factories import CLIENT_ADDRESS, USER_AGENT, join, let_in
+from tests import factories
+from tests.factories import CLIENT_ADDRESS, USER_AGENT, join, let_in, typo
 
 WRONG_CODE = "This code does not work."
 
@@ -143,20 +146,189 @@ def test_a_session_of_one_meeting_is_no_key_to_another(tablet_client, session, m
     assert tablet_client.get("/meeting").headers["Location"] == "/join"
 
 
-def test_join_attempts_are_rate_limited(make_app, meeting, caplog):
+def test_thirty_tablets_behind_one_address_all_get_in_though_each_child_mistypes_twice(
+    app, meeting
+):
+    """The shipped limit: the room's thirty tablets share one address, every child mistypes
+    twice in the same minute (the clock stands still), and then every one gets in."""
+    with time_machine.travel(utcnow(), tick=False):
+        tablets = [factories.tablet(app) for _ in range(30)]
+        for at, child in enumerate(tablets):
+            for wrong in (typo(meeting.join_code, at), typo(meeting.join_code, at + 3)):
+                response = child.post("/join", data={"code": wrong})
+                assert response.status_code == 400 and WRONG_CODE in response.get_data(True)
+        for child in tablets:
+            response = child.post("/join", data={"code": meeting.join_code})
+            assert response.headers["Location"] == "/join/language"
+
+
+def test_wrong_codes_are_limited_and_the_page_speaks_to_the_child(make_app, meeting, caplog):
     caplog.set_level(logging.DEBUG)
     app = make_app(JOIN_LIMIT_PER_CLIENT="3 per minute")
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = CLIENT_ADDRESS
-    for _ in range(3):
-        assert client.post("/join", data={"code": "WRONG1"}).status_code == 400
-    response = client.post("/join", data={"code": meeting.join_code})
+    client = factories.tablet(app)
+    for at in range(3):
+        assert client.post("/join", data={"code": typo(meeting.join_code, at)}).status_code == 400
+    response = client.post("/join", data={"code": typo(meeting.join_code, 4)})
     assert response.status_code == 429
-    assert "Too many tries" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert "Many wrong codes were typed here." in page
+    assert "Wait 1 minute. Then type the code from the big screen again." in page
+    assert "ask an adult" in page and "Too many tries" not in page
+    assert 'href="/join"' in page and "/login" not in page  # back to the code, not staff
+    assert "116 111" in page  # the helpline, as on every child page
     # The limiter's own log line keeps the limit and drops the client's address.
     messages = [r.getMessage() for r in caplog.records]
     assert any("exceeded" in m for m in messages)
     assert not any(CLIENT_ADDRESS in m for m in messages)
+
+
+def test_the_too_many_tries_page_is_in_the_tablets_language(make_app, meeting):
+    app = make_app(JOIN_LIMIT_PER_CLIENT="1 per minute")
+    client = factories.tablet(app, HTTP_ACCEPT_LANGUAGE="sq")
+    client.post("/join", data={"code": typo(meeting.join_code)})
+    page = client.post("/join", data={"code": typo(meeting.join_code, 0)}).get_data(True)
+    assert '<html lang="sq"' in page and 'href="/join"' in page
+    assert "Këtu u shkruan shumë kode të gabuara." in page
+
+
+def test_what_cannot_be_a_code_is_refused_kindly_and_not_counted(make_app, meeting):
+    """A code too short, too long or with a character no code has can open nothing: no
+    look-up, and no step towards the limit."""
+    app = make_app(JOIN_LIMIT_PER_CLIENT="2 per minute")
+    client = factories.tablet(app)
+    for wrong in ["x", "ACDE234", "ACDEF23456", "ACDEO234", "ACDE1234", "ACDQ2345", "٣٣"] * 3:
+        response = client.post("/join", data={"code": wrong})
+        assert response.status_code == 400 and WRONG_CODE in response.get_data(as_text=True)
+    assert client.post("/join", data={"code": meeting.join_code}).status_code == 302
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "k5d3287h",  # lower case
+        " K5D3 287H ",  # spaces, and the space the big screen shows
+        "K5D3\u202f287H",
+        "k5-d3-28-7h",  # dashes
+        "KSD3ZB7H",  # S for 5, Z for 2, B for 8
+        "ksd3 zb7h",
+        "К5D3287Н",  # Cyrillic К and Н (a Bulgarian keyboard)
+        "K٥D٣٢٨٧H",  # Arabic digits
+        "ＫＳＤ３２８７Ｈ",  # full-width
+    ],
+)
+def test_a_code_is_read_as_a_child_types_it(tablet_client, session, meeting, typed):
+    meeting.join_code = "K5D3287H"
+    session.commit()
+    response = tablet_client.post("/join", data={"code": typed})
+    assert response.headers["Location"] == "/join/language"
+
+
+def test_the_alphabet_has_no_characters_a_child_can_confuse():
+    alphabet = set(codes.ALPHABET)
+    assert not alphabet & set("0O1IL")  # all of these look like several others
+    for pair in ("S5", "Z2", "B8", "OQ"):
+        assert len(alphabet & set(pair)) <= 1, pair
+    for dropped, kept in codes.LOOK_ALIKES.items():
+        assert kept in alphabet and dropped not in alphabet
+        assert codes.read(f"ACDE{dropped}{kept.lower()}{dropped.lower()}7") == f"ACDE{kept * 3}7"
+    assert codes.read(codes.new_code().lower()) is not None
+    assert all(set(codes.new_code()) <= alphabet for _ in range(200))
+
+
+def test_a_meeting_opened_before_the_longer_codes_keeps_its_code(tablet_client, session, meeting):
+    """Its six characters are read as they always were (S and 5 were both in that alphabet)."""
+    meeting.join_code = "SBV5Z5"
+    session.commit()
+    assert tablet_client.post("/join", data={"code": "SBVSZS"}).status_code == 400
+    response = tablet_client.post("/join", data={"code": "sbv 5z5"})
+    assert response.headers["Location"] == "/join/language"
+
+
+# The join page's language -------------------------------------------------------------
+
+
+def _lang(response) -> str:
+    return response.get_data(as_text=True).split('<html lang="')[1].split('"')[0]
+
+
+@pytest.mark.parametrize(
+    ("accept", "shown"),
+    [
+        ("ar", "ar"),
+        ("pl-PL,pl;q=0.9", "pl"),
+        ("sr-Latn", "sr-Latn"),
+        ("sr-Latn-RS", "sr-Latn"),  # as a Serbian tablet says it
+        ("fr-FR,bg-BG;q=0.8", "bg"),
+        ("fr", "en"),
+    ],
+)
+def test_the_join_page_speaks_the_tablets_language(app, accept, shown):
+    client = factories.tablet(app, HTTP_ACCEPT_LANGUAGE=accept)
+    assert _lang(client.get("/join")) == shown
+
+
+def test_with_the_code_in_the_address_the_join_page_speaks_a_language_of_the_board(app, meeting):
+    page = factories.tablet(app, HTTP_ACCEPT_LANGUAGE="ar").get(f"/join?code={meeting.join_code}")
+    assert _lang(page) == "ar"
+    page = factories.tablet(app, HTTP_ACCEPT_LANGUAGE="pl").get(f"/join?code={meeting.join_code}")
+    assert _lang(page) == "sq"  # the board's own: it does not speak Polish
+
+
+def _switch(page: str) -> str:
+    return page.split('class="join-languages"')[1].split("</form>")[0]
+
+
+def test_the_join_page_offers_every_language_before_the_code(tablet_client, meeting):
+    page = tablet_client.get("/join").get_data(as_text=True)
+    assert page.index('class="join-languages"') < page.index('name="code"')
+    assert 'action="/language" class="join-languages"' in page
+    switch = _switch(page)
+    for code, (name, direction) in LANGUAGES.items():
+        assert f'lang="{code.replace("_", "-")}" dir="{direction}"' in switch and name in switch
+    assert 'aria-current="true">English<' in switch
+    # With the code in the address: the board's languages only, and back to the same page.
+    page = tablet_client.get(f"/join?code={meeting.join_code}&done=1").get_data(as_text=True)
+    switch = _switch(page)
+    assert "Shqip" in switch and "العربية" in switch and "Polski" not in switch
+    assert f'value="/join?code={meeting.join_code}"' in switch
+
+
+def test_the_language_chosen_on_the_join_page_is_kept_the_rest_of_the_way_in(
+    tablet_client, meeting
+):
+    back = tablet_client.post("/language", data={"lang": "ar", "next": "/join"})
+    assert back.headers["Location"] == "/join"
+    page = tablet_client.get("/join")
+    assert _lang(page) == "ar" and 'aria-current="true">العربية<' in _switch(page.get_data(True))
+    response = tablet_client.post("/join", data={"code": meeting.join_code})
+    assert response.headers["Location"] == "/join/welcome"  # no need to choose again
+    assert '<html lang="ar" dir="rtl">' in tablet_client.get("/join/welcome").get_data(True)
+    tablet_client.post("/join/welcome")
+    assert let_in(tablet_client)
+    assert _lang(tablet_client.get("/meeting")) == "ar"
+    # The next child on this tablet starts in the tablet's language and chooses again.
+    assert _lang(tablet_client.get(tablet_client.post("/finish").headers["Location"])) == "en"
+    response = tablet_client.post("/join", data={"code": meeting.join_code})
+    assert response.headers["Location"] == "/join/language"
+
+
+def test_a_language_the_board_does_not_speak_is_chosen_again_on_the_way_in(tablet_client, meeting):
+    tablet_client.post("/language", data={"lang": "pl", "next": "/join"})
+    response = tablet_client.post("/join", data={"code": meeting.join_code})
+    assert response.headers["Location"] == "/join/language"
+    assert _lang(tablet_client.get("/join/language")) == "en"  # the tablet's, of the board's
+
+
+def test_after_a_meeting_closed_the_join_page_speaks_one_language(tablet_client, session, meeting):
+    """An English tablet whose child chose Albanian: the page after the meeting closed is
+    all in the tablet's language, its notice too."""
+    join(tablet_client, meeting, lang="sq")
+    room.close_meeting(session, None, meeting)
+    session.commit()
+    assert tablet_client.get("/meeting").headers["Location"] == "/join"
+    page = tablet_client.get("/join")
+    assert _lang(page) == "en"
+    assert "This meeting has ended. Thank you for coming." in page.get_data(as_text=True)
 
 
 def test_talk_to_an_adult_stores_a_time_and_nothing_else(tablet_client, session, meeting):
@@ -188,7 +360,7 @@ def test_nothing_stored_or_logged_names_the_tablet(tablet_client, session, meeti
         tablet_client.get("/meeting")
         tablet_client.post("/help")
         tablet_client.post("/finish")
-    tablet_client.post("/join", data={"code": "WRONG9"})
+    tablet_client.post("/join", data={"code": typo(meeting.join_code)})
     session.expire_all()
     assert session.get(Meeting, meeting.id).attendance == 2
     needles = [CLIENT_ADDRESS, USER_AGENT, "UniqueTabletAgent"]

@@ -15,13 +15,10 @@ from board.audit.services import record
 from board.boards.models import Board, Service
 from board.db import utcnow
 from board.ids import insert_with_random_id
+from board.meetings import codes
 from board.meetings.models import HelpCall, Meeting, MeetingSeries, MeetingState
 from board.meetings.recurrence import MonthlyRule, occurrences, to_utc
 from board.rules import RuleError
-
-# No look-alikes: no 0/O, 1/I/L; upper case only, so a child can read it across a room.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 6
 
 
 class MeetingError(RuleError):
@@ -283,7 +280,7 @@ def cancel_meeting(session: Session, actor, meeting: Meeting, *, following: bool
 
 def _new_code(session: Session) -> str:
     while True:
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        code = codes.new_code()
         if session.scalar(sa.select(Meeting.id).where(Meeting.join_code == code)) is None:
             return code
 
@@ -314,9 +311,10 @@ def regenerate_code(session: Session, actor, meeting: Meeting) -> str:
 
 
 def find_open_meeting(session: Session, code: str) -> Meeting | None:
-    """The open meeting with this join code (spaces, dashes and case ignored)."""
-    cleaned = "".join(ch for ch in code.upper() if ch.isalnum())
-    if len(cleaned) != CODE_LENGTH:
+    """The open meeting with this join code, as a child may type it (any case, spaces and
+    dashes, look-alikes: board.meetings.codes)."""
+    cleaned = codes.read(code)
+    if cleaned is None:
         return None
     return session.scalar(
         sa.select(Meeting).where(Meeting.join_code == cleaned, Meeting.state == MeetingState.OPEN)

@@ -20,6 +20,11 @@ class JoinForm(BaseForm):
             Length(max=20, message=WRONG_CODE),
         ],
     )
+    # The QR code's key for the code in its link (board.meetings.codes.key_for), kept while
+    # the child presses "Go in": a scanned code is not limited like a typed one. A label of
+    # its own, or WTForms would translate a default one as the form is made, fixing the
+    # page's language before the view knows the board's languages.
+    key = HiddenField(label="")
     # i18n: the button to go into the meeting.
     submit = SubmitField(_l("Go in"))
 

@@ -29,9 +29,8 @@ from board.feedback import services as feedback_services
 from board.feedback.models import Feedback
 from board.forms import ConfirmForm
 from board.i18n import LANGUAGES
-from board.meetings import services as meetings
 from board.meetings.models import Meeting
-from board.participate import admission, give, guard, offline, tablet
+from board.participate import admission, entry, give, guard, offline, tablet
 from board.participate.forms import WRONG_CODE, FeedbackForm, JoinForm, ProposalForm
 from board.summaries import queries as summary_queries
 from board.voting import services as voting
@@ -39,54 +38,61 @@ from board.voting import services as voting
 bp = Blueprint("participate", __name__)
 
 
-def _failed(response) -> bool:
-    """Only wrong codes count towards the limit."""
-    return response.status_code != 302
-
-
-def _unknown_code_in_address(response) -> bool:
-    return bool(g.get("unknown_code"))
-
-
-def _no_code_in_address() -> bool:
-    return not request.args.get("code")
-
-
 @bp.route("/join", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["JOIN_LIMIT_PER_CLIENT"], methods=["POST"], deduct_when=_failed
-)
-# A code in the address (the QR code's link) is a guess too: the page shows the board's
-# helpline and languages for a code that works, so it is limited like a typed one.
+# One count for typed codes and codes in the address (a link can be guessed as well as a
+# code typed): what is limited, and why, is in board.participate.entry.
 @limiter.limit(
     lambda: current_app.config["JOIN_LIMIT_PER_CLIENT"],
-    methods=["GET"],
-    exempt_when=_no_code_in_address,
-    deduct_when=_unknown_code_in_address,
+    methods=["GET", "POST"],
+    exempt_when=entry.not_limited,
+    deduct_when=entry.counted,
 )
 def join():
-    """Type or scan the code from the big screen."""
+    """Type or scan the code from the big screen, in the tablet's language or one chosen
+    here."""
     form = JoinForm()
     if request.method == "GET" and request.args.get("code"):
         form.code.data = request.args["code"][:20]
-        known = meetings.find_open_meeting(db, form.code.data)
+        form.key.data = request.args.get("key", "")[:64]
+        known = entry.find(form.code.data)
         if known is not None:
             g.board_languages = known.board.language_codes
             g.helpline = known.board.helpline
-        else:
-            g.unknown_code = True
     if form.validate_on_submit():
-        meeting = meetings.find_open_meeting(db, form.code.data)
+        meeting = entry.find(form.code.data)
         if meeting is not None:
+            chosen = _language_chosen_here(meeting)
             _sign_staff_out()
             started = tablet.start(meeting)
             # In the line at once, so the facilitator sees it while the child picks a
             # language; counted in the attendance only once let in.
             admission.wait(db, meeting, started.token)
+            entry.remember_room(meeting)
             db.commit()
-            return redirect(url_for("participate.language"))
+            if chosen is None:
+                return redirect(url_for("participate.language"))
+            session["lang"] = chosen
+            return redirect(url_for("participate.welcome"))
         form.code.errors.append(str(WRONG_CODE))
-    return render_template("participate/join.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "participate/join.html", form=form, languages=_join_languages()
+    ), 400 if form.errors else 200
+
+
+def _join_languages() -> list[str]:
+    """The join page's language switch: the board's languages when the code in the address
+    names a meeting, else every shipped one."""
+    return [code for code in g.get("board_languages") or LANGUAGES if code in LANGUAGES]
+
+
+def _language_chosen_here(meeting: Meeting) -> str | None:
+    """The language chosen on the join page (with its switch, which keeps it in the session),
+    if the meeting's board offers it: the rest of the way in speaks it. One left by a child
+    whose session is still on this tablet is theirs, not the new child's."""
+    chosen = session.get("lang")
+    if tablet.load() is not None or chosen not in LANGUAGES:
+        return None
+    return chosen if chosen in meeting.board.language_codes else None
 
 
 def _sign_staff_out() -> None:

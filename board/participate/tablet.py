@@ -10,7 +10,8 @@ from dataclasses import dataclass, field, fields
 from functools import wraps
 
 from flask import flash, g, redirect, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import LazyString, refresh
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import joinedload
 
 from board.db import db
@@ -122,10 +123,13 @@ def load() -> Tablet | None:
     return None if has_ended(tablet.token) else tablet
 
 
-def _back_to_join(code: str | None, message: str | None):
+def _back_to_join(code: str | None, message: LazyString | None):
     end()
     if message:
-        flash(message, "info")
+        # Said in the language of the join page it is shown on (the tablet's own, now that
+        # the child's is forgotten), not in the child's: one page, one language.
+        refresh()
+        flash(str(message), "info")
     return redirect(url_for("participate.join", code=code) if code else url_for("participate.join"))
 
 
@@ -151,7 +155,7 @@ def tablet_required(ready: bool = True, admitted: bool = True):
                 return _back_to_join(None, None)
             meeting = db.get(Meeting, tablet.meeting_id, options=[joinedload(Meeting.board)])
             if meeting is None or not meeting.is_open:
-                return _back_to_join(None, _("This meeting has ended. Thank you for coming."))
+                return _back_to_join(None, _l("This meeting has ended. Thank you for coming."))
             if time.time() - tablet.seen > _idle_limit(meeting):
                 return _back_to_join(meeting.join_code, None)
             g.tablet, g.meeting = tablet, meeting

@@ -25,7 +25,7 @@ from board.db import db
 from board.feedback.queries import count_answers
 from board.forms import ConfirmForm, show_error
 from board.i18n import clock
-from board.meetings import queries
+from board.meetings import codes, queries
 from board.meetings import services as meetings
 from board.meetings.forms import CancelForm, PresentForm
 from board.meetings.models import HelpCall, Meeting
@@ -131,9 +131,11 @@ def screen(meeting_id: int):
 
 
 def _join_url(meeting: Meeting) -> str | None:
-    if not meeting.is_open:
+    code = meeting.join_code
+    if not meeting.is_open or code is None:
         return None
-    return url_for("participate.join", code=meeting.join_code, _external=True)
+    # The key lets a scanned code past the limit on wrong codes (board.participate.entry).
+    return url_for("participate.join", code=code, key=codes.key_for(code), _external=True)
 
 
 @bp.get("/meetings/<int:meeting_id>/door")

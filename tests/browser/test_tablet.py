@@ -30,6 +30,41 @@ def tablet(browser):
     context.close()
 
 
+@pytest.mark.parametrize("width", [320, 390, 820])
+def test_the_join_page_offers_a_language_before_the_code(browser, live_server, open_meeting, width):
+    """An English tablet: the row of languages comes before the code, each one big enough to
+    touch and named in itself, with nothing scrolling sideways; a tap on Arabic turns the
+    page, and the rest of the way in, to Arabic; a code typed in lower case with a space
+    goes in."""
+    base, (_id, code, _idle) = live_server.url, open_meeting
+    context = browser.new_context(
+        viewport={"width": width, "height": 900}, has_touch=True, locale="en-GB"
+    )
+    tablet = instrument(context.new_page())
+    tablet.goto(f"{base}/join")
+    assert tablet.get_attribute("html", "lang") == "en"
+    buttons = tablet.locator(".join-languages button")
+    assert buttons.count() == len(LANGUAGES)
+    boxes = [button.bounding_box() for button in buttons.all()]
+    assert all(box["height"] >= 44 and box["width"] >= 44 for box in boxes)
+    field = tablet.locator("#code").bounding_box()
+    assert max(box["y"] + box["height"] for box in boxes) < field["y"]  # before the code
+    assert tablet.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    problems = check_page(tablet)
+    tablet.click(".join-languages button:text-is('العربية')")
+    tablet.wait_for_url(f"{base}/join")
+    assert tablet.get_attribute("html", "lang") == "ar"
+    assert tablet.get_attribute("html", "dir") == "rtl"
+    assert tablet.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    problems += check_page(tablet)
+    tablet.fill("#code", f"{code[:4].lower()} {code[4:].lower()}")
+    tablet.click("#submit")
+    tablet.wait_for_url(f"{base}/join/welcome")  # no second choice of language
+    assert tablet.get_attribute("html", "lang") == "ar"
+    context.close()
+    assert not problems, "\n".join(problems)
+
+
 @pytest.mark.parametrize(
     ("language", "lang", "direction"), [("English", "en", "ltr"), ("العربية", "ar", "rtl")]
 )

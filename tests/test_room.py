@@ -176,8 +176,14 @@ def test_the_meeting_page_holds_the_controls(app, client, meeting, facilitator):
     assert f'href="/meetings/{meeting.id}/room"' in page
     assert f'href="/meetings/{meeting.id}/door"' in page
     assert 'id="help-call-template"' in page  # a call that arrives is added and rings
+    # A new code, made here, reaches the room screen: its script reloads on a new code.
+    screen = client.get(f"/meetings/{meeting.id}/room").get_data(as_text=True)
+    assert f'data-code="{meeting.join_code}"' in screen
     response = client.post(f"/meetings/{meeting.id}/code")
     assert response.headers["Location"].endswith(f"/meetings/{meeting.id}")
+    new = client.get(f"/meetings/{meeting.id}/live.json?screen=room").json["code"]
+    assert new != meeting.join_code
+    assert f'data-code="{new}"' in client.get(f"/meetings/{meeting.id}/room").get_data(as_text=True)
 
 
 def test_closing_needs_the_ticked_box(app, client, session, meeting, facilitator):

@@ -244,6 +244,8 @@ def live(meeting_id: int):
     ballot = latest_ballot(db, meeting)
     counts: dict[str, object] = {
         "state": meeting.state.value,
+        # The room screen shows the code: a new one (made on the meeting page) reloads it.
+        "code": meeting.join_code,
         "attendance": meeting.attendance,
         "answers": count_answers(db, meeting),
         "waiting": offline.waiting_tablets(meeting),

@@ -1,7 +1,8 @@
 // Room screen and meeting page: refresh the counters every few seconds. Counts only.
-// The room screen (projected) asks without help calls and reloads only when the meeting or
-// the vote changed. The meeting page (the facilitator's own) adds a help call as it arrives,
-// from its <template>, and rings: a short tone made here (Web Audio), no file, nothing remote.
+// The room screen (projected) asks without help calls and reloads only when the meeting,
+// its code or the vote changed. The meeting page (the facilitator's own) adds a help call
+// as it arrives, from its <template>, and rings: a short tone made here (Web Audio), no
+// file, nothing remote.
 (function () {
   "use strict";
   var root = document.querySelector("[data-live-url]");
@@ -26,7 +27,8 @@
   function ring() {
     var sound = context();
     rung += 1;
-    root.dataset.rung = String(rung);
+    root.dataset.rung = String(rung);  // what rang, and whether it could be heard
+    root.dataset.sound = sound ? sound.state : "off";
     if (!sound) return;
     var start = sound.currentTime + 0.05;
     [880, 660].forEach(function (pitch, index) {
@@ -91,7 +93,9 @@
       .then(function (data) {
         if (!data) return;
         var ballot = root.dataset.ballot || "";
-        if (data.state !== "open" || (data.ballot || "") !== ballot) {
+        var code = root.dataset.code;
+        if (data.state !== "open" || (data.ballot || "") !== ballot ||
+            (code !== undefined && data.code !== code)) {
           window.location.reload();
           return;
         }

@@ -13,14 +13,13 @@
   var audio = null;
   var rung = 0;
 
-  // Browsers let a page make a sound only once someone touched it: until then, no
-  // AudioContext is even made (a suspended one only logs a warning).
+  // Browsers let a page make a sound only once someone touched it (or the page they came
+  // from): a context made before that waits, suspended, until the first touch resumes it.
   function context() {
     var Context = window.AudioContext || window.webkitAudioContext;
     if (!Context) return null;
-    var active = !navigator.userActivation || navigator.userActivation.hasBeenActive;
-    if (!audio && active) audio = new Context();
-    if (audio && audio.state === "suspended") audio.resume();
+    if (!audio) audio = new Context();
+    if (audio.state === "suspended") audio.resume();
     return audio;
   }
 

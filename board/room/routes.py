@@ -139,34 +139,20 @@ def screen(meeting_id: int):
     no help call, no staff menu, no flashed message (those wait for the meeting page)."""
     meeting = _meeting_for(meeting_id)
     languages = _screen_languages(meeting)
-    join_url = _join_url(meeting)
-    counts = _counts(meeting)
-    blocks = []
-    for code in languages:
-        with force_locale(code):
-            blocks.append(
-                # Our own template's output, autoescaped: already HTML.
-                Markup(  # noqa: S704  # nosec B704
-                    render_template(
-                        "room/_screen_words.html",
-                        meeting=meeting,
-                        board=meeting.board,
-                        join_url=join_url,
-                        block_lang=html_lang(code),
-                        block_dir=direction(code),
-                        **counts,
-                    )
-                )
-            )
+    page = {"meeting": meeting, "board": meeting.board, "join_url": _join_url(meeting)}
+    page.update(_counts(meeting))
+    blocks = [_words_in(code, page) for code in languages]
     with force_locale(languages[0]):
-        return render_template(
-            "room/screen.html",
-            meeting=meeting,
-            board=meeting.board,
-            join_url=join_url,
-            blocks=blocks,
-            **counts,
+        return render_template("room/screen.html", blocks=blocks, **page)
+
+
+def _words_in(code: str, page: dict) -> Markup:
+    """One language's block of the room screen, rendered in that language."""
+    with force_locale(code):
+        html = render_template(
+            "room/_screen_words.html", block_lang=html_lang(code), block_dir=direction(code), **page
         )
+    return Markup(html)  # noqa: S704  # nosec B704  (our own template's output, autoescaped)
 
 
 def _screen_languages(meeting: Meeting) -> list[str]:

@@ -7,12 +7,14 @@ from __future__ import annotations
 from html.parser import HTMLParser
 
 import pytest
+import sqlalchemy as sa
 from flask_babel import force_locale, gettext
 
 from board.auth.models import Role
 from board.i18n import LANGUAGES, direction, html_lang
 from board.meetings import services
 from board.meetings.models import Meeting, MeetingState
+from board.voting.models import Ballot
 
 BOARD_LANGUAGES = ["sq", "sr_Latn", "en", "ar"]
 # What no child may read on the projector, in any language (the facilitator's menu and
@@ -212,3 +214,27 @@ def test_a_closed_meeting_says_so_calmly_in_every_language(
     assert [b["lang"] for b in page.blocks] == [html_lang(c) for c in BOARD_LANGUAGES]
     for code, block in zip(BOARD_LANGUAGES, page.blocks, strict=True):
         assert block["text"] == said(app, code, "This meeting is not open")
+
+
+def test_a_closed_vote_shows_its_results_in_every_language(
+    app, client, session, make, meeting, facilitator
+):
+    actions = make.actions(meeting.board, "Idea one", "Idea two")
+    make.commit()
+    ids = [str(a.id) for a in actions]
+    client.post(
+        f"/meetings/{meeting.id}/ballot",
+        data={"action_ids": ids, "method": "approval", "dots": "3"},
+    )
+    page = _Page.read(client.get(f"/meetings/{meeting.id}/room").get_data(as_text=True))
+    for code, block in zip(BOARD_LANGUAGES, page.blocks, strict=True):
+        assert said(app, code, "The vote is open on the tablets.") in block["text"]
+        assert said(app, code, "Votes so far:") not in block["text"]  # no count to chase
+    assert client.get(f"/meetings/{meeting.id}/live.json").json["ballot"] == "open"
+    ballot = session.scalars(sa.select(Ballot)).one()
+    client.post(f"/ballots/{ballot.id}/close")
+    page = _Page.read(client.get(f"/meetings/{meeting.id}/room").get_data(as_text=True))
+    assert not page.has("form") and not page.has("button")
+    for code, block in zip(BOARD_LANGUAGES, page.blocks, strict=True):
+        assert said(app, code, "Results of the vote") in block["text"]
+        assert "Idea one" in block["text"] and "Idea two" in block["text"]

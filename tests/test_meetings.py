@@ -217,7 +217,8 @@ def test_open_shows_code_and_qr_then_close_destroys_code(client, session, board,
     _s, meetings = _series(session, board)
     meeting = meetings[0]
     response = client.post(f"/meetings/{meeting.id}/open")
-    assert response.headers["Location"].endswith(f"/meetings/{meeting.id}/room")
+    # The facilitator's own screen, with its link to the room screen for the projector.
+    assert response.headers["Location"].endswith(f"/meetings/{meeting.id}")
     session.expire_all()
     opened = session.get(Meeting, meeting.id)
     code = opened.join_code
@@ -228,7 +229,7 @@ def test_open_shows_code_and_qr_then_close_destroys_code(client, session, board,
     qr = client.get(f"/meetings/{meeting.id}/qr.svg")
     assert qr.mimetype == "image/svg+xml"
     assert ET.fromstring(qr.data).tag.endswith("svg")  # noqa: S314
-    client.post(f"/meetings/{meeting.id}/close")
+    client.post(f"/meetings/{meeting.id}/close", data={"confirm": "y"})
     session.expire_all()
     closed = session.get(Meeting, meeting.id)
     assert closed.state is MeetingState.CLOSED
@@ -259,7 +260,7 @@ def test_recipients_are_the_partners_at_opening(session, make, board):
     assert [o.name for o in session.get(Meeting, meetings[0].id).recipients] == ["City hall"]
 
 
-def test_help_calls_on_the_room_screen_until_handled(client, session, board, facilitator):
+def test_help_calls_on_the_meeting_page_until_handled(client, session, board, facilitator):
     _s, meetings = _series(session, board)
     meeting = meetings[0]
     services.open_meeting(session, None, meeting)
@@ -267,10 +268,10 @@ def test_help_calls_on_the_room_screen_until_handled(client, session, board, fac
     session.commit()
     live = client.get(f"/meetings/{meeting.id}/live.json").json
     assert live["state"] == "open" and len(live["help_calls"]) == 1
-    assert "A child asked for an adult" in client.get(f"/meetings/{meeting.id}/room").get_data(
+    assert "A child asked for an adult" in client.get(f"/meetings/{meeting.id}").get_data(
         as_text=True
     )
-    client.post(f"/help-calls/{call.id}/handled", data={"back": "room"})
+    client.post(f"/help-calls/{call.id}/handled")
     assert client.get(f"/meetings/{meeting.id}/live.json").json["help_calls"] == []
     session.expire_all()
     assert session.get(HelpCall, call.id).handled_by_id == facilitator.id
@@ -278,7 +279,9 @@ def test_help_calls_on_the_room_screen_until_handled(client, session, board, fac
 
 def test_only_scheduled_meetings_open_and_only_open_ones_close(client, session, board, facilitator):
     _s, meetings = _series(session, board)
-    response = client.post(f"/meetings/{meetings[0].id}/close", follow_redirects=True)
+    response = client.post(
+        f"/meetings/{meetings[0].id}/close", data={"confirm": "y"}, follow_redirects=True
+    )
     assert "The meeting is not open." in response.get_data(as_text=True)
     services.cancel_meeting(session, None, meetings[1])
     session.commit()

@@ -6,6 +6,7 @@ from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
+    BooleanField,
     DateField,
     IntegerField,
     RadioField,
@@ -117,3 +118,18 @@ class PresentForm(BaseForm):
         validators=[InputRequired(), NumberRange(min=0, max=500)],
     )
     submit = SubmitField(_l("Save the number"))
+
+
+class CloseForm(BaseForm):
+    """Closing cannot be undone (the code and the ballot key are gone): a ticked box first,
+    so that no stray tap on the control screen ends the meeting."""
+
+    confirm = BooleanField(
+        # i18n: the box a facilitator ticks before closing a meeting; cannot be undone.
+        _l(
+            "Yes, close the meeting now. The code stops working and every tablet leaves the"
+            " meeting."
+        ),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+    submit = SubmitField(_l("Close the meeting"))

@@ -1,5 +1,7 @@
-"""The meeting as it runs: the facilitator's meeting page, the room screen and its live
-counts, the door (tablets let in), opening and closing, help calls."""
+"""The meeting as it runs: the facilitator's meeting page (the control screen: the door,
+a new code, closing, help calls with a sound, the vote), the room screen projected to the
+children (the code, the QR code, tablets joined, in every language of the board; never a
+control or a help call), its live counts, opening and closing."""
 
 from __future__ import annotations
 
@@ -17,17 +19,19 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from board.auth.access import can_run_meetings
 from board.db import db
 from board.feedback.queries import count_answers
 from board.forms import ConfirmForm, show_error
-from board.i18n import clock
+from board.i18n import DEFAULT_LANGUAGE, LANGUAGES, clock, direction, html_lang
 from board.meetings import codes, queries
 from board.meetings import services as meetings
-from board.meetings.forms import CancelForm, PresentForm
+from board.meetings.forms import CancelForm, CloseForm, PresentForm
 from board.meetings.models import HelpCall, Meeting
 from board.participate import admission, offline
 from board.room import services
@@ -59,7 +63,11 @@ def _counts(meeting: Meeting) -> dict:
 @bp.get("/meetings/<int:meeting_id>")
 @login_required
 def meeting(meeting_id: int):
-    meeting = _meeting_for(meeting_id)
+    """The facilitator's control screen (laptop or phone, never the projector)."""
+    return _meeting_page(_meeting_for(meeting_id), CloseForm())
+
+
+def _meeting_page(meeting: Meeting, close_form: CloseForm, status: int = 200):
     return render_template(
         "room/meeting.html",
         meeting=meeting,
@@ -67,11 +75,12 @@ def meeting(meeting_id: int):
         help_calls=queries.open_help_calls(db, meeting),
         confirm=ConfirmForm(),
         cancel_form=CancelForm(),
+        close_form=close_form,
         **_counts(meeting),
-    )
+    ), status
 
 
-def _state_change(meeting_id: int, change, message: str, target: str = "room.meeting"):
+def _state_change(meeting_id: int, change, message: str):
     meeting = _meeting_for(meeting_id)
     if ConfirmForm().validate_on_submit():
         try:
@@ -81,7 +90,7 @@ def _state_change(meeting_id: int, change, message: str, target: str = "room.mee
         else:
             db.commit()
             flash(message, "success")
-    return redirect(url_for(target, meeting_id=meeting.id))
+    return redirect(url_for("room.meeting", meeting_id=meeting.id))
 
 
 @bp.post("/meetings/<int:meeting_id>/open")
@@ -91,16 +100,25 @@ def open_meeting(meeting_id: int):
         meeting_id,
         meetings.open_meeting,
         _("The meeting is open. Show the room screen."),
-        "room.screen",
     )
 
 
 @bp.post("/meetings/<int:meeting_id>/close")
 @login_required
 def close_meeting(meeting_id: int):
-    return _state_change(
-        meeting_id, services.close_meeting, _("The meeting is closed. The code no longer works.")
-    )
+    """Closing ends the code and sends every tablet out: only with the box ticked."""
+    meeting = _meeting_for(meeting_id)
+    form = CloseForm()
+    if not form.validate_on_submit():
+        return _meeting_page(meeting, form, 400)
+    try:
+        services.close_meeting(db, current_user, meeting)
+    except meetings.MeetingError as error:
+        flash(str(error.message), "error")
+    else:
+        db.commit()
+        flash(_("The meeting is closed. The code no longer works."), "success")
+    return redirect(url_for("room.meeting", meeting_id=meeting.id))
 
 
 @bp.post("/meetings/<int:meeting_id>/code")
@@ -110,24 +128,37 @@ def new_code(meeting_id: int):
         meeting_id,
         meetings.regenerate_code,
         _("There is a new code. The old one no longer works."),
-        "room.screen",
     )
 
 
 @bp.get("/meetings/<int:meeting_id>/room")
 @login_required
 def screen(meeting_id: int):
-    """The big screen: join code, QR code, tablets joined, help calls."""
+    """The big screen, seen by the whole room: the join code, the QR code and the tablets
+    that joined, with its words in every language of the board, side by side. No control,
+    no help call, no staff menu, no flashed message (those wait for the meeting page)."""
     meeting = _meeting_for(meeting_id)
-    return render_template(
-        "room/screen.html",
-        meeting=meeting,
-        board=meeting.board,
-        help_calls=queries.open_help_calls(db, meeting),
-        confirm=ConfirmForm(),
-        join_url=_join_url(meeting),
-        **_counts(meeting),
-    )
+    languages = _screen_languages(meeting)
+    page = {"meeting": meeting, "board": meeting.board, "join_url": _join_url(meeting)}
+    page.update(_counts(meeting))
+    blocks = [_words_in(code, page) for code in languages]
+    with force_locale(languages[0]):
+        return render_template("room/screen.html", blocks=blocks, **page)
+
+
+def _words_in(code: str, page: dict) -> Markup:
+    """One language's block of the room screen, rendered in that language."""
+    with force_locale(code):
+        html = render_template(
+            "room/_screen_words.html", block_lang=html_lang(code), block_dir=direction(code), **page
+        )
+    return Markup(html)  # noqa: S704  # nosec B704  (our own template's output, autoescaped)
+
+
+def _screen_languages(meeting: Meeting) -> list[str]:
+    """The board's languages that ship, its main one first (the page's own language)."""
+    offered = [code for code in meeting.board.language_codes if code in LANGUAGES]
+    return offered or [DEFAULT_LANGUAGE]
 
 
 def _join_url(meeting: Meeting) -> str | None:
@@ -194,22 +225,39 @@ def set_present(meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>/live.json")
 @login_required
 def live(meeting_id: int):
-    """Counts for the room screen and the meeting page (never any content)."""
+    """Counts for the room screen and the meeting page (never any content). The room
+    screen asks with ``?screen=room``: help calls are left out, so the projected page never
+    holds one, not even in its script's hands."""
     meeting = _meeting_for(meeting_id)
-    zone = meeting.board.timezone
     ballot = latest_ballot(db, meeting)
-    return jsonify(
-        state=meeting.state.value,
-        attendance=meeting.attendance,
-        answers=count_answers(db, meeting),
-        waiting=offline.waiting_tablets(meeting),
-        ballot=ballot.state.value if ballot else None,
-        votes=count_votes(db, ballot) if ballot else 0,
-        help_calls=[
-            {"id": call.id, "time": clock(call.created_at, zone)}
-            for call in queries.open_help_calls(db, meeting)
-        ],
-    )
+    counts: dict[str, object] = {
+        "state": meeting.state.value,
+        # The room screen shows the code: a new one (made on the meeting page) reloads it.
+        "code": meeting.join_code,
+        "attendance": meeting.attendance,
+        "answers": count_answers(db, meeting),
+        "waiting": offline.waiting_tablets(meeting),
+        "ballot": ballot.state.value if ballot else None,
+        "votes": count_votes(db, ballot) if ballot else 0,
+    }
+    if request.args.get("screen") != "room":
+        counts["help_calls"] = _help_calls(meeting)
+    return jsonify(counts)
+
+
+def _help_calls(meeting: Meeting) -> list[dict]:
+    """Open help calls as the meeting page's script adds them: when, and where its two
+    buttons post."""
+    zone = meeting.board.timezone
+    return [
+        {
+            "id": call.id,
+            "time": clock(call.created_at, zone),
+            "handled": url_for("room.help_handled", call_id=call.id),
+            "concern": url_for("moderation.help_call_concern", call_id=call.id),
+        }
+        for call in queries.open_help_calls(db, meeting)
+    ]
 
 
 @bp.get("/meetings/<int:meeting_id>/qr.svg")
@@ -241,5 +289,4 @@ def help_handled(call_id: int):
     if ConfirmForm().validate_on_submit():
         meetings.handle_help_call(db, current_user, call)
         db.commit()
-    back = request.form.get("back") == "room"
-    return redirect(url_for("room.screen" if back else "room.meeting", meeting_id=call.meeting_id))
+    return redirect(url_for("room.meeting", meeting_id=call.meeting_id))

@@ -188,3 +188,45 @@ def test_the_door_is_accessible_on_both_sides(browser, live_server, lang):
     tablet_context.close()
     staff_context.close()
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("code", list(LANGUAGES))
+def test_both_room_screens_are_accessible(page, live_server, code):
+    """The facilitator's control screen in their language, with a help call waiting, and
+    the room screen in every language of the board (each block with its own lang and dir),
+    where the call does not appear."""
+    import sqlalchemy as sa
+
+    from board.db import get_session
+    from board.i18n import direction, html_lang
+    from board.meetings import services
+    from board.meetings.models import Meeting, MeetingState
+
+    base = live_server.url
+    with live_server.app.app_context():
+        session = get_session()
+        meeting = session.scalar(
+            sa.select(Meeting).where(Meeting.state == MeetingState.OPEN).order_by(Meeting.id)
+        )
+        services.call_for_help(session, meeting)
+        session.commit()
+        meeting_id, board_languages = meeting.id, meeting.board.language_codes
+    sign_in(page, base, ACCOUNTS["facilitator"])
+    choose_language(page, LANGUAGES[code][0])
+    page.goto(f"{base}/meetings/{meeting_id}")
+    assert page.get_attribute("html", "lang") == html_lang(code)
+    assert page.locator(".help-call").count() >= 1
+    assert page.locator("#sound-check").is_visible()
+    problems = check_page(page)
+    call_text = page.inner_text(".help-call-text >> nth=0")
+    page.goto(f"{base}/meetings/{meeting_id}/room")
+    assert page.get_attribute("html", "lang") == html_lang(board_languages[0])
+    blocks = page.locator(".room-language")
+    assert [b.get_attribute("lang") for b in blocks.all()] == [
+        html_lang(c) for c in board_languages
+    ]
+    assert [b.get_attribute("dir") for b in blocks.all()] == [direction(c) for c in board_languages]
+    assert call_text not in page.inner_text("body")
+    assert page.locator("form, button, nav, .help-call").count() == 0
+    problems += check_page(page)
+    assert not problems, "\n".join(problems)

@@ -222,7 +222,7 @@ def test_hostile_text_never_runs_anywhere(browser, live_server, live_app, plante
         # A period is published once it is over, its meetings closed and its texts
         # moderated: the meeting closes, the rest of the queue is rejected, and the
         # facilitator publishes in the first days of the next month.
-        post(f"/meetings/{ids['meeting']}/close", {})
+        post(f"/meetings/{ids['meeting']}/close", {"confirm": "y"})
         with live_app.app_context():
             db = get_session()
             db.execute(

@@ -280,7 +280,9 @@ def facilitator_shortlists_actions(month: Month) -> None:
 
 
 def facilitator_opens_the_meeting(month: Month) -> None:
-    """From a second window, on the room's big screen: opening shows the room screen."""
+    """From a second window, on the room's big screen: the facilitator opens the meeting
+    and, from the meeting page, shows the room screen; it holds no control, and its words
+    are in every language of the board."""
     facilitator = month.pages["facilitator"]
     room = instrument(facilitator.context.new_page())
     room.set_viewport_size(ROOM)
@@ -288,16 +290,36 @@ def facilitator_opens_the_meeting(month: Month) -> None:
     month.pages["room"] = room
     room.goto(month.meeting_url)
     click(room, "Open the meeting")
-    assert room.url == f"{month.meeting_url}/room"
+    assert room.url == month.meeting_url
     assert "The meeting is open." in flash(room)
-    assert room.inner_text("h1.room-title") == "Join on a tablet"
+    click(room, "Show the room screen", "link")
+    assert room.url == f"{month.meeting_url}/room"
+    assert room.locator("form, button, nav, .flashes").count() == 0
+    english = room.locator(".room-language[lang=en]")
+    assert english.locator("h2").inner_text() == "Join on a tablet"
+    arabic = room.locator(".room-language[lang=ar]")
+    assert arabic.get_attribute("dir") == "rtl"
+    assert arabic.locator("h2").inner_text() == month.said("ar", "Join on a tablet")
     month.code = room.inner_text(".room-code").replace("\u202f", "").replace(" ", "")
     assert re.fullmatch(r"[A-HJKMNP-Z2-9]{6}", month.code), month.code
     assert room.locator(".room-code").bounding_box()["height"] >= 100  # across the room
     assert room.locator(".room-qr").bounding_box()["width"] >= 300
     assert room.evaluate("document.querySelector('.room-qr').naturalWidth") > 0
-    assert "Tablets that joined: 0" in room.inner_text(".room-count")
+    assert "Tablets that joined: 0" in english.inner_text()
     seen(room)
+
+
+def facilitator_watches_the_room(month: Month) -> None:
+    """The facilitator's own screen (a laptop): the meeting page, which rings when a child
+    calls an adult. Its sound is tried once, which lets the browser play it later."""
+    control = instrument(month.pages["facilitator"].context.new_page())
+    control.clock.install()
+    month.pages["control"] = control
+    control.goto(month.meeting_url)
+    click(control, "Test the sound")
+    assert control.get_attribute("[data-live-url]", "data-rung") == "1"
+    assert control.get_by_text("No call right now.").is_visible()
+    seen(control)
 
 
 def facilitator_opens_the_vote(month: Month) -> None:
@@ -315,17 +337,19 @@ def facilitator_opens_the_vote(month: Month) -> None:
     seen(page)
     room = month.pages["room"]
     room_screen_updates(month)
-    expect(room.get_by_text("The vote is open on the tablets.")).to_be_visible()
+    expect(room.locator(".room-language[lang=en]")).to_contain_text(
+        "The vote is open on the tablets."
+    )
     seen(room)
     snap(room, "room-screen")
 
 
-def room_screen_updates(month: Month) -> None:
-    """A few seconds pass on the room screen: it asks for the counts again (and reloads
-    itself when a call for an adult or the vote changed)."""
-    room = month.pages["room"]
-    room.clock.run_for(4500)
-    room.wait_for_load_state()
+def room_screen_updates(month: Month, screen: str = "room") -> None:
+    """A few seconds pass on the room screen (or the facilitator's control screen): it asks
+    for the counts again (and reloads itself when the meeting or the vote changed)."""
+    page = month.pages[screen]
+    page.clock.run_for(4500)
+    page.wait_for_load_state()
 
 
 # The children --------------------------------------------------------------------------
@@ -482,18 +506,35 @@ def child_finishes(month, tablet, lang) -> None:
 
 
 def facilitator_goes_to_the_child(month: Month) -> None:
-    room = month.pages["room"]
-    room_screen_updates(month)
-    calls = room.locator(".help-call")
+    """The call shows on the facilitator's screen, with a sound, without a reload; never on
+    the room screen, which counts the tablets all the same."""
+    control = month.pages["control"]
+    room_screen_updates(month, "control")
+    calls = control.locator(".help-call")
     expect(calls).to_have_count(1)
     expect(calls).to_contain_text("A child asked for an adult at")
-    expect(room.locator(".room-count").first).to_contain_text("Tablets that joined: 3")
+    assert control.get_attribute("[data-live-url]", "data-rung") == "2"  # it rang
+    assert control.get_attribute("[data-live-url]", "data-sound") == "running"
+    assert control.get_by_text("No call right now.").is_hidden()
+    seen(control)
+    snap(control, "control-screen-help")
+    room = month.pages["room"]
+    room_screen_updates(month)
+    expect(room.locator(".room-language[lang=en] .room-count")).to_contain_text(
+        "Tablets that joined: 3"
+    )
+    for lang in ("en", "sq", "ar"):
+        assert month.said(lang, "A child asked for an adult at %(time)s", time="") not in (
+            room.inner_text("main")
+        )
+    assert room.locator(".help-call").count() == 0
     seen(room)
-    snap(room, "room-screen-help")
+    # The call's buttons came with the page's own form token: "Done" works.
     calls.get_by_role("button", name="Done: I went to them").click()
-    room.wait_for_load_state()
-    assert room.get_by_text("No call right now.").is_visible()
-    seen(room)
+    control.wait_for_load_state()
+    assert control.get_by_text("No call right now.").is_visible()
+    seen(control)
+    control.close()
 
 
 def facilitator_closes_the_vote_and_meeting(month: Month) -> None:
@@ -505,13 +546,22 @@ def facilitator_closes_the_vote_and_meeting(month: Month) -> None:
     results = page.get_by_role("region", name="Vote").inner_text()
     assert "3 children voted." in results
     seen(page)
+    click(page, "Close the meeting")  # without the ticked box: refused, still open
+    assert page.locator("#confirm-error").inner_text().strip() == "Tick the box to confirm."
+    assert page.locator(".facts strong").inner_text() == "Open now"
+    seen(page)
+    page.get_by_label("Yes, close the meeting now.", exact=False).check()
     click(page, "Close the meeting")
     assert page.locator(".facts strong").inner_text() == "Closed"
     assert page.locator(".code-small").count() == 0
     seen(page)
     room = month.pages["room"]
-    room.reload()
-    assert room.inner_text("h1") == "This meeting is not open"
+    room_screen_updates(month)  # it sees the meeting closed and says so by itself
+    expect(room.locator(".room-language[lang=en]")).to_have_text("This meeting is not open")
+    expect(room.locator(".room-language[lang=ar]")).to_have_text(
+        month.said("ar", "This meeting is not open")
+    )
+    seen(room)
     room.close()
 
 
@@ -780,9 +830,8 @@ def next_month_a_child_hears_the_answer(month: Month) -> None:
     page.wait_for_load_state()
     month.meeting_url = page.url
     click(page, "Open the meeting")
-    room = page
-    month.code = room.inner_text(".room-code").replace("\u202f", "").replace(" ", "")
-    seen(room)
+    month.code = page.inner_text(".code-small")
+    seen(page)
     for lang, language in (("sq", "Shqip"), ("ar", "العربية")):
         tablet = child_joins(month, f"next-{lang}", language, lang)
         shots = lang == "sq"
@@ -814,6 +863,7 @@ def test_the_month(month):
     facilitator_shortlists_actions(month)
     facilitator_opens_the_meeting(month)
     facilitator_opens_the_vote(month)
+    facilitator_watches_the_room(month)
 
     # Three children, three tablets, three languages.
     amira = child_joins(month, "child-en", "English", "en", shots=True)

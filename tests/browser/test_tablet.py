@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import expect
 
 from board.db import get_session
 from board.i18n import LANGUAGES, html_lang
@@ -295,7 +296,30 @@ def test_the_room_screen_shows_the_code_across_the_room(browser, live_server, op
     qr = page.locator(".room-qr").bounding_box()
     assert qr["width"] >= 300
     assert page.evaluate("document.querySelector('.room-qr').naturalWidth") > 0
+    assert page.locator("form, button, nav").count() == 0  # nothing to press in front of all
     assert not check_page(page)
+    context.close()
+
+
+def test_the_room_screen_follows_a_new_code(browser, live_server, open_meeting):
+    """The new code is made on the facilitator's own screen; the projected one, a few
+    seconds later, shows it by itself."""
+    meeting_id, code, _idle = open_meeting
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    room = instrument(context.new_page())
+    sign_in(room, live_server.url, "facilitator.tirana@example.org")
+    room.clock.install()
+    room.goto(f"{live_server.url}/meetings/{meeting_id}/room")
+    control = instrument(context.new_page())
+    control.goto(f"{live_server.url}/meetings/{meeting_id}")
+    control.get_by_role("button", name="Make a new code").click()
+    control.wait_for_load_state()
+    new = control.inner_text(".code-small")
+    assert new != code
+    room.clock.run_for(4500)
+    expect(room.locator(".room-code")).to_contain_text(new[3:])
+    assert room.inner_text(".room-code").replace("\u202f", "").replace(" ", "") == new
+    assert not check_page(room)
     context.close()
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from fnmatch import fnmatch
 from pathlib import Path
 
 from babel import Locale
@@ -36,6 +37,22 @@ KEYWORDS = ("_l", "lazy_gettext", "ngettext:1,2")
 # ``{# i18n: ... #}`` in a template), goes into the catalogues for the translators.
 COMMENT_TAGS = ("i18n:",)
 PROJECT, VERSION = "board", "0.1"
+# Where the messages a child reads live (the tablet's pages, the room screen's words, the faces,
+# the services' kinds, the ballot's and ideas' words, the error pages): each of these messages
+# carries the flag ``child`` in the catalogues. Audio, the languages that may be incomplete
+# (Romani) and the per-language checks all take the child's messages from this flag.
+CHILD_SOURCES = (
+    "board/templates/participate/*",
+    "board/templates/room/_screen_words.html",
+    "board/templates/error.html",
+    "board/participate/*",
+    "board/feedback/models.py",
+    "board/boards/models.py",
+    "board/voting/models.py",
+    "board/actions/models.py",
+    "board/errors.py",
+)
+CHILD_FLAG = "child"
 _WIDTH = 76  # pybabel's default: lines wrapped where they always were
 
 
@@ -67,8 +84,29 @@ def extract(root: Path = ROOT) -> Catalog:
     for filename, lineno, message, comments, context in found:
         # A template's comment over two lines keeps its line break and indent: one space.
         comments = [" ".join(comment.split()) for comment in comments]
-        catalog.add(message, None, [(filename, lineno)], auto_comments=comments, context=context)
+        # Catalog.add merges a message found twice, its flags included.
+        flags = [CHILD_FLAG] if is_child_source(filename) else []
+        catalog.add(
+            message,
+            None,
+            [(filename, lineno)],
+            auto_comments=comments,
+            flags=flags,
+            context=context,
+        )
     return catalog
+
+
+def is_child_source(filename: str) -> bool:
+    """True for a file (relative to the checkout's ``board`` parent) whose messages a child
+    reads."""
+    name = "board/" + filename if not filename.startswith("board/") else filename
+    return any(fnmatch(name, pattern) for pattern in CHILD_SOURCES)
+
+
+def child_messages(directory: Path = TRANSLATIONS) -> list[str | tuple[str, str]]:
+    """The ids of the messages a child reads, from messages.pot: a plural's is its pair."""
+    return [m.id for m in read_template(directory) if m.id and CHILD_FLAG in m.flags]
 
 
 def template_text(catalog: Catalog) -> bytes:

@@ -163,3 +163,14 @@ def test_placeholders_survive_translation(code):
             assert set(pattern.findall(string)) <= wanted | {"%(num)d"}, (code, source, string)
             if not isinstance(message.id, tuple):
                 assert set(pattern.findall(string)) == wanted, (code, source, string)
+
+
+def test_the_messages_a_child_reads_carry_the_child_flag():
+    """Audio, Romani and the per-language checks take a child's messages from this flag."""
+    from board.translate import child_messages
+
+    child = child_messages()
+    for message in ("Very bad", "I want to talk to an adult", "Street outreach", "Go in"):
+        assert message in child
+    assert "Raise a safeguarding concern" not in child
+    assert "Times are in %(zone)s." not in child

@@ -38,6 +38,7 @@ from tests.factories import csv_table
 pytestmark = pytest.mark.browser
 
 TABLET = {"width": 820, "height": 1180}
+PHONE = {"width": 390, "height": 844}
 ROOM = {"width": 1920, "height": 1080}
 DESK = {"width": 1280, "height": 900}
 ZONE = "Europe/Tirane"
@@ -356,8 +357,10 @@ def room_screen_updates(month: Month, screen: str = "room") -> None:
 # The children --------------------------------------------------------------------------
 
 
-def child_joins(month: Month, who: str, language: str, lang: str, shots: bool = False):
-    tablet = month.window(who, TABLET, has_touch=True)
+def child_joins(
+    month: Month, who: str, language: str, lang: str, shots: bool = False, viewport=TABLET
+):
+    tablet = month.window(who, viewport, has_touch=True)
     tablet.goto(f"{month.base}/join")
     assert tablet.get_attribute("html", "lang") == "en"
     seen(tablet)
@@ -400,7 +403,8 @@ def child_joins(month: Month, who: str, language: str, lang: str, shots: bool = 
     return tablet
 
 
-def child_gives_feedback(month, tablet, lang, service, face, text, shots=False) -> None:
+def child_gives_feedback(month, tablet, lang, service, face, text, shot=None) -> None:
+    """With ``shot``, the filled-in page is kept as the picture of that name."""
     tablet.get_by_role("link", name=month.said(lang, "Tell us about a service")).click()
     tablet.wait_for_url(f"{month.base}/meeting/services")
     assert tablet.inner_text("h1") == month.said(lang, "Which service do you want to talk about?")
@@ -412,8 +416,8 @@ def child_gives_feedback(month, tablet, lang, service, face, text, shots=False) 
     tablet.get_by_label(month.said(lang, face), exact=True).check()
     tablet.get_by_label(month.said(lang, "What happened?")).fill(text)
     seen(tablet)
-    if shots:
-        snap(tablet, "feedback")
+    if shot:
+        snap(tablet, shot)
     click(tablet, month.said(lang, "Send"))
     assert tablet.url == f"{month.base}/meeting/thanks"
     assert tablet.inner_text("h1") == month.said(lang, "Thank you!")
@@ -868,7 +872,7 @@ def test_the_month(month):
 
     # Three children, three tablets, three languages.
     amira = child_joins(month, "child-en", "English", "en", shots=True)
-    child_gives_feedback(month, amira, "en", DROP_IN, "Good", WITH_DETAILS, shots=True)
+    child_gives_feedback(month, amira, "en", DROP_IN, "Good", WITH_DETAILS, shot="feedback")
     child_proposes(month, amira, "en", IDEA)
     child_votes(month, amira, "en", ACTIONS[:1], shots=True)
     child_sees_you_said_we_did(month, amira, "en", shots=True)  # nothing yet, the first month
@@ -878,8 +882,8 @@ def test_the_month(month):
     child_votes(month, besa, "sq", ACTIONS)
     child_calls_an_adult(month, besa, "sq")
 
-    karim = child_joins(month, "child-ar", "العربية", "ar")
-    child_gives_feedback(month, karim, "ar", DROP_IN, "Okay", TAKEN_BACK)
+    karim = child_joins(month, "child-ar", "العربية", "ar", viewport=PHONE)  # on a phone
+    child_gives_feedback(month, karim, "ar", DROP_IN, "Okay", TAKEN_BACK, shot="feedback-ar-phone")
     child_takes_an_answer_back(month, karim, "ar")
     child_votes(month, karim, "ar", ACTIONS[1:])
 

@@ -160,7 +160,7 @@ def test_every_child_page_fits_the_screen(browser, live_server, open_meeting, la
     page.wait_for_url(f"{base}/join/welcome")
     look.check("welcome")
     page.click(".start-form button")
-    let_tablet_in(page, live_server)
+    let_tablet_in(page, live_server, check=lambda: look.check("waiting"))
     look.check("home")
     page.goto(f"{base}/meeting/services")
     look.check("services")
@@ -189,6 +189,9 @@ def test_every_child_page_fits_the_screen(browser, live_server, open_meeting, la
     }
     page.goto(f"{base}/meeting/vote")
     look.check("vote")
+    page.click(".vote-form > button.primary")  # an empty ballot is a ballot too
+    page.wait_for_url(f"{base}/meeting/vote")
+    look.check("vote_done")
     page.goto(f"{base}/meeting/outcomes")
     look.check("outcomes")
     page.goto(f"{base}/help")

@@ -147,6 +147,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board.room.routes import bp as room_bp
     from board.summaries.routes import bp as summaries_bp
     from board.voting.routes import bp as voting_bp
+    from board.wordings.routes import bp as wordings_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(meetings_bp)
@@ -157,6 +158,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(voting_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(summaries_bp)
+    app.register_blueprint(wordings_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)

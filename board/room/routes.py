@@ -32,12 +32,13 @@ from board.i18n import DEFAULT_LANGUAGE, LANGUAGES, clock, direction, html_lang
 from board.meetings import codes, queries
 from board.meetings import services as meetings
 from board.meetings.forms import CancelForm, CloseForm, PresentForm
-from board.meetings.models import HelpCall, Meeting
+from board.meetings.models import HelpCall, Meeting, MeetingState
 from board.participate import admission, offline
 from board.room import services
 from board.voting.forms import ballot_form
 from board.voting.queries import count_votes, latest_ballot, meeting_vote
 from board.web import get_allowed
+from board.wordings.queries import agenda_texts, lacking
 
 bp = Blueprint("room", __name__)
 
@@ -76,8 +77,16 @@ def _meeting_page(meeting: Meeting, close_form: CloseForm, status: int = 200):
         confirm=ConfirmForm(),
         cancel_form=CancelForm(),
         close_form=close_form,
+        lacking=_lacking_wordings(meeting),
         **_counts(meeting),
     ), status
+
+
+def _lacking_wordings(meeting: Meeting) -> list:
+    """Before a meeting opens: what its agenda lacks in which of the board's languages."""
+    if meeting.state is not MeetingState.SCHEDULED:
+        return []
+    return lacking(agenda_texts(db, meeting), meeting.board.language_codes)
 
 
 def _state_change(meeting_id: int, change, message: str):

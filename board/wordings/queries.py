@@ -212,9 +212,7 @@ def _translated(path: str, _stamp: int) -> frozenset:
     return frozenset(
         m.id
         for m in catalog
-        if m.id
-        and not m.fuzzy
-        and all(m.string if isinstance(m.string, tuple) else (m.string,))
+        if m.id and not m.fuzzy and all(m.string if isinstance(m.string, tuple) else (m.string,))
     )
 
 

@@ -5,35 +5,72 @@ benchmark (bench/wordings.py) checks that the demo network has them all."""
 
 from __future__ import annotations
 
-# A service's name by its name as entered (board.demo.data.BOARDS), in its board's languages.
+# A service's name by its name as entered (board.demo.data.BOARDS), in its board's languages
+# (Romani for the boards that may offer it, Tirana's and Prishtina's: used where they do).
 SERVICE_NAMES: dict[str, dict[str, str]] = {
     # Tirana: sq, ar
-    "Blloku drop-in centre": {"sq": "Qendra ditore e Bllokut", "ar": "مركز بلوكو النهاري"},
-    "Street team Tirana": {"sq": "Ekipi i rrugës, Tiranë", "ar": "فريق الشارع في تيرانا"},
+    "Blloku drop-in centre": {
+        "sq": "Qendra ditore e Bllokut",
+        "ar": "مركز بلوكو النهاري",
+        "rom": "Dive-sko centro Blloku",
+    },
+    "Street team Tirana": {
+        "sq": "Ekipi i rrugës, Tiranë",
+        "ar": "فريق الشارع في تيرانا",
+        "rom": "Grupa anda drom, Tirana",
+    },
     "School no. 7 support class": {
         "sq": "Klasa mbështetëse e shkollës nr. 7",
         "ar": "صف الدعم في المدرسة رقم 7",
+        "rom": "Klasa vaš žutipe, škola nr. 7",
     },
-    "Health centre no. 3": {"sq": "Qendra shëndetësore nr. 3", "ar": "المركز الصحي رقم 3"},
+    "Health centre no. 3": {
+        "sq": "Qendra shëndetësore nr. 3",
+        "ar": "المركز الصحي رقم 3",
+        "rom": "Centro vaš sastipe nr. 3",
+    },
     "Civil registry help desk": {
         "sq": "Ndihmë për gjendjen civile",
         "ar": "مكتب المساعدة في السجل المدني",
+        "rom": "Žutipe vaš lila thaj registracia",
     },
-    "Night shelter": {"sq": "Strehim për natën", "ar": "مأوى ليلي"},
-    "Free legal clinic": {"sq": "Ndihmë ligjore falas", "ar": "عيادة قانونية مجانية"},
+    "Night shelter": {"sq": "Strehim për natën", "ar": "مأوى ليلي", "rom": "Kher vaš e rat"},
+    "Free legal clinic": {
+        "sq": "Ndihmë ligjore falas",
+        "ar": "عيادة قانونية مجانية",
+        "rom": "Bi lovengo žutipe anda kris",
+    },
     # Prishtina: sq, sr_Latn
     "Youth drop-in centre": {
         "sq": "Qendra ditore për të rinj",
         "sr_Latn": "Dnevni centar za mlade",
+        "rom": "Dive-sko centro vaš terne",
     },
-    "Mobile outreach team": {"sq": "Ekipi në terren", "sr_Latn": "Mobilni terenski tim"},
-    "Catch-up classes": {"sq": "Mësime plotësuese", "sr_Latn": "Dopunska nastava"},
+    "Mobile outreach team": {
+        "sq": "Ekipi në terren",
+        "sr_Latn": "Mobilni terenski tim",
+        "rom": "Grupa so avel kaj tute",
+    },
+    "Catch-up classes": {
+        "sq": "Mësime plotësuese",
+        "sr_Latn": "Dopunska nastava",
+        "rom": "Ekstra klase",
+    },
     "Family health centre": {
         "sq": "Qendra e mjekësisë familjare",
         "sr_Latn": "Dom zdravlja za porodicu",
+        "rom": "Centro vaš sastipe vaš e familia",
     },
-    "Documents help desk": {"sq": "Ndihmë me dokumentet", "sr_Latn": "Pomoć oko dokumenata"},
-    "Emergency response team": {"sq": "Ekipi i emergjencës", "sr_Latn": "Tim za hitne slučajeve"},
+    "Documents help desk": {
+        "sq": "Ndihmë me dokumentet",
+        "sr_Latn": "Pomoć oko dokumenata",
+        "rom": "Žutipe vaš lila",
+    },
+    "Emergency response team": {
+        "sq": "Ekipi i emergjencës",
+        "sr_Latn": "Tim za hitne slučajeve",
+        "rom": "Grupa vaš sigo žutipe",
+    },
     # Sofia: bg, ar
     "Day centre for children": {"bg": "Дневен център за деца", "ar": "مركز نهاري للأطفال"},
     "Street work team": {"bg": "Екип за работа на улицата", "ar": "فريق العمل في الشارع"},
@@ -85,6 +122,7 @@ ACTION_TITLES: dict[str, dict[str, str]] = {
         "pl": "Klub otwarty także w niedziele",
         "ro": "Centrul de zi deschis și duminica",
         "ar": "فتح المركز النهاري يوم الأحد",
+        "rom": "O centro putardo vi kurke",
     },
     "Interpreters at the health centre": {
         "sq": "Përkthyes në qendrën shëndetësore",
@@ -93,6 +131,7 @@ ACTION_TITLES: dict[str, dict[str, str]] = {
         "pl": "Tłumacze w przychodni",
         "ro": "Traducători la centrul de sănătate",
         "ar": "مترجمون في المركز الصحي",
+        "rom": "Tolmačura ando centro vaš sastipe",
     },
     "Free bus tickets for school": {
         "sq": "Bileta autobusi falas për në shkollë",
@@ -101,6 +140,7 @@ ACTION_TITLES: dict[str, dict[str, str]] = {
         "pl": "Darmowe bilety autobusowe do szkoły",
         "ro": "Bilete de autobuz gratuite pentru școală",
         "ar": "تذاكر حافلة مجانية للمدرسة",
+        "rom": "Bileturi bi lovengo vaš o autobuso kaj e škola",
     },
     "A quiet room for homework": {
         "sq": "Një dhomë e qetë për detyrat",
@@ -109,6 +149,7 @@ ACTION_TITLES: dict[str, dict[str, str]] = {
         "pl": "Ciche miejsce do odrabiania lekcji",
         "ro": "O cameră liniștită pentru teme",
         "ar": "غرفة هادئة للواجبات",
+        "rom": "Jekh smirno kamera vaš e školaki buti",
     },
     "Help with documents in our languages": {
         "sq": "Ndihmë me dokumentet në gjuhët tona",
@@ -117,6 +158,7 @@ ACTION_TITLES: dict[str, dict[str, str]] = {
         "pl": "Pomoc z dokumentami w naszych językach",
         "ro": "Ajutor cu actele în limbile noastre",
         "ar": "المساعدة في الوثائق بلغاتنا",
+        "rom": "Žutipe vaš lila ande amare čhiba",
     },
     "Sports on Saturdays": {
         "sq": "Sport të shtunave",
@@ -125,6 +167,7 @@ ACTION_TITLES: dict[str, dict[str, str]] = {
         "pl": "Sport w soboty",
         "ro": "Sport sâmbăta",
         "ar": "رياضة يوم السبت",
+        "rom": "Sporto savatone",
     },
 }
 ACTION_OUTCOMES: dict[str, dict[str, str]] = {
@@ -135,6 +178,7 @@ ACTION_OUTCOMES: dict[str, dict[str, str]] = {
         "pl": "Klub jest teraz otwarty w niedzielne popołudnia.",
         "ro": "Centrul este acum deschis duminica după-amiaza.",
         "ar": "المركز مفتوح الآن بعد ظهر يوم الأحد.",
+        "rom": "O centro akana si putardo kurke, pala o mizmeri.",
     },
     "Partners are looking for interpreters.": {
         "sq": "Partnerët po kërkojnë përkthyes.",
@@ -143,6 +187,7 @@ ACTION_OUTCOMES: dict[str, dict[str, str]] = {
         "pl": "Partnerzy szukają tłumaczy.",
         "ro": "Partenerii caută traducători.",
         "ar": "الشركاء يبحثون عن مترجمين.",
+        "rom": "E partnera roden tolmačura.",
     },
     "Children chose other ideas this time.": {
         "sq": "Këtë herë fëmijët zgjodhën ide të tjera.",
@@ -151,6 +196,7 @@ ACTION_OUTCOMES: dict[str, dict[str, str]] = {
         "pl": "Tym razem dzieci wybrały inne pomysły.",
         "ro": "De data aceasta copiii au ales alte idei.",
         "ar": "اختار الأطفال أفكارًا أخرى هذه المرة.",
+        "rom": "Akana e čhavore alosarde aver ideje.",
     },
 }
 
@@ -163,6 +209,7 @@ ANSWERS: dict[str, dict[str, str]] = {
         "pl": "Od przyszłego miesiąca tłumacz będzie przychodził dwa dni w tygodniu.",
         "ro": "Un traducător va veni două zile pe săptămână, de luna viitoare.",
         "ar": "سيأتي مترجم يومين في الأسبوع، ابتداءً من الشهر القادم.",
+        "rom": "Jekh tolmačo avela duj dives ando kurko, katar o avutno čhon.",
     },
     "Your top idea goes to the city council. We will tell you what they say.": {
         "sq": "Ideja juaj e parë shkon te këshilli bashkiak. Do t'ju tregojmë çfarë thonë.",
@@ -171,6 +218,7 @@ ANSWERS: dict[str, dict[str, str]] = {
         "pl": "Wasz najlepszy pomysł trafi do rady miasta. Powiemy wam, co odpowie.",
         "ro": "Prima voastră idee merge la consiliul orașului. Vă spunem ce răspund.",
         "ar": "فكرتكم الأولى تذهب إلى مجلس المدينة. سنخبركم بما يقولون.",
+        "rom": "Tumari angluni ideja džal ko konsilo e forosko. Phenasa tumenge so von phenen.",
     },
     "Two new helpers who speak Arabic and Dari start this winter.": {
         "sq": "Dy ndihmës të rinj që flasin arabisht dhe dari fillojnë këtë dimër.",
@@ -179,6 +227,7 @@ ANSWERS: dict[str, dict[str, str]] = {
         "pl": "Tej zimy zaczyna pracę dwoje nowych pomocników, którzy mówią po arabsku i w dari.",
         "ro": "Doi lucrători noi care vorbesc araba și dari încep iarna aceasta.",
         "ar": "يبدأ هذا الشتاء مساعدان جديدان يتحدثان العربية والدارية.",
+        "rom": "Duj neve manuša vaš žutipe, so vakeren arabikane thaj dari, astaren akava ivend.",
     },
 }
 

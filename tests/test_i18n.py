@@ -410,3 +410,26 @@ def test_the_room_screen_and_the_offline_page_speak_romani(client, make, auth):
     assert 'lang="rom"' in screen.get_data(as_text=True)
     offline = client.get("/join/offline/rom")
     assert offline.status_code == 200 and _lang(offline) == "rom"
+
+
+def test_what_a_romani_child_gives_is_recorded_in_romani(tablet_client, session, make):
+    """The page's language, not the locale its dates come from: moderators see "Romani čhib"
+    beside the text, though the page's dates are Albanian."""
+    import sqlalchemy as sa
+
+    from board.feedback.models import Feedback
+    from tests.factories import once
+
+    board = make.board(languages="sq rom")
+    service = make.service(board, name="Clinic")
+    meeting = make.meeting(board, place="Room", services=board.services)
+    make.commit()
+    join(tablet_client, meeting, lang="rom")
+    path = f"/meeting/services/{service.id}"
+
+    answer = tablet_client.post(
+        path, data={"rating": "4", "what_happened": "mišto", "once": once(tablet_client, path)}
+    )
+
+    assert answer.status_code == 302
+    assert session.scalars(sa.select(Feedback.language)).all() == ["rom"]

@@ -1,4 +1,14 @@
-"""Languages: what ships, how a request's locale is chosen, where catalogues live."""
+"""Languages: what ships, how a request's language is chosen, where catalogues live, and
+what a message missing in a language shows instead.
+
+A page speaks one language (``current_language``: ``<html lang>``, what a child gives is
+recorded in it). Its messages come from gettext's own fallback chain (``FallbackDomain``):
+that language's catalogue, then the board's own language (``fallback_language``: the first
+the board offers that ships complete), then English, the source. So a Romani page on an
+Albanian board shows Albanian where the Romani draft has no word yet, never English unless
+the board offers English or no board is known. Flask-Babel's locale (dates, numbers) is the
+page's language where CLDR knows it, else the board's (``cldr_locale``): CLDR has no Romani.
+"""
 
 from __future__ import annotations
 

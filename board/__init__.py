@@ -9,7 +9,6 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -48,9 +47,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 
 
 def _template_context():
-    from board.i18n import LANGUAGES, direction, html_lang
+    from board.i18n import LANGUAGES, current_language, direction, html_lang
 
-    code = str(get_locale() or "en")
+    code = current_language()
     return {
         "LANGUAGES": LANGUAGES,
         "current_language": code,

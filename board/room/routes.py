@@ -19,7 +19,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -28,7 +27,14 @@ from board.auth.access import can_run_meetings
 from board.db import db
 from board.feedback.queries import count_answers
 from board.forms import ConfirmForm, show_error
-from board.i18n import DEFAULT_LANGUAGE, LANGUAGES, clock, direction, html_lang
+from board.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    clock,
+    direction,
+    force_language,
+    html_lang,
+)
 from board.meetings import codes, queries
 from board.meetings import services as meetings
 from board.meetings.forms import CancelForm, CloseForm, PresentForm
@@ -151,13 +157,13 @@ def screen(meeting_id: int):
     page = {"meeting": meeting, "board": meeting.board, "join_url": _join_url(meeting)}
     page.update(_counts(meeting))
     blocks = [_words_in(code, page) for code in languages]
-    with force_locale(languages[0]):
+    with force_language(languages[0]):
         return render_template("room/screen.html", blocks=blocks, **page)
 
 
 def _words_in(code: str, page: dict) -> Markup:
     """One language's block of the room screen, rendered in that language."""
-    with force_locale(code):
+    with force_language(code):
         html = render_template(
             "room/_screen_words.html", block_lang=html_lang(code), block_dir=direction(code), **page
         )

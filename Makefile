@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app board
-LANGS  := sq bg pl ro sr_Latn ar
+LANGS  := sq bg pl ro sr_Latn ar rom
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 # The Werkzeug debugger runs any Python typed into an error page: it may serve this machine

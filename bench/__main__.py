@@ -14,6 +14,9 @@ detect: the personal-details detector's recall and false positives per language 
 corpus, and its microseconds per text (bench/detect.py).
 disclosure: on a simulated network, the share of rows, board-months and children's answers
 that reach a published distribution, today's rule against the cascade (bench/disclosure.py).
+wordings: per language, the share of the texts children read (services' names, actions,
+partners' answers) with a wording in it on the demo network, target 100 %, and the child
+messages its catalogue leaves untranslated (bench/wordings.py).
 """
 
 from __future__ import annotations
@@ -144,7 +147,7 @@ def bench_child_pages(app) -> list[tuple]:
 def main() -> None:
     import os
 
-    from bench import detect, disclosure, history, load, tablet
+    from bench import detect, disclosure, history, load, tablet, wordings
 
     rows, child_rows = bench_pages()
     print(f"\npages (SQLite, demo network, {REPEAT} requests each, in-process)")
@@ -162,6 +165,7 @@ def main() -> None:
     for path, size, foreign in child_rows:
         within = "yes" if size <= ONE_ROUND_TRIP else "NO"
         print(f"{path:<18} {size:>8} {ONE_ROUND_TRIP:>8} {within:>7} {foreign:>14}")
+    wordings.main()
     tablet.main()
     detect.main()
     disclosure.main()

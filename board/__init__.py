@@ -9,7 +9,6 @@ import secrets
 from pathlib import Path
 
 from flask import Flask
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -48,9 +47,9 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 
 
 def _template_context():
-    from board.i18n import LANGUAGES, direction, html_lang
+    from board.i18n import LANGUAGES, current_language, direction, html_lang
 
-    code = str(get_locale() or "en")
+    code = current_language()
     return {
         "LANGUAGES": LANGUAGES,
         "current_language": code,
@@ -147,6 +146,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board.room.routes import bp as room_bp
     from board.summaries.routes import bp as summaries_bp
     from board.voting.routes import bp as voting_bp
+    from board.wordings.routes import bp as wordings_bp
 
     app.register_blueprint(home_bp)
     app.register_blueprint(meetings_bp)
@@ -157,6 +157,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(voting_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(summaries_bp)
+    app.register_blueprint(wordings_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)

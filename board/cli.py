@@ -104,7 +104,7 @@ def translate_compile() -> None:
         if done.translated < done.total:
             click.echo(
                 f"{done.code}: {done.translated} of {done.total} messages translated "
-                "(the others show in English)"
+                "(the others show in the board's own language, else English)"
             )
     codes = ", ".join(done.code for done in compiled)
     click.echo(f"Compiled {len(compiled)} catalogues ({codes}).")

@@ -1,17 +1,32 @@
-"""Languages: what ships, how a request's locale is chosen, where catalogues live."""
+"""Languages: what ships, how a request's language is chosen, where catalogues live, and
+what a message missing in a language shows instead.
+
+A page speaks one language (``current_language``: ``<html lang>``, what a child gives is
+recorded in it). Its messages come from gettext's own fallback chain (``FallbackDomain``):
+that language's catalogue, then the board's own language (``fallback_language``: the first
+the board offers that ships complete), then English, the source. So a Romani page on an
+Albanian board shows Albanian where the Romani draft has no word yet, never English unless
+the board offers English or no board is known. Flask-Babel's locale (dates, numbers) is the
+page's language where CLDR knows it, else the board's (``cldr_locale``): CLDR has no Romani.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
+from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, localedata
 from babel.dates import format_date, format_interval, format_skeleton, get_timezone_name
+from babel.support import NullTranslations, Translations
 from dateutil.relativedelta import relativedelta
 from flask import Flask, g, has_app_context, has_request_context, request, session
-from flask_babel import Babel, get_locale, gettext, ngettext
+from flask_babel import Babel, Domain, force_locale, get_locale, gettext, ngettext
 from flask_login import current_user
+from werkzeug.utils import cached_property
 
 # code -> (name of the language in itself, text direction). English first: the source.
 LANGUAGES: dict[str, tuple[str, str]] = {
@@ -22,8 +37,25 @@ LANGUAGES: dict[str, tuple[str, str]] = {
     "ro": ("Română", "ltr"),
     "sr_Latn": ("Srpski", "ltr"),
     "ar": ("العربية", "rtl"),
+    "rom": ("Romani čhib", "ltr"),
 }
 DEFAULT_LANGUAGE = "en"
+# Languages whose catalogue may stay incomplete: a draft (Romani, Latin script) that grows
+# message by message. A message it lacks shows in the board's own language
+# (``fallback_language``), never in English unless the board offers English. Every other
+# catalogue is complete (tests/test_i18n.py).
+INCOMPLETE = frozenset({"rom"})
+# The languages of the room a tablet last served, kept in its session after a child's
+# "I am finished" or the meeting's end (they are the room's, not the child's): the join page
+# it goes back to then speaks the board's language, not English.
+ROOM_LANGUAGES = "room_languages"
+
+
+@cache
+def has_cldr(code: str) -> bool:
+    """True for a language Babel's CLDR data knows (its dates, numbers, plural rules); not for
+    Romani, whose pages take them from the board's own language (``cldr_locale``)."""
+    return localedata.exists(code)
 
 
 def language_name(code: str) -> str:
@@ -60,8 +92,43 @@ def _same_language(accepted, offered: list[str]) -> str | None:
     return None
 
 
-def select_locale() -> str:
-    """Explicit choice, then the account's preference, then the browser, then the board."""
+def use_board_languages(codes: list[str], remember: bool = False) -> None:
+    """This page is a board's: its languages choose the page's language where nothing else
+    does, and its first complete one is the fallback. ``remember`` (a tablet of the board's
+    room) keeps them in the session for the join page the tablet goes back to."""
+    g.board_languages = codes
+    if remember:
+        session[ROOM_LANGUAGES] = " ".join(codes)
+
+
+def _board_languages() -> list[str]:
+    """The languages of the board this page is for: named by the page, else those of the room
+    this tablet served (a signed-in person's pages are not a tablet's)."""
+    if not has_app_context():
+        return []
+    if codes := g.get("board_languages"):
+        return list(codes)
+    # Flask-Login's key, not current_user: this runs for every message, and must not load
+    # an account (nor reach the database) to translate one.
+    if has_request_context() and "_user_id" not in session:
+        return str(session.get(ROOM_LANGUAGES, "")).split()
+    return []
+
+
+def fallback_language(board_languages: Iterable[str] | None = None) -> str:
+    """The board's own language: the first it offers that ships complete (so not Romani);
+    English where it offers no other, or where no board is known. A message missing in the
+    page's language shows in this one, and a page in a language CLDR does not know takes its
+    dates and numbers from it."""
+    for code in _board_languages() if board_languages is None else board_languages:
+        if code in LANGUAGES and code not in INCOMPLETE and has_cldr(code):
+            return code
+    return DEFAULT_LANGUAGE
+
+
+def select_language() -> str:
+    """The page's language: explicit choice, then the account's preference, then the
+    browser, then the board's first."""
     if not has_request_context():
         return DEFAULT_LANGUAGE  # command line
     chosen = session.get("lang")
@@ -70,7 +137,7 @@ def select_locale() -> str:
     preferred = getattr(current_user, "locale", None)
     if preferred in LANGUAGES:
         return preferred
-    board_languages = g.get("board_languages") or []
+    board_languages = _board_languages()
     offered = [code for code in LANGUAGES if code in board_languages] or list(LANGUAGES)
     best = request.accept_languages.best_match([html_lang(c) for c in offered] + offered)
     if best:
@@ -80,6 +147,104 @@ def select_locale() -> str:
     if board_languages and board_languages[0] in LANGUAGES:
         return board_languages[0]
     return DEFAULT_LANGUAGE
+
+
+def cldr_locale(code: str) -> str:
+    """The locale whose CLDR data (dates, numbers) a page in ``code`` uses: its own, or for
+    a language CLDR does not know (Romani), the board's own (``fallback_language``)."""
+    return code if has_cldr(code) else fallback_language()
+
+
+def select_locale() -> str:
+    """Flask-Babel's locale selector: the page's language (``select_language``), as the
+    locale CLDR knows for it. The language itself is kept for ``current_language``."""
+    code = select_language()
+    locale = cldr_locale(code)
+    if has_app_context():
+        g.page_language = (code, locale)
+    return locale
+
+
+def current_language() -> str:
+    """The language this page speaks (``rom`` on a Romani page, whose Flask-Babel locale is
+    the board's language): for ``<html lang>``, and for what a child gives in it."""
+    locale = get_locale()
+    if locale is None:
+        return DEFAULT_LANGUAGE
+    chosen = g.get("page_language")
+    if chosen and chosen[1] == str(locale):
+        return chosen[0]
+    return str(locale)
+
+
+@contextmanager
+def force_language(code: str) -> Iterator[None]:
+    """Flask-Babel's ``force_locale`` for any language of LANGUAGES, Romani too: within it,
+    pages speak ``code`` and fall back to the board's language as everywhere."""
+    if not has_app_context():
+        yield
+        return
+    locale = cldr_locale(code)
+    saved = g.get("page_language")
+    with force_locale(locale):
+        g.page_language = (code, locale)
+        try:
+            yield
+        finally:
+            g.page_language = saved
+
+
+def translation_chain(language: str | None = None) -> tuple[str, ...]:
+    """The catalogues a message is looked up in, in order: the page's language, then the
+    board's own; English, the source, ends every chain (a message no catalogue has is
+    its English msgid). Empty for an English page."""
+    chain: list[str] = []
+    for code in (language or current_language(), fallback_language()):
+        if code == DEFAULT_LANGUAGE:
+            break
+        if code not in chain:
+            chain.append(code)
+    return tuple(chain)
+
+
+class FallbackDomain(Domain):
+    """Flask-Babel's domain whose translations are gettext's own fallback chain
+    (``translation_chain``): a message missing in Romani (or in any catalogue) shows in
+    the board's language, never in a mix with English unless the board offers English."""
+
+    def get_translations(self):
+        if not has_app_context():
+            return NullTranslations()
+        # The folders are part of the key: every app (a test's too) shares this domain.
+        key = (tuple(self.translation_directories), translation_chain())
+        if key not in self.cache:
+            self.cache[key] = self._load(key[1])
+        return self.cache[key]
+
+    def _load(self, chain: tuple[str, ...]) -> NullTranslations:
+        first: NullTranslations | None = None
+        for code in chain:
+            catalogue = self._catalogue(code)
+            if first is None:
+                first = catalogue
+            else:
+                first.add_fallback(catalogue)
+        return first or NullTranslations()
+
+    def _catalogue(self, code: str) -> NullTranslations:
+        """One language's messages, from every translations folder (a missing one: none)."""
+        found = [
+            loaded
+            for directory in self.translation_directories
+            if isinstance(
+                loaded := Translations.load(directory, [code], self.domain[0]), Translations
+            )
+        ]
+        if not found:
+            return NullTranslations()
+        for more in found[1:]:
+            found[0].merge(more)
+        return found[0]
 
 
 # Dates and times as people read them ---------------------------------------------------------
@@ -174,7 +339,15 @@ def zone_note() -> str:
     return " ".join(gettext("Times are in %(zone)s.", zone=zone_name(z)) for z in shown)
 
 
-babel = Babel()
+class _Babel(Babel):
+    """Flask-Babel, with ``FallbackDomain`` as its default domain."""
+
+    @cached_property
+    def domain_instance(self):
+        return FallbackDomain(domain=self.domain)
+
+
+babel = _Babel()
 
 
 def init_app(app: Flask) -> None:

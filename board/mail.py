@@ -44,7 +44,6 @@ from typing import Any, Protocol, cast
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_request_context, url_for
-from flask_babel import force_locale
 from itsdangerous import BadSignature
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -91,10 +90,10 @@ def queue_mail(session: Session, recipient: Recipient, subject, body) -> MailMes
     """Queue a plain-text message to one staff address (never to a child: children have
     none). ``subject`` and ``body`` are lazy strings (``lazy_gettext``) or plain text: they
     are rendered here, in the recipient's language. Sent after ``session`` commits."""
-    from board.i18n import DEFAULT_LANGUAGE, LANGUAGES
+    from board.i18n import DEFAULT_LANGUAGE, LANGUAGES, force_language
 
     locale = recipient.locale if recipient.locale in LANGUAGES else DEFAULT_LANGUAGE
-    with force_locale(locale):
+    with force_language(locale):
         subject, body = str(subject), str(body)
     message = MailMessage(recipient=recipient.email, subject=subject, body=seal(current_app, body))
     session.add(message)

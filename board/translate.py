@@ -21,7 +21,7 @@ from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from board.i18n import DEFAULT_LANGUAGE, LANGUAGES, find_translations
+from board.i18n import DEFAULT_LANGUAGE, LANGUAGES, find_translations, has_cldr
 
 # The checkout: babel.cfg beside the package. Extracting needs the sources, so it runs there.
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,6 +53,14 @@ CHILD_SOURCES = (
     "board/errors.py",
 )
 CHILD_FLAG = "child"
+# Languages CLDR has no data for (board.i18n.has_cldr): Babel cannot give their English name
+# or plural rules, so a new catalogue takes them from here. Their catalogue still says
+# ``Language: rom``; the application takes dates and numbers from the board's own language.
+NOT_IN_CLDR = {
+    "rom": ("Romani", "nplurals=2; plural=(n != 1);"),
+}
+# Every catalogue is a draft until people who speak the language have read it.
+LAST_TRANSLATOR = "machine draft (board developers) <noreply@example.org>"
 _WIDTH = 76  # pybabel's default: lines wrapped where they always were
 
 
@@ -104,9 +112,13 @@ def is_child_source(filename: str) -> bool:
     return any(fnmatch(name, pattern) for pattern in CHILD_SOURCES)
 
 
-def child_messages(directory: Path = TRANSLATIONS) -> list[str | tuple[str, str]]:
+def child_messages(directory: Path = TRANSLATIONS) -> list[str | tuple[str, ...]]:
     """The ids of the messages a child reads, from messages.pot: a plural's is its pair."""
-    return [m.id for m in read_template(directory) if m.id and CHILD_FLAG in m.flags]
+    return [
+        m.id if isinstance(m.id, str) else tuple(m.id)
+        for m in read_template(directory)
+        if m.id and CHILD_FLAG in m.flags
+    ]
 
 
 def template_text(catalog: Catalog) -> bytes:
@@ -150,14 +162,40 @@ def shipped() -> list[str]:
     return [code for code in LANGUAGES if code != DEFAULT_LANGUAGE]
 
 
+def new_catalogue(code: str) -> Catalog:
+    """An empty catalogue for a language just added to board.i18n.LANGUAGES, its header
+    saying that it is a draft. A language CLDR does not know (Romani) keeps its own code
+    in ``Language:`` and gets its plural rule from ``NOT_IN_CLDR``."""
+    if has_cldr(code):
+        name, plurals = Locale.parse(code).english_name, None
+    else:
+        name, plurals = NOT_IN_CLDR[code]
+    catalog = Catalog(
+        locale=code,
+        project=PROJECT,
+        version=VERSION,
+        header_comment=(
+            f"# {name} translations for board. DRAFT: machine-assisted, awaiting review by\n"
+            "# native speakers.\n"
+            "# This file is distributed under the same license as the board project.\n"
+            "#"
+        ),
+        last_translator=LAST_TRANSLATOR,
+        language_team=f"{name} (draft, awaiting review by native speakers)",
+        revision_date=datetime.now(UTC),
+        fuzzy=False,
+    )
+    if plurals:
+        catalog.mime_headers = [("Plural-Forms", plurals)]
+    return catalog
+
+
 def _updated(template: Catalog, path: Path, code: str) -> bytes:
     if path.is_file():
         with path.open("rb") as handle:
             catalog = read_po(handle, locale=code, domain=DOMAIN)
     else:  # a language just added to board.i18n.LANGUAGES: start its catalogue
-        catalog = Catalog(locale=Locale.parse(code), project=PROJECT, version=VERSION)
-        catalog.revision_date = datetime.now(UTC)
-        catalog.fuzzy = False
+        catalog = new_catalogue(code)
     # No fuzzy matching: a new message stays untranslated (the tests then say so) instead of
     # borrowing the translation of a similar one, which a child would read as if checked.
     catalog.update(template, no_fuzzy_matching=True)
@@ -194,9 +232,9 @@ def compile_catalogues(
     directory: Path = TRANSLATIONS, codes: list[str] | None = None
 ) -> list[Compiled]:
     """Write each language's .mo beside its .po. Fuzzy entries are left out: a guess no
-    translator confirmed is shown in English instead. A catalogue with errors (a
-    placeholder missing from a translation, say) is not compiled, and the error raised
-    names them all, after the others are written."""
+    translator confirmed is left to the fallback (board.i18n: the board's own language,
+    else English). A catalogue with errors (a placeholder missing from a translation, say)
+    is not compiled, and the error raised names them all, after the others are written."""
     done, errors = [], []
     for code in shipped() if codes is None else codes:
         path = catalogue_path(directory, code)

@@ -124,6 +124,10 @@ MATRIX = {
     "summaries.edit_response": ("POST", {PARTNER}),
     "summaries.withdraw_response": ("POST", {PARTNER}),
     "summaries.for_children": ("GET", RUNS_MEETINGS),
+    # What children would read without a wording in their language, and a service's names
+    # for children: the board's facilitators (and administrators).
+    "wordings.board_wordings": ("GET", RUNS_MEETINGS),
+    "wordings.service_names": ("GET", RUNS_MEETINGS),
     "summaries.dashboard_page": ("GET", DASHBOARD),
     "summaries.dashboard_csv": ("GET", DASHBOARD),
     "summaries.dashboard_json": ("GET", DASHBOARD),

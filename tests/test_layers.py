@@ -33,7 +33,7 @@ LAYERS: list[tuple[str, ...]] = [
         "assets",
         "compression",
     ),
-    ("disclosure", "states", "text", "i18n", "db"),
+    ("disclosure", "states", "text", "i18n", "db", "wording"),
     ("forms", "web", "errors", "backup", "migrate", "translate", "mail"),
     # The areas, each knowing only those below it.
     ("audit",),
@@ -44,6 +44,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("actions",),
     ("voting",),
     ("summaries",),
+    ("wordings",),  # what children would read without a wording in their language
     ("moderation",),
     ("participate",),
     ("room",),  # the meeting as it runs: control screen, room screen, door, close

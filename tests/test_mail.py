@@ -165,7 +165,7 @@ def test_messages_leave_after_the_commit_in_the_recipients_language(make_app, sm
     concern = session.scalar(sa.select(Concern))
     # Raised in English, read in Albanian and in Polish.
     (sq,) = smtp.to(albanian.email)
-    assert sq["Subject"] == "Shqetësim për mbrojtjen e fëmijëve: Tirana"
+    assert sq["Subject"] == "Sinjalizim për mbrojtjen e fëmijëve: Tirana"
     assert "Hapeni këtu" in sq.get_content() and f"/concerns/{concern.id}" in sq.get_content()
     (pl,) = smtp.to(polish.email)
     assert pl["Subject"] == "Obawa o bezpieczeństwo dziecka: Tirana"
@@ -249,7 +249,7 @@ def test_without_a_mail_server_the_message_is_logged_after_the_commit(app, sessi
     assert albanian.email not in caplog.text
     session.commit()
     assert f"mail (no MAIL_SERVER configured) to {albanian.email}" in caplog.text
-    assert "Shqetësim" in caplog.text
+    assert "Sinjalizim" in caplog.text
     assert outbox(session) == []
 
 

@@ -434,7 +434,7 @@ def test_the_idle_reset_with_a_form_that_cannot_go_sends_nothing(tablet_client, 
     assert tablet_client.get("/meeting").headers["Location"] == "/join"
 
 
-@pytest.mark.parametrize("lang", ["en", "sq", "bg", "pl", "ro", "sr_Latn", "ar"])
+@pytest.mark.parametrize("lang", ["en", "sq", "bg", "pl", "ro", "sr_Latn", "ar", "rom"])
 def test_the_offline_page_in_every_language(tablet_client, lang):
     response = tablet_client.get(f"/join/offline/{lang}")
     page = response.get_data(as_text=True)

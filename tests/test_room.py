@@ -8,10 +8,10 @@ from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 
 from board.auth.models import Role
-from board.i18n import LANGUAGES, direction, html_lang
+from board.i18n import LANGUAGES, direction, force_language, html_lang
 from board.meetings import services
 from board.meetings.models import Meeting, MeetingState
 from board.voting.models import Ballot
@@ -84,7 +84,7 @@ class _Page(HTMLParser):
 
 
 def said(app, code: str, message: str, **variables) -> str:
-    with app.test_request_context(), force_locale(code):
+    with app.test_request_context(), force_language(code):
         return gettext(message, **variables)
 
 
@@ -140,7 +140,7 @@ def test_a_help_call_never_reaches_the_room_screen(app, client, session, meeting
     session.commit()
     screen = client.get(f"/meetings/{meeting.id}/room").get_data(as_text=True)
     own_page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
-    with app.test_request_context(), force_locale("pl"):
+    with app.test_request_context(), force_language("pl"):
         from board.i18n import clock
 
         time = clock(call.created_at, meeting.board.timezone)

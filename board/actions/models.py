@@ -13,6 +13,7 @@ from board.boards.models import Board, ServiceCategory
 from board.db import Base, enum_column, utcnow
 from board.ids import random_id
 from board.states import ModerationState
+from board.wording import child_wording
 
 
 def utc_today() -> date:
@@ -96,7 +97,18 @@ class Action(Base):
 
     board: Mapped[Board] = relationship()
 
+    def child_wordings(self, key: str) -> dict[str, str]:
+        """The children's wordings of the title or the outcome (``key``), per language."""
+        return {lang: texts.get(key, "") for lang, texts in (self.child_texts or {}).items()}
+
     def for_children(self, language: str) -> tuple[str, str]:
-        """Title and outcome in ``language`` when written, else as recorded."""
-        texts = (self.child_texts or {}).get(language) or {}
-        return texts.get("title") or self.title, texts.get("outcome") or self.outcome
+        """Title and outcome as a child reading ``language`` reads them
+        (board.wording): the title as written counts in its own language."""
+        board_languages = self.board.language_codes
+        title = child_wording(
+            self.child_wordings("title"), language, board_languages, self.title, self.language
+        )
+        outcome = child_wording(
+            self.child_wordings("outcome"), language, board_languages, self.outcome
+        )
+        return title, outcome

@@ -37,6 +37,7 @@ from board.db import db
 from board.forms import ConfirmForm, choices, show_error
 from board.mail import queue_mail
 from board.web import get_or_404
+from board.wordings.forms import names_data, typed_names, with_names
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -154,7 +155,7 @@ def board(board_id: int | None = None):
 def service(board_id: int | None = None, service_id: int | None = None):
     service = get_or_404(Service, service_id) if service_id else None
     board = service.board if service else get_or_404(Board, board_id)
-    form = ServiceForm(obj=service)
+    form = with_names(ServiceForm, board)(obj=service, data=names_data(service))
     if form.validate_on_submit():
         try:
             boards.save_service(
@@ -165,6 +166,7 @@ def service(board_id: int | None = None, service_id: int | None = None):
                 name=form.name.data,
                 category=ServiceCategory(form.category.data),
                 active=form.active.data,
+                names=typed_names(form, board),
             )
         except boards.BoardError as error:
             show_error(form, error)

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from enum import Enum
 
-from flask_babel import force_locale
 from wtforms import MonthField, SelectField
 
 from board.boards.models import MIN_THRESHOLD, ServiceCategory
-from board.i18n import DEFAULT_LANGUAGE
+from board.i18n import DEFAULT_LANGUAGE, force_language
 from board.summaries.export import GROUP_NAMES as GROUPS
 from board.summaries.export import LEVEL_NAMES, XLSX
 from board.summaries.export import RATING_NAMES as RATINGS
@@ -291,7 +290,7 @@ def figure_parameters() -> list[dict]:
     labels and choices. A choice every reader is offered (a kind of service) is an enum; a
     choice that depends on the reader's summaries (a country, a board) is not."""
     parameters = []
-    with force_locale(DEFAULT_LANGUAGE):
+    with force_language(DEFAULT_LANGUAGE):
         form = DashboardForm(formdata=None).offer([])
         for field in form:
             description = str(field.label.text)

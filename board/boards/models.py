@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.db import Base, UTCDateTime, enum_column, utcnow
+from board.wording import child_wording
 
 MIN_THRESHOLD = 3
 DEFAULT_THRESHOLD = 5
@@ -158,8 +159,16 @@ class Service(Base):
     name: Mapped[str] = mapped_column(sa.String(200))
     category: Mapped[ServiceCategory] = mapped_column(enum_column(ServiceCategory))
     active: Mapped[bool] = mapped_column(default=True)
+    # The name as children read it, per language: {"sq": "...", "ar": "..."}. ``name`` is
+    # the name as entered, in whatever language; children read it only where their own
+    # language and the board's have no wording (board.wording).
+    names: Mapped[dict] = mapped_column(sa.JSON, default=dict, server_default="{}")
 
     board: Mapped[Board] = relationship(back_populates="services")
+
+    def name_for(self, language: str) -> str:
+        """The name a child reading ``language`` reads (board.wording)."""
+        return child_wording(self.names, language, self.board.language_codes, self.name)
 
     def __repr__(self) -> str:
         return f"<Service {self.id} {self.name!r}>"

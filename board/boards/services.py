@@ -19,6 +19,9 @@ from board.boards.models import (
 )
 from board.i18n import LANGUAGES
 from board.rules import RuleError
+from board.wording import clean_wordings
+
+MAX_SERVICE_NAME = 200
 
 
 class BoardError(RuleError):
@@ -137,8 +140,10 @@ def save_service(
     name: str,
     category: ServiceCategory,
     active: bool = True,
+    names: dict[str, str] | None = None,
 ) -> Service:
-    """Create (``service`` None) or update one of a board's services."""
+    """Create (``service`` None) or update one of a board's services; ``names`` are its
+    name as children read it in the board's languages (None: left as they are)."""
     name = name.strip()
     clash = session.scalar(
         sa.select(Service).where(Service.board_id == board.id, Service.name == name)
@@ -152,6 +157,8 @@ def save_service(
     service.name = name
     service.category = category
     service.active = active
+    if names is not None:
+        service.names = _names(board, service, names)
     session.flush()
     record(
         session,
@@ -162,3 +169,24 @@ def save_service(
         detail=name,
     )
     return service
+
+
+def save_service_names(session: Session, actor, service: Service, names: dict[str, str]) -> None:
+    """The facilitator's part of a service: its name as children read it, per language of
+    the board (the name as entered, its kind and whether children see it stay the
+    administrator's)."""
+    service.names = _names(service.board, service, names)
+    session.flush()
+    record(
+        session, actor, "service.update", service, board_id=service.board_id, detail=service.name
+    )
+
+
+def _names(board: Board, service: Service, typed: dict[str, str]) -> dict[str, str]:
+    for lang, text in typed.items():
+        if len((text or "").strip()) > MAX_SERVICE_NAME:
+            raise BoardError(
+                _l("A name can be at most %(n)d characters long.", n=MAX_SERVICE_NAME),
+                field=f"name_{lang}",
+            )
+    return clean_wordings(typed, service.names, board.language_codes)

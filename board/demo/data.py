@@ -27,7 +27,7 @@ BOARDS = [
         "Tirana",
         "AL",
         "Europe/Tirane",
-        "sq en ar",
+        "sq en ar rom",
         "Tirana Child Protection Centre",
         [
             ("Blloku drop-in centre", C.DROP_IN_CENTRE),
@@ -44,7 +44,7 @@ BOARDS = [
         "Prishtina",
         "XK",
         "Europe/Belgrade",
-        "sq sr_Latn en",
+        "sq sr_Latn en rom",
         "Prishtina Youth Support",
         [
             ("Youth drop-in centre", C.DROP_IN_CENTRE),

@@ -30,7 +30,7 @@ from board.auth.models import Role, User
 from board.auth.services import assign_role, set_password
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import as_of, utcnow
-from board.demo import data
+from board.demo import data, words
 from board.feedback.models import Feedback
 from board.feedback.services import give_feedback
 from board.meetings import services as meetings
@@ -135,7 +135,14 @@ class _Play:
                 helpline=data.HELPLINE,
                 organisation=ngo,
             )
-            board.services = [Service(name=n, category=c) for n, c in services]
+            board.services = [
+                Service(
+                    name=n,
+                    category=c,
+                    names=words.in_languages(n, words.SERVICE_NAMES, languages.split()),
+                )
+                for n, c in services
+            ]
             session.add_all([ngo, board])
             facilitator = self.account(data.facilitator_email(slug), f"Facilitator {city}", ngo)
             lead = self.account(data.lead_email(slug), f"Safeguarding lead {city}", ngo)
@@ -393,6 +400,7 @@ class _Play:
                     if proposer is Proposer.CHILD
                     else ServiceCategory.OTHER,
                     status=ActionStatus.SHORTLISTED,
+                    child_texts=words.action_texts(title, "", board.language_codes),
                 )
             )
         return agenda
@@ -414,6 +422,7 @@ class _Play:
                 status=status,
                 outcome=outcome,
                 outcome_reason=reason,
+                child_texts=words.action_texts(title, outcome, board.language_codes),
             )
 
     def publishing(self, board: Board, meeting: Meeting) -> datetime:
@@ -485,7 +494,8 @@ class _Play:
             response = summaries.respond(
                 session, partner, item, status=status, what=what, by_when=when
             )
-            summaries.approve_for_children(session, facilitator, response, {"en": for_children})
+            texts = words.in_languages(for_children, words.ANSWERS, summary.board.language_codes)
+            summaries.approve_for_children(session, facilitator, response, texts)
 
     # Today -------------------------------------------------------------------------------
 

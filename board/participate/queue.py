@@ -13,13 +13,11 @@ from flask import (
     Response,
     abort,
     current_app,
-    g,
     jsonify,
     render_template,
     request,
     url_for,
 )
-from flask_babel import force_locale
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import HTTPException
@@ -28,7 +26,7 @@ from board.boards.models import Service
 from board.db import db
 from board.extensions import csrf, limiter
 from board.feedback.models import Feedback
-from board.i18n import LANGUAGES
+from board.i18n import LANGUAGES, force_language, use_board_languages
 from board.meetings.models import Meeting
 from board.participate import admission, give, offline, tablet
 from board.participate.forms import FeedbackForm, ProposalForm
@@ -72,8 +70,8 @@ def offline_page(lang: str):
     service worker keeps one of each and says which of its messages to show."""
     if lang not in LANGUAGES:
         abort(404)
-    g.board_languages = [lang]
-    with force_locale(lang):
+    use_board_languages([lang])
+    with force_language(lang):
         return render_template("participate/offline.html", offline_page=True)
 
 
@@ -126,8 +124,9 @@ def receive():
         return _answer("noted")
     if not offline.spend(content["id"]):
         return _answer("duplicate")
+    use_board_languages(meeting.board.language_codes)
     try:
-        with force_locale(given.language):
+        with force_language(given.language):
             status = _take(meeting, given, fields)
     except Exception:
         offline.unspend(content["id"])

@@ -15,7 +15,6 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from board.actions import queries as action_queries
@@ -28,7 +27,7 @@ from board.extensions import limiter
 from board.feedback import services as feedback_services
 from board.feedback.models import Feedback
 from board.forms import ConfirmForm
-from board.i18n import LANGUAGES
+from board.i18n import LANGUAGES, current_language, use_board_languages
 from board.meetings.models import Meeting
 from board.participate import admission, entry, give, guard, offline, tablet
 from board.participate.forms import WRONG_CODE, FeedbackForm, JoinForm, ProposalForm
@@ -56,7 +55,7 @@ def join():
         form.key.data = request.args.get("key", "")[:64]
         known = entry.find(form.code.data)
         if known is not None:
-            g.board_languages = known.board.language_codes
+            use_board_languages(known.board.language_codes)
             g.helpline = known.board.helpline
     if form.validate_on_submit():
         meeting = entry.find(form.code.data)
@@ -243,7 +242,7 @@ def give_feedback(service_id: int):
             g.tablet.token,
             service,
             form,
-            language=str(get_locale()),
+            language=current_language(),
             replacing=earlier.id if earlier else None,
         )
         if given is None:
@@ -267,7 +266,7 @@ def _pass(path: str | None = None, **what) -> str:
     """The sealed pass of a form sent to ``path`` (this page's address by default), for the
     tablet's offline queue (board.participate.offline)."""
     return offline.issue_pass(
-        g.meeting.id, g.tablet.token, str(get_locale()), path or request.path, **what
+        g.meeting.id, g.tablet.token, current_language(), path or request.path, **what
     )
 
 
@@ -359,7 +358,7 @@ def propose():
     """A child proposes an action; a facilitator reads it first."""
     form = ProposalForm()
     if form.validate_on_submit():
-        action = give.idea(g.meeting, g.tablet.token, form, language=str(get_locale()))
+        action = give.idea(g.meeting, g.tablet.token, form, language=current_language())
         if action is None:
             return _dropped() or _already_have_it()
         g.tablet.gave_idea(action.id)
@@ -430,5 +429,5 @@ def outcomes():
         "participate/outcomes.html",
         actions=action_queries.outcomes_for_children(db, g.meeting.board),
         responses=summary_queries.responses_for_children(db, g.meeting.board),
-        lang=str(get_locale()),
+        lang=current_language(),
     )

@@ -16,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from board.db import db
 from board.ended import has_ended, remember
+from board.i18n import use_board_languages
 from board.meetings.models import Meeting
 from board.participate import admission
 
@@ -159,7 +160,7 @@ def tablet_required(ready: bool = True, admitted: bool = True):
             if time.time() - tablet.seen > _idle_limit(meeting):
                 return _back_to_join(meeting.join_code, None)
             g.tablet, g.meeting = tablet, meeting
-            g.board_languages = meeting.board.language_codes
+            use_board_languages(meeting.board.language_codes, remember=True)
             if ready and not tablet.ready:
                 if "lang" not in session:
                     return redirect(url_for("participate.language"))

@@ -19,7 +19,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from markupsafe import Markup
@@ -28,16 +27,24 @@ from board.auth.access import can_run_meetings
 from board.db import db
 from board.feedback.queries import count_answers
 from board.forms import ConfirmForm, show_error
-from board.i18n import DEFAULT_LANGUAGE, LANGUAGES, clock, direction, html_lang
+from board.i18n import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    clock,
+    direction,
+    force_language,
+    html_lang,
+)
 from board.meetings import codes, queries
 from board.meetings import services as meetings
 from board.meetings.forms import CancelForm, CloseForm, PresentForm
-from board.meetings.models import HelpCall, Meeting
+from board.meetings.models import HelpCall, Meeting, MeetingState
 from board.participate import admission, offline
 from board.room import services
 from board.voting.forms import ballot_form
 from board.voting.queries import count_votes, latest_ballot, meeting_vote
 from board.web import get_allowed
+from board.wordings.queries import agenda_texts, lacking
 
 bp = Blueprint("room", __name__)
 
@@ -76,8 +83,16 @@ def _meeting_page(meeting: Meeting, close_form: CloseForm, status: int = 200):
         confirm=ConfirmForm(),
         cancel_form=CancelForm(),
         close_form=close_form,
+        lacking=_lacking_wordings(meeting),
         **_counts(meeting),
     ), status
+
+
+def _lacking_wordings(meeting: Meeting) -> list:
+    """Before a meeting opens: what its agenda lacks in which of the board's languages."""
+    if meeting.state is not MeetingState.SCHEDULED:
+        return []
+    return lacking(agenda_texts(db, meeting), meeting.board.language_codes)
 
 
 def _state_change(meeting_id: int, change, message: str):
@@ -142,13 +157,13 @@ def screen(meeting_id: int):
     page = {"meeting": meeting, "board": meeting.board, "join_url": _join_url(meeting)}
     page.update(_counts(meeting))
     blocks = [_words_in(code, page) for code in languages]
-    with force_locale(languages[0]):
+    with force_language(languages[0]):
         return render_template("room/screen.html", blocks=blocks, **page)
 
 
 def _words_in(code: str, page: dict) -> Markup:
     """One language's block of the room screen, rendered in that language."""
-    with force_locale(code):
+    with force_language(code):
         html = render_template(
             "room/_screen_words.html", block_lang=html_lang(code), block_dir=direction(code), **page
         )

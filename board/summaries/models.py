@@ -17,6 +17,7 @@ from board.db import Base, UTCDateTime, enum_column, utcnow
 from board.disclosure import Level
 from board.feedback.models import Feedback
 from board.states import ModerationState
+from board.wording import child_wording, wordings_of
 
 
 class SummaryState(enum.StrEnum):
@@ -388,6 +389,19 @@ class Response(Base):
     @property
     def withdrawn(self) -> bool:
         return self.withdrawn_at is not None
+
+    def for_children(self, language: str) -> str:
+        """The answer as a child reading ``language`` reads it (board.wording):
+        children read only wordings a facilitator approved, so the original here is the
+        approved wording of the board's first language that has one, not the partner's own
+        words."""
+        board_languages = self.item.summary.board.language_codes
+        approved = wordings_of(self.child_texts)
+        original = next(
+            (approved[lang] for lang in [*board_languages, *sorted(approved)] if lang in approved),
+            "",
+        )
+        return child_wording(approved, language, board_languages, original)
 
     @property
     def written_at(self) -> datetime:

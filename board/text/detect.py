@@ -67,6 +67,7 @@ INTRODUCTIONS = re.compile(
     r"|nazywam się|mam na imię"
     r"|mă numesc|ma numesc|numele meu (?:este|e)"
     r"|zovem se|moje ime je"
+    r"|mo anav si|miro anav si|mlo anav si|akharen man|man akharen"
     r"|اسمي|أنا اسمي|ينادونني)\s+",
     re.IGNORECASE,
 )
@@ -266,6 +267,8 @@ NUMBER_WORDS = _words(
     dziesięć
     unu una doi două doua trei patru cinci șase şase sase șapte şapte sapte opt nouă noua zece
     nula jedan jedno dva dve tri četiri cetiri pet šest sest sedam osam devet deset
+    jekh jek duj dui trin štar shtar pandž pandzh panč panc šov shov efta oxto ohto inja enja
+    deš desh
     један седам осам
     صفر واحد اثنان اثنين اتنين ثلاثة ثلاث تلاتة أربعة اربعة أربع اربع خمسة خمس ستة ست سبعة
     سبع ثمانية ثمان تمانية تسعة تسع عشرة

@@ -25,10 +25,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from flask_babel import force_locale, gettext
+from flask_babel import gettext
 from playwright.sync_api import expect
 
 from board.db import utcnow
+from board.i18n import force_language
 from board.meetings import codes
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, instrument, tablet_label
 from tests.browser.test_accessibility import check_page
@@ -89,7 +90,7 @@ class Month:
 
     def said(self, lang: str, message: str, **variables) -> str:
         """The interface's words as a person reading ``lang`` sees them."""
-        with self.app.test_request_context(), force_locale(lang):
+        with self.app.test_request_context(), force_language(lang):
             return gettext(message, **variables)
 
     def close(self):

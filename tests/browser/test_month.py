@@ -177,7 +177,7 @@ def admin_sets_up_the_board(month: Month) -> None:
     for name, kind in [(DROP_IN, "Drop-in centre"), (HEALTH, "Health")]:
         click(page, "Add a service", "link")
         seen(page)
-        page.get_by_label("Name").fill(name)
+        page.get_by_label("Name", exact=True).fill(name)
         page.get_by_label("Kind of service").select_option(label=kind)
         assert page.get_by_label("Children can choose this service").is_checked()
         click(page, "Save")

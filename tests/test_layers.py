@@ -45,6 +45,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("voting",),
     ("summaries",),
     ("moderation",),
+    ("voice",),  # audio for children: synthesised, recorded
     ("participate",),
     ("room",),  # the meeting as it runs: control screen, room screen, door, close
     ("home", "admin", "api"),

@@ -44,7 +44,7 @@ def build(instance_path: str, languages: list[str], *, with_database: bool = Tru
             except (synth.SynthesisUnavailable, synth.SynthesisBusy, OSError):
                 done.failed += 1
                 continue
-            except Exception:  # noqa: BLE001: one text that fails (a timeout) stops no other
+            except Exception:  # noqa: BLE001  (one text that fails, a timeout, stops no other)
                 done.failed += 1
                 continue
             done.made += int(fresh)

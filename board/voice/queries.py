@@ -27,4 +27,4 @@ def recorded_counts(session: Session, board_id: int) -> dict[str, int]:
         .where(Recording.board_id == board_id)
         .group_by(Recording.language)
     )
-    return {language: count for language, count in rows}
+    return {str(row[0]): int(row[1]) for row in rows}

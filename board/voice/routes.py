@@ -8,6 +8,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    make_response,
     redirect,
     render_template,
     request,
@@ -17,6 +18,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from board import security
 from board.auth.access import can_run_meetings
 from board.boards.models import Board
 from board.db import db
@@ -71,23 +73,34 @@ def _board_for(board_id: int) -> Board:
 
 
 def _page(board: Board, form: RecordingForm, lang: str, error_for: str | None = None):
+    """The recordings page. Its microphone is allowed for this site (every other page denies
+    it), and its audio players may play what was just recorded (a blob: address)."""
     recordings = queries.recordings_of(db, board.id, lang)
     prompts = services.prompts()
     counts = queries.recorded_counts(db, board.id)
-    return render_template(
-        "voice/recordings.html",
-        board=board,
-        form=form,
-        lang=lang,
-        prompts=[(msgid, texts.spoken_in(lang, msgid), recordings.get(msgid)) for msgid in prompts],
-        total=len(prompts),
-        counts=counts,
-        recorded=len([m for m in prompts if m in recordings]),
-        error_for=error_for,
-        synthesis=synth.available() and lang in texts.languages(),
-        max_seconds=services.MAX_SECONDS,
-        LANGUAGES=LANGUAGES,
+    response = make_response(
+        render_template(
+            "voice/recordings.html",
+            board=board,
+            form=form,
+            lang=lang,
+            prompts=[
+                (msgid, texts.spoken_in(lang, msgid), recordings.get(msgid)) for msgid in prompts
+            ],
+            total=len(prompts),
+            counts=counts,
+            recorded=len([m for m in prompts if m in recordings]),
+            error_for=error_for,
+            synthesis=synth.available() and lang in texts.languages(),
+            max_seconds=services.MAX_SECONDS,
+            LANGUAGES=LANGUAGES,
+        )
     )
+    response.headers["Permissions-Policy"] = "camera=(), microphone=(self), geolocation=()"
+    response.headers["Content-Security-Policy"] = (
+        security.CONTENT_SECURITY_POLICY + "; media-src 'self' blob:"
+    )
+    return response
 
 
 @bp.route("/boards/<int:board_id>/recordings", methods=["GET", "POST"])
@@ -122,7 +135,9 @@ def board_recordings(board_id: int):
 @login_required
 def delete(recording_id: int):
     recording = get_allowed(
-        Recording, recording_id, lambda r: can_run_meetings(current_user, db.get(Board, r.board_id))
+        Recording,
+        recording_id,
+        lambda r: can_run_meetings(current_user, get_or_404(Board, r.board_id)),
     )
     board_id, lang = recording.board_id, recording.language
     services.delete_recording(db, current_user, recording)

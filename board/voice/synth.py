@@ -23,7 +23,7 @@ import hashlib
 import logging
 import os
 import shutil
-import subprocess  # nosec B404: fixed argument lists, no shell, text on stdin
+import subprocess  # nosec B404
 import tempfile
 import threading
 from pathlib import Path
@@ -102,7 +102,7 @@ def engine_version() -> str:
         return "none"
     parts = []
     for name in ("espeak-ng", "opusenc"):
-        result = subprocess.run(  # nosec B603: a fixed argument list
+        result = subprocess.run(  # noqa: S603  # nosec B603
             [_program(name) or name, "--version"],
             capture_output=True,
             timeout=TIMEOUT_SECONDS,
@@ -136,14 +136,14 @@ def cached(folder: Path, lang: str, text: str) -> Path | None:
 
 
 def _encode(voice: str, text: str) -> bytes:
-    speech = subprocess.run(  # nosec B603: a fixed argument list; the text on stdin
+    speech = subprocess.run(  # noqa: S603  # nosec B603
         [_program("espeak-ng") or "espeak-ng", "-v", voice, "--stdout"],
         input=text.encode("utf-8"),
         capture_output=True,
         timeout=TIMEOUT_SECONDS,
         check=True,
     ).stdout
-    return subprocess.run(  # nosec B603: a fixed argument list
+    return subprocess.run(  # noqa: S603  # nosec B603
         [
             _program("opusenc") or "opusenc",
             "--quiet",

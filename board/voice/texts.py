@@ -40,7 +40,7 @@ from board.translate import DOMAIN, TRANSLATIONS, child_messages
 from board.voice.synth import VOICES
 
 KEY_LENGTH = 22  # base64url characters: 132 bits
-_KEY = re.compile(r"^[A-Za-z0-9_-]{%d}$" % KEY_LENGTH)
+_KEY = re.compile(rf"^[A-Za-z0-9_-]{{{KEY_LENGTH}}}$")
 # A plural's forms are spoken for every count a child page can show (a ballot's dots: 1-20).
 PLURAL_COUNTS = range(1, 21)
 

@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -54,7 +53,8 @@ def synthesised(lang: str, key: str):
         abort(404)
     except synth.SynthesisBusy:
         return Response(status=503, headers={"Retry-After": "5", "Cache-Control": "no-store"})
-    return _audio(send_file(path, mimetype=synth.MIME, conditional=True, max_age=None), synth.MIME)
+    # A few kilobytes: read whole (no file left open, no range to honour).
+    return _audio(Response(path.read_bytes()), synth.MIME)
 
 
 @bp.get("/audio/recordings/<int:recording_id>/<digest>")

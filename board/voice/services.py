@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from board.audit.services import record
 from board.boards.models import Board
+from board.db import utcnow
 from board.rules import RuleError
 from board.voice.models import Recording
 
@@ -82,8 +83,6 @@ def save_recording(
     recording.audio, recording.mime, recording.size = data, mime, len(data)
     recording.digest = hashlib.sha256(data).hexdigest()
     recording.recorded_by_id = getattr(actor, "id", None)
-    from board.db import utcnow
-
     recording.recorded_at = utcnow()
     session.flush()
     record(session, actor, "recording.save", recording, board_id=board.id, detail=language)

@@ -98,6 +98,10 @@ def test_every_tile_and_face_has_audio_that_plays(browser, live_server, open_mee
         assert speaker.get_attribute("aria-pressed") is not None
         _plays(tablet, speaker.click)
         assert tablet.url == f"{base}/meeting"  # heard, not followed
+    # Played again: from the tablet's service worker, not the network.
+    with tablet.expect_response(lambda r: "/audio/" in r.url) as again:
+        tiles.first.locator("button.speaker").click()
+    assert again.value.from_service_worker
     tablet.goto(f"{base}/meeting/services")
     services = tablet.locator(".child-tiles > li")
     assert services.count() >= 1

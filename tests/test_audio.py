@@ -291,3 +291,12 @@ def test_sniffing_knows_opus_in_ogg_and_webm_only():
     assert sniff(b"\x1a\x45\xdf\xa3" + b"matroska" + b"A_VORBIS") is None
     assert sniff(b"OggS" + b"\0" * 24 + b"vorbis") is None
     assert sniff(b"ID3\x03") is None
+
+
+def test_a_failing_engine_is_a_missing_sound_not_an_error(
+    app, client, needs_synthesis, monkeypatch
+):
+    synth.engine_version()  # (known already, as in a running server)
+    monkeypatch.setattr(synth, "TIMEOUT_SECONDS", 0)  # no engine answers in no time
+    key = texts.key_for(app.config["SECRET_KEY"], "en", "Welcome")
+    assert client.get(f"/audio/en/{key}.opus").status_code == 404

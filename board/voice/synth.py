@@ -182,7 +182,14 @@ def synthesise(folder: Path, lang: str, text: str, *, wait: float = 10.0) -> Pat
     try:
         if hit := cached(folder, lang, text):  # made by another thread meanwhile
             return hit
-        audio = _encode(voice, text)
+        try:
+            audio = _encode(voice, text)
+        except (subprocess.SubprocessError, OSError) as error:
+            # A timeout, a crash, a broken install: this text is not spoken, nothing else stops.
+            log.warning(
+                "Audio synthesis failed (%s, voice %s): %s", lang, voice, type(error).__name__
+            )
+            raise SynthesisUnavailable("synthesis failed") from error
         folder.mkdir(parents=True, exist_ok=True)
         path = folder / file_name(lang, text)
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")

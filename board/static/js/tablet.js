@@ -333,7 +333,18 @@
     });
   }
 
+  // 7. Focus kept in sight: Chromium leaves a half-visible field where it is when the Tab
+  //    key reaches it; a child using keys (or a switch) must see the whole of it.
+  function setUpFocusInSight() {
+    document.addEventListener("focusin", function (event) {
+      var box = event.target.getBoundingClientRect();
+      if (box.height < 2) return;
+      if (box.top < 0 || box.bottom > window.innerHeight) event.target.scrollIntoView({ block: "center" });
+    });
+  }
+
   function start() {
+    setUpFocusInSight();
     setUpOffline();
     setUpForgetting();
     setUpIdle();

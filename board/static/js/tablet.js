@@ -335,8 +335,13 @@
 
   // 7. Focus kept in sight: Chromium leaves a half-visible field where it is when the Tab
   //    key reaches it; a child using keys (or a switch) must see the whole of it.
+  //    Only for the keyboard: a tap that moved the page under the finger would miss.
   function setUpFocusInSight() {
+    var byKey = false;
+    document.addEventListener("keydown", function (event) { byKey = event.key === "Tab"; }, true);
+    document.addEventListener("pointerdown", function () { byKey = false; }, true);
     document.addEventListener("focusin", function (event) {
+      if (!byKey) return;
       var box = event.target.getBoundingClientRect();
       if (box.height < 2) return;
       if (box.top < 0 || box.bottom > window.innerHeight) event.target.scrollIntoView({ block: "center" });

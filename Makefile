@@ -12,7 +12,7 @@ PORT   ?= 5000
 LOOPBACK := $(filter 127.% localhost ::1,$(HOST))
 BIND     := $(if $(findstring :,$(HOST)),[$(HOST)],$(HOST)):$(PORT)
 
-.PHONY: run install test test-fast bench translations compile-translations lint migrate demo screenshots clean
+.PHONY: run install test test-fast bench translations compile-translations lint migrate demo voice screenshots clean
 
 $(BIN)/flask: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ migrate: install
 
 demo: install
 	$(FLASK) demo
+
+## make voice: synthesise every child prompt's audio ahead of time (espeak-ng, opus-tools);
+## without it each is made on its first play
+voice: compile-translations
+	$(FLASK) voice build
 
 ## make test: the whole suite (set TEST_DATABASE_URL for PostgreSQL)
 test: compile-translations

@@ -12,6 +12,8 @@ the /healthz ceiling, acknowledged submissions against the database, and the ano
 (bench/load.py).
 detect: the personal-details detector's recall and false positives per language on its
 corpus, and its microseconds per text (bench/detect.py).
+voice: per language, the share of child-facing texts with audio (recorded or synthesised
+offline; target 100 %), the synthesised files' sizes and build time (bench/voice.py).
 disclosure: on a simulated network, the share of rows, board-months and children's answers
 that reach a published distribution, today's rule against the cascade (bench/disclosure.py).
 wordings: per language, the share of the texts children read (services' names, actions,
@@ -147,7 +149,7 @@ def bench_child_pages(app) -> list[tuple]:
 def main() -> None:
     import os
 
-    from bench import detect, disclosure, history, load, tablet, wordings
+    from bench import detect, disclosure, history, load, tablet, voice, wordings
 
     rows, child_rows = bench_pages()
     print(f"\npages (SQLite, demo network, {REPEAT} requests each, in-process)")
@@ -167,6 +169,7 @@ def main() -> None:
         print(f"{path:<18} {size:>8} {ONE_ROUND_TRIP:>8} {within:>7} {foreign:>14}")
     wordings.main()
     tablet.main()
+    voice.main()
     detect.main()
     disclosure.main()
     with tempfile.TemporaryDirectory() as folder:

@@ -145,6 +145,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     from board.participate.routes import bp as participate_bp
     from board.room.routes import bp as room_bp
     from board.summaries.routes import bp as summaries_bp
+    from board.voice.routes import bp as voice_bp
     from board.voting.routes import bp as voting_bp
     from board.wordings.routes import bp as wordings_bp
 
@@ -162,6 +163,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(tokens_bp)
+    app.register_blueprint(voice_bp)
 
     app.context_processor(_template_context)
     from board.auth.access import can_handle_concerns, can_read_dashboard, can_run_meetings
@@ -170,6 +172,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.jinja_env.globals["can_handle_concerns"] = can_handle_concerns
     app.jinja_env.globals["can_read_dashboard"] = can_read_dashboard
     _template_globals(app)
+    from board.voice import pages as voice_pages
+
+    voice_pages.init_app(app)
 
     logs.init_app(app)  # last: every module's logger exists by now
     return app

@@ -194,6 +194,9 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(purge)
     app.cli.add_command(backup)
     app.cli.add_command(mail_cli)
+    from board.voice.cli import voice_cli
+
+    app.cli.add_command(voice_cli)
 
 
 @click.command("purge")

@@ -35,6 +35,10 @@ JOIN_LIMIT_PER_CLIENT = "120 per minute"
 # A room's tablets share one address, and each sends what it kept offline at once when the
 # network comes back: room for 30 tablets with 20 answers each in a minute.
 QUEUE_LIMIT_PER_CLIENT = "600 per minute"
+# Audio a room's tablets fetch (board/voice): 30 tablets reading a page of 20 texts twice in a
+# minute. What it costs is bounded elsewhere too: only texts the server shows are spoken, each
+# is made once (then cached on disk), and at most two are made at a time.
+AUDIO_LIMIT_PER_CLIENT = "1200 per minute"
 # An open vote's ballot box (who voted, ballots waiting for their batch; in the limiter's
 # storage, never the database) is forgotten this long after its last ballot, should the vote
 # never be closed. Closing it forgets who voted at once.

@@ -11,6 +11,7 @@ from board.mail import MailMessage
 from board.meetings.models import HelpCall, Meeting, MeetingSeries, MeetingState
 from board.moderation.models import Concern, Rejection
 from board.summaries.models import Response, Summary, SummaryFigure, SummaryItem
+from board.voice.models import Recording
 from board.voting.models import Ballot, BallotBatch, BallotMethod, BallotState, BallotTally
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "ApiToken",
     "Concern",
     "Rejection",
+    "Recording",
     "Response",
     "Summary",
     "SummaryFigure",

@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from functools import cache
+from pathlib import Path
 
 import time_machine
 from dateutil.relativedelta import relativedelta
@@ -26,6 +27,8 @@ _counter = itertools.count(1)
 # Where every tablet of a test comes from, as the tests that look at logs expect to see it.
 CLIENT_ADDRESS = "203.0.113.77"
 USER_AGENT = "UniqueTabletAgent/9.9 (tablet-7)"
+# A staff recording of a prompt as a browser would send it: a real Ogg Opus file (1.5 s).
+OPUS = (Path(__file__).resolve().parent / "data" / "prompt.opus").read_bytes()
 
 
 @cache
@@ -358,6 +361,21 @@ class Factory:
             "calendar_token": board.calendar_token,
             "token_id": api_token.id,
             "place": 1,
+            **self._audio(board),
+        }
+
+    def _audio(self, board) -> dict:
+        """A recording of the board's (an Ogg Opus file), and a synthesised prompt's key."""
+        from board.voice.services import save_recording
+        from board.voice.texts import key_for
+
+        recording = save_recording(self.session, None, board, "en", "Vote", OPUS)
+        self.session.commit()
+        return {
+            "recording_id": recording.id,
+            "digest": recording.digest[:16],
+            "lang": "en",
+            "key": key_for(self.app.config["SECRET_KEY"], "en", "Vote"),
         }
 
     def rated_month(self, world: World) -> World:

@@ -138,6 +138,12 @@ MATRIX = {
     "api.figures": ("GET", API_TOKEN),
     "tokens.organisation_tokens": ("GET", {ADMIN}),
     "tokens.revoke": ("POST", {ADMIN}),
+    # Audio children hear: anyone holding an address the server made (board/voice/texts.py);
+    # recording them is the board's facilitators' (and administrators').
+    "voice.synthesised": ("GET", EVERYONE),
+    "voice.recorded": ("GET", EVERYONE),
+    "voice.board_recordings": ("GET", RUNS_MEETINGS),
+    "voice.delete": ("POST", RUNS_MEETINGS),
     "summaries.waiting": ("GET", {ADMIN, FACILITATOR, OTHER_FACILITATOR, PARTNER, OTHER_PARTNER}),
 }
 
@@ -179,6 +185,7 @@ def test_access_matrix(app, client, auth, world, role):
             "summaries.publish",
             "summaries.start",
             "summaries.withdraw_response",
+            "voice.delete",
         )
         if ends_something and role in allowed:
             continue  # would end the session or the meeting the rest of the loop needs

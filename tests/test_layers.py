@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("summaries",),
     ("wordings",),  # what children would read without a wording in their language
     ("moderation",),
+    ("voice",),  # audio for children: synthesised, recorded
     ("participate",),
     ("room",),  # the meeting as it runs: control screen, room screen, door, close
     ("home", "admin", "api"),

@@ -1,6 +1,7 @@
 // Child pages. Everything here is an addition: the pages work without it.
-// 1. Read-aloud with the device's own voices only (never a remote speech service), and only
-//    the interface's prompts, never a child's own text.
+// 1. Read-aloud of the interface's words, never a child's own text: the board's recording,
+//    else the device's own voice, else the audio this server synthesised (board/voice);
+//    never a remote speech service. A tile's speaker, a face tapped, "Read this page".
 // 2. The idle reset: warn, offer "Yes, I am here", then start over for the next child
 //    (sending first an answer the child began).
 (function () {
@@ -15,23 +16,116 @@
       voices.find(function (v) { return v.lang.toLowerCase().split(/[-_]/)[0] === base; }) || null;
   }
 
-  function setUpReadAloud() {
-    document.querySelectorAll("button.read-aloud").forEach(function (button) {
-      var target = document.getElementById(button.dataset.read);
-      var lang = button.dataset.lang || document.documentElement.lang;
-      var voice = localVoice(lang);
-      if (!target || !voice) return;
-      button.hidden = false;
-      button.addEventListener("click", function () {
-        window.speechSynthesis.cancel();
-        var utterance = new SpeechSynthesisUtterance(target.innerText);
-        utterance.voice = voice;
-        utterance.lang = voice.lang;
-        window.speechSynthesis.speak(utterance);
-      });
+  // What is playing: one thing at a time; a new play (or "Stop") ends it.
+  var playing = { run: 0, audio: null };
+
+  function stopPlaying() {
+    playing.run += 1;
+    if (playing.audio) { playing.audio.pause(); playing.audio = null; }
+    if ("speechSynthesis" in window) window.speechSynthesis.cancel();
+    document.querySelectorAll("[data-playing]").forEach(function (b) {
+      delete b.dataset.playing;
+      b.setAttribute("aria-pressed", "false");
     });
   }
 
+  // Fetched only now, on play: no page carries audio until a child asks for it (the
+  // service worker keeps what was played, for the next time and for no network).
+  function playUrl(url, run) {
+    return new Promise(function (resolve, reject) {
+      if (run !== playing.run) return resolve();
+      var audio = new Audio();
+      audio.preload = "none";
+      playing.audio = audio;
+      audio.addEventListener("ended", function () { resolve(); });
+      audio.addEventListener("error", function () { reject(new Error("audio")); });
+      audio.src = url;
+      audio.play().catch(reject);
+    });
+  }
+
+  function speakLocally(text, voice, run) {
+    return new Promise(function (resolve) {
+      if (run !== playing.run) return resolve();
+      var utterance = new SpeechSynthesisUtterance(text);
+      utterance.voice = voice;
+      utterance.lang = voice.lang;
+      utterance.onend = utterance.onerror = function () { resolve(); };
+      window.speechSynthesis.speak(utterance);
+    });
+  }
+
+  function langOf(element) {
+    var holder = element.closest("[lang]");
+    return (holder && holder.getAttribute("lang")) || document.documentElement.lang;
+  }
+
+  // One text: the board's recording, else the device's own voice, else the server's.
+  function playOne(element, run) {
+    var recorded = element.dataset.audioRec;
+    var made = element.dataset.audio;
+    var text = (element.innerText || element.textContent || "").trim();
+    var voice = localVoice(langOf(element));
+    function fallback() {
+      if (voice && text) return speakLocally(text, voice, run);
+      if (made) return playUrl(made, run).catch(function () {});
+      return Promise.resolve();
+    }
+    if (recorded) return playUrl(recorded, run).catch(fallback);
+    return fallback();
+  }
+
+  function playAll(elements, button) {
+    stopPlaying();
+    var run = playing.run;
+    if (button) { button.dataset.playing = "1"; button.setAttribute("aria-pressed", "true"); }
+    return elements.reduce(function (done, element) {
+      return done.then(function () { if (run === playing.run) return playOne(element, run); });
+    }, Promise.resolve()).then(function () {
+      if (run === playing.run) stopPlaying();
+    });
+  }
+
+  function speakable(element) {
+    return Boolean(element.dataset.audio || element.dataset.audioRec || localVoice(langOf(element)));
+  }
+
+  // The texts a button reads: its target, or the texts marked inside it, in order.
+  function textsOf(target) {
+    if (target.matches("[data-speak]")) return [target];
+    return Array.prototype.filter.call(target.querySelectorAll("[data-speak]"), function (e) {
+      return !e.closest("[hidden]") && !e.closest("button.read-aloud");
+    });
+  }
+
+  function setUpReadAloud() {
+    document.querySelectorAll("button.read-aloud").forEach(function (button) {
+      if (button.dataset.ready) return;
+      var target = button.dataset.read ? document.getElementById(button.dataset.read) : document.getElementById("main");
+      if (!target) return;
+      var texts = textsOf(target);
+      if (!texts.length || !texts.some(speakable)) return;
+      button.dataset.ready = "1";
+      button.hidden = false;
+      button.addEventListener("click", function (event) {
+        event.preventDefault();
+        event.stopPropagation();
+        if (button.dataset.playing) return stopPlaying();
+        playAll(textsOf(target).filter(speakable), button);
+      });
+    });
+    // A face says its word as the child taps it (and is chosen too).
+    document.querySelectorAll(".face").forEach(function (face) {
+      if (face.dataset.ready) return;
+      var word = face.querySelector("[data-speak]");
+      if (!word || !speakable(word)) return;
+      face.dataset.ready = "1";
+      face.addEventListener("click", function (event) {
+        if (event.target.tagName === "INPUT") return;  // the label's own click, passed on
+        playAll([word], null);
+      });
+    });
+  }
   // A form the child began: a face chosen, a word written, a tick or a dot given.
   function started(form) {
     return Array.prototype.some.call(form.elements, function (field) {
@@ -239,15 +333,32 @@
     });
   }
 
+  // 7. Focus kept in sight: Chromium leaves a half-visible field where it is when the Tab
+  //    key reaches it; a child using keys (or a switch) must see the whole of it.
+  //    Only for the keyboard: a tap that moved the page under the finger would miss.
+  function setUpFocusInSight() {
+    var byKey = false;
+    document.addEventListener("keydown", function (event) { byKey = event.key === "Tab"; }, true);
+    document.addEventListener("pointerdown", function () { byKey = false; }, true);
+    document.addEventListener("focusin", function (event) {
+      if (!byKey) return;
+      var box = event.target.getBoundingClientRect();
+      if (box.height < 2) return;
+      if (box.top < 0 || box.bottom > window.innerHeight) event.target.scrollIntoView({ block: "center" });
+    });
+  }
+
   function start() {
+    setUpFocusInSight();
     setUpOffline();
     setUpForgetting();
     setUpIdle();
     setUpCounters();
     setUpDots();
+    setUpReadAloud();
+    // The device's voices may come later: buttons for texts only they can say appear then.
     if ("speechSynthesis" in window) {
-      if (window.speechSynthesis.getVoices().length) setUpReadAloud();
-      else window.speechSynthesis.addEventListener("voiceschanged", setUpReadAloud, { once: true });
+      window.speechSynthesis.addEventListener("voiceschanged", setUpReadAloud);
     }
   }
 

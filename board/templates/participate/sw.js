@@ -1,6 +1,6 @@
 // board's service worker (board/participate/queue.py serves it; offline.py says what is
 // sealed how). It handles the child pages only: /join, /meeting, /help, /finish, and the
-// look of them (styles, script, pictures). Every other page and every API call passes
+// look of them (styles, script, pictures), and the audio they play (/audio/). Every other page and every API call passes
 // through untouched, and no page made by the server is ever kept.
 //
 // When the network is gone:
@@ -19,6 +19,9 @@ const SHELL = {{ look|tojson }};
 const PAGES = {{ pages|tojson }};
 const KEY = {{ key|tojson }};
 const CACHE = "board-shell-" + VERSION;
+// Audio a child played (board/voice): its own cache, kept across versions (an address names
+// one content for ever), so a second play, or a tablet without network, needs no request.
+const AUDIO = "board-audio-v1";
 const CHILD = /^\/(join(\/|$)|meeting(\/|$)|help$|finish$)/;
 const ANSWER = /^\/meeting\/(services\/\d+|propose|vote)$/;
 const INFO = new TextEncoder().encode("board offline queue v1");
@@ -35,7 +38,7 @@ self.addEventListener("install", (event) => {
 
 self.addEventListener("activate", (event) => {
   event.waitUntil((async () => {
-    for (const name of await caches.keys()) if (name !== CACHE) await caches.delete(name);
+    for (const name of await caches.keys()) if (name !== CACHE && name !== AUDIO) await caches.delete(name);
     if (self.registration.navigationPreload) await self.registration.navigationPreload.enable();
     await self.clients.claim();
   })());
@@ -49,6 +52,10 @@ self.addEventListener("fetch", (event) => {
     event.respondWith(caches.match(request, { ignoreVary: true }).then((hit) => hit || fetch(request)));
     return;
   }
+  if (request.method === "GET" && url.pathname.startsWith("/audio/")) {
+    event.respondWith(audio(url));
+    return;
+  }
   if (request.method === "GET" && url.pathname.startsWith("/join/offline/")) {
     event.respondWith(offlinePage(null, url.pathname.split("/")[3]));
     return;
@@ -56,6 +63,19 @@ self.addEventListener("fetch", (event) => {
   if (request.mode !== "navigate" || !CHILD.test(url.pathname)) return;
   event.respondWith(request.method === "POST" ? post(event, url.pathname) : get(event));
 });
+
+// Cache first: the whole file, asked for without the cookie and without the player's range
+// (a cache keeps whole answers only); only audio answers are kept, never a page.
+async function audio(url) {
+  const cache = await caches.open(AUDIO);
+  const key = new Request(url.href, { credentials: "omit" });
+  const hit = await cache.match(key);
+  if (hit) return hit;
+  const response = await fetch(key);
+  const type = response.headers.get("Content-Type") || "";
+  if (response.status === 200 && type.startsWith("audio/")) await cache.put(key, response.clone());
+  return response;
+}
 
 self.addEventListener("message", (event) => {
   const data = event.data || {};

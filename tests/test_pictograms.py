@@ -18,7 +18,9 @@ ACTS = {  # where the act goes: its picture
 
 
 def _icons(html: str) -> list[str]:
-    return re.findall(r'src="/static/icons/([a-z_]+)\.[0-9a-f]+\.svg"', html)
+    """The pictures of acts, in order (the speaker of read-aloud is not an act's)."""
+    found = re.findall(r'src="/static/icons/([a-z_]+)\.[0-9a-f]+\.svg"', html)
+    return [icon for icon in found if icon != "speaker"]
 
 
 def _targets(page: str) -> dict[str, tuple[list[str], str]]:

@@ -127,7 +127,7 @@ def test_read_this_page_plays_in_order_and_stops(browser, live_server, open_meet
     code, _board, _name = open_meeting
     context, tablet = _child(browser, live_server, code)
     expected = tablet.evaluate(
-        "[...document.querySelectorAll('#main [data-speak][data-audio]')]"
+        "[...document.querySelectorAll('body [data-speak][data-audio]')]"
         ".filter(e => !e.closest('[hidden]') && !e.closest('button.read-aloud'))"
         ".map(e => new URL(e.dataset.audio, location.href).href)"
     )

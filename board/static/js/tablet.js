@@ -101,7 +101,8 @@
   function setUpReadAloud() {
     document.querySelectorAll("button.read-aloud").forEach(function (button) {
       if (button.dataset.ready) return;
-      var target = button.dataset.read ? document.getElementById(button.dataset.read) : document.getElementById("main");
+      // "Read this page" reads it all in order: the top bar's two buttons, the page, the helpline.
+      var target = button.dataset.read ? document.getElementById(button.dataset.read) : document.body;
       if (!target) return;
       var texts = textsOf(target);
       if (!texts.length || !texts.some(speakable)) return;

@@ -47,11 +47,12 @@ def _configure(app: Flask, test_config: dict | None) -> None:
 
 
 def _template_context():
-    from board.i18n import LANGUAGES, current_language, direction, html_lang
+    from board.i18n import LANGUAGES, STAFF_LANGUAGES, current_language, direction, html_lang
 
     code = current_language()
     return {
         "LANGUAGES": LANGUAGES,
+        "STAFF_LANGUAGES": STAFF_LANGUAGES,
         "current_language": code,
         "html_lang": html_lang(code),
         "text_direction": direction(code),

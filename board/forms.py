@@ -10,7 +10,7 @@ from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectMultipleField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
 
-from board.i18n import LANGUAGES, html_lang
+from board.i18n import LANGUAGES, STAFF_LANGUAGES, html_lang
 
 
 class CheckboxesField(SelectMultipleField):
@@ -25,11 +25,12 @@ def choices(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
 
 
-def language_choices() -> list[SelectChoice]:
-    """Every shipped language, named in itself and marked with its own ``lang``."""
+def language_choices(staff: bool = False) -> list[SelectChoice]:
+    """Every shipped language (``staff``: those staff pages are offered in), named in itself
+    and marked with its own ``lang``."""
     return [
         SelectChoice(code, name, render_kw={"lang": html_lang(code), "dir": direction})
-        for code, (name, direction) in LANGUAGES.items()
+        for code, (name, direction) in (STAFF_LANGUAGES if staff else LANGUAGES).items()
     ]
 
 

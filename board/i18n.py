@@ -45,6 +45,9 @@ DEFAULT_LANGUAGE = "en"
 # (``fallback_language``), never in English unless the board offers English. Every other
 # catalogue is complete (tests/test_i18n.py).
 INCOMPLETE = frozenset({"rom"})
+# The languages staff pages are offered in: an incomplete one would show a staff member mostly
+# English marked as another language.
+STAFF_LANGUAGES = {code: value for code, value in LANGUAGES.items() if code not in INCOMPLETE}
 # The languages of the room a tablet last served, kept in its session after a child's
 # "I am finished" or the meeting's end (they are the room's, not the child's): the join page
 # it goes back to then speaks the board's language, not English.

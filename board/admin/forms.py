@@ -172,7 +172,7 @@ class InviteForm(BaseForm):
     organisation_id = SelectField(_l("Organisation"), coerce=int, validators=[DataRequired()])
     locale = SelectField(
         _l("Language of the account"),
-        choices=language_choices(),
+        choices=language_choices(staff=True),
     )
     role = _role()
     board_id = SelectField(

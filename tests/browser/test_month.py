@@ -418,6 +418,7 @@ def child_gives_feedback(month, tablet, lang, service, face, text, shot=None) ->
     tablet.get_by_label(month.said(lang, "What happened?")).fill(text)
     seen(tablet)
     if shot:
+        tablet.evaluate("window.scrollTo(0, 0)")  # the faces and the answer, from the top
         snap(tablet, shot)
     click(tablet, month.said(lang, "Send"))
     assert tablet.url == f"{month.base}/meeting/thanks"

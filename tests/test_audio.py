@@ -122,6 +122,19 @@ def test_every_address_on_a_child_page_answers_with_opus(app, meeting, needs_syn
     )
 
 
+def test_a_romani_page_speaks_romani(app, session, meeting, needs_synthesis):
+    """A Romani page's Flask-Babel locale is the board's language (CLDR has no Romani): its
+    words are still spoken as Romani, at Romani addresses."""
+    meeting.board.languages = "sq rom"
+    session.commit()
+    client = join(tablet(app), meeting, lang="rom")
+    page = client.get(f"/meeting/services/{meeting.services[0].id}").get_data(as_text=True)
+    address = re.search(r'data-audio="([^"]+)">But nasul<', page)  # "Very bad" in Romani
+    assert address and address.group(1).startswith("/audio/rom/")
+    response = client.get(address.group(1))
+    assert response.status_code == 200 and response.data.startswith(b"OggS")
+
+
 def test_unknown_and_forged_addresses_are_404(app, client, needs_synthesis):
     secret = app.config["SECRET_KEY"]
     assert client.get("/audio/en/AAAAAAAAAAAAAAAAAAAAAA.opus").status_code == 404

@@ -4,10 +4,10 @@ where the board has one (the template helper ``audio_for``)."""
 from __future__ import annotations
 
 from flask import current_app, g, url_for
-from flask_babel import get_locale
 from markupsafe import Markup, escape
 
 from board.db import db
+from board.i18n import current_language
 from board.voice import queries, synth, texts
 
 
@@ -15,7 +15,7 @@ def _recordings() -> dict:
     """The board's recordings in the page's language (loaded once per request)."""
     if "_recordings" not in g:
         meeting = g.get("meeting")
-        lang = str(get_locale() or "en")
+        lang = current_language()
         g._recordings = queries.recordings_of(db, meeting.board_id, lang) if meeting else {}
     return g._recordings
 
@@ -34,7 +34,9 @@ def _speakable(lang: str, text: str) -> bool:
 
 def addresses(text, lang: str | None = None) -> tuple[str | None, str | None]:
     """The synthesised audio's address and the board's recording's (either may be None)."""
-    lang = lang or str(get_locale() or "en")
+    # The page's language: Romani on a Romani page, whose Flask-Babel locale (for dates) is
+    # the board's language.
+    lang = lang or current_language()
     spoken = texts.normalise(text)
     if not spoken:
         return None, None

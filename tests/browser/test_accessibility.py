@@ -55,12 +55,18 @@ def choose_language(page, name):
     page.click(f"details.language-switcher button:text-is('{name}')")
 
 
+def _shape(path: str) -> str:
+    """A page's shape: its ids and its ``lang=`` choice left out (the recordings page has one
+    per language of the board, alike but for their words)."""
+    return re.sub(r"lang=[^&]*", "lang=L", re.sub(r"\d+", "N", path))
+
+
 def crawl(page, base, start="/", limit=60) -> list[str]:
     """Visit every page linked from ``start`` (one per URL shape), checking each."""
     seen_shapes, queue, problems, visited = set(), [start], [], 0
     while queue and visited < limit:
         path = queue.pop(0)
-        shape = re.sub(r"\d+", "N", path)
+        shape = _shape(path)
         if shape in seen_shapes:
             continue
         seen_shapes.add(shape)
@@ -75,7 +81,7 @@ def crawl(page, base, start="/", limit=60) -> list[str]:
             if parts.path.endswith((".ics", ".json", ".svg", ".csv", ".xlsx")):
                 continue  # downloads and data, not pages
             target = parts.path + (f"?{parts.query}" if parts.query else "")
-            if re.sub(r"\d+", "N", target) not in seen_shapes:
+            if _shape(target) not in seen_shapes:
                 queue.append(target)
     return problems
 

@@ -49,12 +49,18 @@ demo: install
 voice: compile-translations
 	$(FLASK) voice build
 
-## make test: the whole suite (set TEST_DATABASE_URL for PostgreSQL)
+## make test: the whole suite (set TEST_DATABASE_URL for PostgreSQL), in TEST_WORKERS
+## processes (pytest-xdist; each test file stays in one, each has its own PostgreSQL database)
+## with its scratch files in /dev/shm when there is one (see test-fast). Prints its time.
+TEST_WORKERS ?= 2
 test: compile-translations
 	$(BIN)/ruff check board tests bench
 	$(BIN)/bandit -c pyproject.toml -r board -ll -q
 	$(BIN)/mypy board
-	$(BIN)/python -m pytest
+	@start=$$(date +%s); \
+	if [ -z "$$TMPDIR" ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi; \
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile; status=$$?; \
+	echo "make test: pytest took $$(( $$(date +%s) - start )) s"; exit $$status
 
 ## make test-fast: the suite without browser and slow tests (see pyproject.toml), timed.
 ## Its scratch files (the SQLite database) go to /dev/shm when there is one: waiting for a

@@ -17,6 +17,16 @@ from board.db import Base, make_engine
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# Under pytest-xdist (`make test` runs two workers) each worker has a PostgreSQL database of
+# its own, test_gw0, test_gw1..., made on first use: the environment is changed too, so the
+# tests and the servers they start that read TEST_DATABASE_URL all find the worker's.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER")
+if TEST_DATABASE_URL and _WORKER:
+    _shared = sa.engine.make_url(TEST_DATABASE_URL)
+    TEST_DATABASE_URL = _shared.set(database=f"{_shared.database}_{_WORKER}").render_as_string(
+        hide_password=False
+    )
+    os.environ["TEST_DATABASE_URL"] = TEST_DATABASE_URL
 
 # The suite's clock. No test may depend on the day it runs: the demo network, summaries,
 # periods and everything dated are computed from this instant (a Saturday after the month's
@@ -33,7 +43,22 @@ def fixed_clock():
         yield
 
 
+def _create_if_missing(url: str) -> None:
+    """The worker's own database (see _WORKER), made from the shared one's server."""
+    name = sa.engine.make_url(url).database
+    server = sa.create_engine(
+        sa.engine.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT"
+    )
+    with server.connect() as connection:
+        exists = sa.text("SELECT 1 FROM pg_database WHERE datname = :name")
+        if connection.execute(exists, {"name": name}).scalar() is None:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+
+
 def _drop_everything(url: str) -> None:
+    if _WORKER:
+        _create_if_missing(url)
     engine = make_engine(url)
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":

@@ -6,6 +6,8 @@ FLASK  := $(BIN)/flask --app board
 LANGS  := sq bg pl ro sr_Latn ar rom
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# make test and make test-fast run pytest in this many processes (pytest-xdist)
+TEST_WORKERS ?= 2
 # The Werkzeug debugger runs any Python typed into an error page: it may serve this machine
 # only. Any other HOST (0.0.0.0 for the room's tablets) is served by gunicorn, without it,
 # over plain HTTP on the local network (so the cookies cannot insist on HTTPS).
@@ -52,7 +54,6 @@ voice: compile-translations
 ## make test: the whole suite (set TEST_DATABASE_URL for PostgreSQL), in TEST_WORKERS
 ## processes (pytest-xdist; each test file stays in one, each has its own PostgreSQL database)
 ## with its scratch files in /dev/shm when there is one (see test-fast). Prints its time.
-TEST_WORKERS ?= 2
 test: compile-translations
 	$(BIN)/ruff check board tests bench
 	$(BIN)/bandit -c pyproject.toml -r board -ll -q
@@ -68,7 +69,7 @@ test: compile-translations
 test-fast: compile-translations
 	@start=$$(date +%s); \
 	if [ -z "$$TMPDIR" ] && [ -w /dev/shm ]; then export TMPDIR=/dev/shm; fi; \
-	$(BIN)/python -m pytest -m "not browser and not slow" -q; status=$$?; \
+	$(BIN)/python -m pytest -m "not browser and not slow" -q -n $(TEST_WORKERS); status=$$?; \
 	echo "make test-fast: $$(( $$(date +%s) - start )) s"; exit $$status
 
 ## make bench: benchmarks, printing their tables

@@ -47,6 +47,7 @@ MATRIX = {
     "admin.set_active": ("POST", {ADMIN}),
     "admin.new_invitation": ("POST", {ADMIN}),
     "admin.audit": ("GET", {ADMIN}),
+    "admin.audit_csv": ("GET", {ADMIN}),
     # Scheduling and running meetings: the board's facilitators (and administrators).
     "meetings.board_meetings": ("GET", RUNS_MEETINGS),
     "meetings.new_meeting": ("GET", RUNS_MEETINGS),

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -18,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from board.admin import audit as audit_links
 from board.admin.forms import (
     BoardForm,
     InviteForm,
@@ -26,7 +31,9 @@ from board.admin.forms import (
     ServiceForm,
 )
 from board.audit import queries as audit_queries
+from board.audit.forms import AuditFilterForm
 from board.audit.models import ACTION_LABELS, TARGET_LABELS
+from board.audit.services import record
 from board.auth import services as accounts
 from board.auth.access import only_administrators
 from board.auth.models import Role, RoleAssignment, User
@@ -35,6 +42,7 @@ from board.boards import services as boards
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import db
 from board.forms import ConfirmForm, choices, show_error
+from board.i18n import zone_name
 from board.mail import queue_mail
 from board.web import get_or_404
 from board.wordings.forms import names_data, typed_names, with_names
@@ -355,17 +363,52 @@ def new_invitation(user_id: int):
 # Audit log -----------------------------------------------------------------------------
 
 
+def _audit_form() -> AuditFilterForm:
+    """The filters as asked; the view validates them."""
+    return AuditFilterForm(formdata=request.args).offer(
+        queries.all_boards(db),
+        db.scalars(sa.select(User).order_by(User.name)),
+        audit_queries.known_actions(db),
+    )
+
+
 @bp.get("/audit")
 def audit():
-    filters = audit_queries.AuditFilter.from_args(request.args)
+    """The log, filtered by days, board, person and action; each entry linked to its record
+    where it still exists. Refused filters: a message at the field, 400, no entries."""
+    form = _audit_form()
+    if not form.validate():
+        return _audit_page(form, page=None), 400
+    filters = form.filters(request.args.get("page"))
     page = audit_queries.entries(db, filters)
-    return render_template(
-        "admin/audit.html",
-        page=page,
+    return _audit_page(
+        form,
         filters=filters,
-        actions=audit_queries.known_actions(db),
-        boards=queries.all_boards(db),
-        actors=list(db.scalars(sa.select(User).order_by(User.name))),
+        page=page,
+        links=audit_links.links(db, current_user, page.entries),
         action_labels=ACTION_LABELS,
         target_labels=TARGET_LABELS,
+    )
+
+
+def _audit_page(form: AuditFilterForm, **context):
+    return render_template("admin/audit.html", form=form, zone=zone_name(form.zone), **context)
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    """The filtered entries as CSV; the export is itself an entry of the log."""
+    form = _audit_form()
+    if not form.validate():
+        return jsonify(errors=form.errors), 400
+    filters = form.filters()
+    rows = audit_queries.all_entries(db, filters)
+    body = audit_links.csv_document(db, rows)
+    asked = urlencode(filters.query_args())
+    record(db, current_user, "audit.export", None, detail=f"{asked or 'all'}; {len(rows)}")
+    db.commit()
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )

@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "meeting.open": _l("Opened a meeting"),
     "meeting.new_code": _l("Made a new join code"),
     "meeting.close": _l("Closed a meeting"),
+    "meeting.present": _l("Said how many children are present"),
     "action.create": _l("Added an action"),
     "action.update": _l("Changed an action"),
     "ballot.open": _l("Opened a vote"),
@@ -79,9 +80,14 @@ ACTION_LABELS = {
     "summary.update": _l("Changed a summary"),
     "summary.publish": _l("Published a summary"),
     "response.create": _l("Answered a summary"),
+    "response.update": _l("Changed an answer"),
+    "response.withdraw": _l("Withdrew an answer"),
     "response.approve": _l("Approved an answer for children"),
+    "recording.save": _l("Recorded a prompt"),
+    "recording.delete": _l("Deleted a recording"),
     "token.create": _l("Made an API token"),
     "token.revoke": _l("Revoked an API token"),
+    "audit.export": _l("Exported the audit log"),
 }
 TARGET_LABELS = {
     "user": _l("Account"),
@@ -98,4 +104,5 @@ TARGET_LABELS = {
     "summary": _l("Summary"),
     "response": _l("Answer"),
     "apitoken": _l("API token"),
+    "recording": _l("Recording"),
 }

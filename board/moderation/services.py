@@ -15,7 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from board.actions.models import Action
-from board.audit.services import record
+from board.audit.services import record, record_reading
 from board.auth.models import Role
 from board.auth.queries import users_with_role
 from board.boards.models import Board
@@ -343,8 +343,9 @@ def _alert_leads(session: Session, concern: Concern) -> None:
 
 
 def open_concern(session: Session, actor, concern: Concern) -> None:
-    """Every reading of a concern is logged."""
-    record(session, actor, "concern.view", concern, board_id=concern.board_id)
+    """Every reading of a concern is logged, once per reading: the page shown again to the
+    same person within minutes (after acknowledging, a refused form) is the same reading."""
+    record_reading(session, actor, "concern.view", concern, board_id=concern.board_id)
 
 
 def acknowledge_concern(session: Session, actor, concern: Concern) -> None:

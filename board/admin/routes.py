@@ -40,6 +40,7 @@ from board.auth.models import Role, RoleAssignment, User
 from board.boards import queries
 from board.boards import services as boards
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
+from board.boards.zones import offer_zones
 from board.db import db
 from board.forms import ConfirmForm, choices, show_error
 from board.i18n import zone_name
@@ -117,6 +118,7 @@ def _board_form(board: Board | None) -> BoardForm:
     if board is not None and request.method == "GET":
         form.languages.data = board.language_codes
         form.partner_ids.data = [o.id for o in board.partners]
+    offer_zones(form.timezone, form.country)
     return form
 
 
@@ -135,7 +137,7 @@ def board(board_id: int | None = None):
                 name=form.name.data,
                 city=form.city.data,
                 country=form.country.data,
-                timezone=form.timezone.data.strip(),
+                timezone=form.timezone.data,
                 languages=form.languages.data,
                 helpline=form.helpline.data,
                 threshold_k=form.threshold_k.data,

@@ -46,6 +46,7 @@ MATRIX = {
     "admin.remove_role": ("POST", {ADMIN}),
     "admin.set_active": ("POST", {ADMIN}),
     "admin.new_invitation": ("POST", {ADMIN}),
+    "admin.invitations": ("GET", {ADMIN}),
     "admin.audit": ("GET", {ADMIN}),
     "admin.audit_csv": ("GET", {ADMIN}),
     # Scheduling and running meetings: the board's facilitators (and administrators).

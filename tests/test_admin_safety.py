@@ -85,3 +85,98 @@ def test_an_unknown_or_missing_zone_is_refused_at_the_field(client, make, auth, 
     assert response.status_code == 400
     assert "Choose a time zone." in response.get_data(as_text=True)
     assert session.scalar(sa.select(sa.func.count()).select_from(Board)) == 0
+
+
+def test_the_last_administrator_is_never_deactivated_or_demoted(client, make, auth, session):
+    admin = _admin(make, auth)
+    # An administrator still invited (no password) cannot sign in: they do not count.
+    invited = make.user(Role.ADMINISTRATOR, name="Invited admin", password=False)
+    make.commit()
+    for url, data in [
+        (f"/admin/accounts/{admin.id}/active", {"active": "0"}),
+        (f"/admin/roles/{admin.roles[0].id}/remove", {}),
+    ]:
+        response = client.post(url, data=data)
+        page = response.get_data(as_text=True)
+        assert response.status_code == 409
+        assert "needs at least one administrator who can sign in" in page
+        assert 'role="alert"' in page and "Admin" in page
+    session.expire_all()
+    assert session.get(User, admin.id).active and session.get(User, admin.id).is_admin
+    # The invited one may go: the network keeps the administrator who signs in.
+    assert (
+        client.post(f"/admin/accounts/{invited.id}/active", data={"active": "0"}).status_code == 302
+    )
+    # With a second administrator who signs in, the first may still not deactivate
+    # themselves (someone else does that).
+    second = make.user(Role.ADMINISTRATOR, name="Second admin")
+    make.commit()
+    response = client.post(f"/admin/accounts/{admin.id}/active", data={"active": "0"})
+    assert response.status_code == 409
+    assert "cannot deactivate your own account" in response.get_data(as_text=True)
+    assert (
+        client.post(f"/admin/accounts/{second.id}/active", data={"active": "0"}).status_code == 302
+    )
+    response = client.post(f"/admin/roles/{admin.roles[0].id}/remove")
+    assert response.status_code == 409  # the second one is deactivated now
+    assert not [e for e in session.scalars(sa.select(AuditEntry.action)) if e == "role.remove"]
+
+
+def test_expired_invitations_are_listed_and_sent_again(client, make, auth, session, app):
+    from board.auth import services as accounts
+
+    admin = _admin(make, auth)
+    org = make.organisation()
+    _late, old_token = accounts.invite_user(
+        session, admin, email="late@example.org", name="Late Person", organisation=org
+    )
+    _soon, _ = accounts.invite_user(
+        session, admin, email="soon@example.org", name="Soon Person", organisation=org
+    )
+    make.commit()
+    page = client.get("/admin/invitations").get_data(as_text=True)
+    assert "No expired invitation." in page and "Late Person" in page
+    with time_machine.travel(FIXED_NOW + timedelta(hours=73)):
+        auth.as_user(admin)  # a staff sign-in does not last three days
+        page = client.get("/admin/invitations").get_data(as_text=True)
+        expired = page[page.index("<caption>Expired") : page.index("<caption>Waiting")]
+        assert "Late Person" in expired and "Soon Person" in expired
+        assert "/admin/accounts/" in expired and "Send again" in expired
+        response = client.post(f"/admin/accounts/{_late.id}/invitation", follow_redirects=True)
+        page = response.get_data(as_text=True)
+        new_link = re.search(r'value="(http://localhost/invite/[^"]+)"', page).group(1)
+        assert 'data-copy="invitation-link"' in page and 'aria-live="polite"' in page
+        assert "js/copy." in page
+        listed = client.get("/admin/invitations").get_data(as_text=True)
+        waiting = listed[listed.index("<caption>Waiting") :]
+        assert "Late Person" in waiting and "Soon Person" not in waiting
+        # The old link is dead, the new one works.
+        assert "expired" in client.get(f"/invite/{old_token}").get_data(as_text=True)
+        assert client.get(new_link).status_code == 200
+    (resent,) = session.scalars(
+        sa.select(AuditEntry).where(AuditEntry.action == "account.new_invitation")
+    )
+    assert resent.actor_id == admin.id and resent.target_id == _late.id
+    assert (
+        session.scalar(
+            sa.select(sa.func.count()).select_from(Invitation).where(Invitation.user_id == _late.id)
+        )
+        == 2
+    )
+
+
+def test_an_accepted_invitation_is_not_listed(client, make, auth, session):
+    from board.auth import services as accounts
+
+    admin = _admin(make, auth)
+    _user, token = accounts.invite_user(
+        session,
+        admin,
+        email="done@example.org",
+        name="Done Person",
+        organisation=admin.organisation,
+    )
+    accounts.accept_invitation(session, token, "a long enough passphrase 42")
+    make.commit()
+    response = client.get("/admin/invitations")
+    assert response.status_code == 200 and "Done Person" not in response.get_data(as_text=True)

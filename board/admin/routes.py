@@ -34,6 +34,7 @@ from board.audit import queries as audit_queries
 from board.audit.forms import AuditFilterForm
 from board.audit.models import ACTION_LABELS, TARGET_LABELS
 from board.audit.services import record
+from board.auth import queries as account_queries
 from board.auth import services as accounts
 from board.auth.access import only_administrators
 from board.auth.models import Role, RoleAssignment, User
@@ -41,7 +42,7 @@ from board.boards import queries
 from board.boards import services as boards
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.boards.zones import offer_zones
-from board.db import db
+from board.db import db, utcnow
 from board.forms import ConfirmForm, choices, show_error
 from board.i18n import zone_name
 from board.mail import queue_mail
@@ -311,19 +312,33 @@ def add_role(user_id: int):
     ), 400
 
 
+def _refused(user: User, error: accounts.AccountError):
+    """The account page again, with why the act was refused (409: the accounts as they are
+    do not allow it, such as the network's last administrator)."""
+    form = RoleForm()
+    _fill_role_choices(form)
+    return render_template(
+        "admin/account.html",
+        user=user,
+        role_form=form,
+        confirm=ConfirmForm(),
+        invitation_link=None,
+        refusal=str(error.message),
+    ), 409
+
+
 @bp.post("/roles/<int:assignment_id>/remove")
 def remove_role(assignment_id: int):
     assignment = get_or_404(RoleAssignment, assignment_id)
-    user_id = assignment.user_id
+    user = assignment.user
     if ConfirmForm().validate_on_submit():
         try:
             accounts.remove_role(db, current_user, assignment)
         except accounts.AccountError as error:
-            flash(str(error.message), "error")
-        else:
-            db.commit()
-            flash(_("The role is removed."), "success")
-    return redirect(url_for("admin.account", user_id=user_id))
+            return _refused(user, error)
+        db.commit()
+        flash(_("The role is removed."), "success")
+    return redirect(url_for("admin.account", user_id=user.id))
 
 
 @bp.post("/accounts/<int:user_id>/active")
@@ -334,14 +349,25 @@ def set_active(user_id: int):
         try:
             accounts.set_active(db, current_user, user, active)
         except accounts.AccountError as error:
-            flash(str(error.message), "error")
-        else:
-            db.commit()
-            flash(
-                _("The account is active.") if active else _("The account is deactivated."),
-                "success",
-            )
+            return _refused(user, error)
+        db.commit()
+        flash(
+            _("The account is active.") if active else _("The account is deactivated."),
+            "success",
+        )
     return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.get("/invitations")
+def invitations():
+    """Invitations never used: those still waiting and those expired, each to send again."""
+    now = utcnow()
+    waiting, expired = [], []
+    for invitation in account_queries.open_invitations(db):
+        (waiting if invitation.expires_at > now else expired).append(invitation)
+    return render_template(
+        "admin/invitations.html", waiting=waiting, expired=expired, confirm=ConfirmForm(), now=now
+    )
 
 
 @bp.post("/accounts/<int:user_id>/invitation")

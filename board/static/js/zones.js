@@ -27,9 +27,8 @@
     Array.prototype.forEach.call(select.querySelectorAll("optgroup"), function (group) {
       group.hidden = !group.querySelector("option:not([hidden])");
     });
-    if (first && (select.selectedIndex < 0 || select.options[select.selectedIndex].hidden)) {
-      first.selected = true;
-    }
+    var chosen = select.options[select.selectedIndex];
+    if (first && (!chosen || chosen.hidden || !chosen.value)) first.selected = true;
   });
 
   function ownCountryFirst() {

@@ -366,7 +366,7 @@ def invitations():
     for invitation in account_queries.open_invitations(db):
         (waiting if invitation.expires_at > now else expired).append(invitation)
     return render_template(
-        "admin/invitations.html", waiting=waiting, expired=expired, confirm=ConfirmForm(), now=now
+        "admin/invitations.html", waiting=waiting, expired=expired, confirm=ConfirmForm()
     )
 
 

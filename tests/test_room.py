@@ -15,6 +15,7 @@ from board.i18n import LANGUAGES, direction, force_language, html_lang
 from board.meetings import services
 from board.meetings.models import Meeting, MeetingState
 from board.voting.models import Ballot
+from tests.factories import close_meeting
 
 BOARD_LANGUAGES = ["sq", "sr_Latn", "en", "ar"]
 # What no child may read on the projector, in any language (the facilitator's menu and
@@ -188,15 +189,22 @@ def test_the_meeting_page_holds_the_controls(app, client, meeting, facilitator):
     assert f'data-code="{new}"' in client.get(f"/meetings/{meeting.id}/room").get_data(as_text=True)
 
 
-def test_closing_needs_the_ticked_box(app, client, session, meeting, facilitator):
-    for data in ({}, {"confirm": ""}, {"confirm": "false", "submit": "x"}):
+OUT_OF_DATE = "This confirmation is out of date. Read what will happen and confirm again."
+
+
+def test_closing_asks_first_and_says_what_will_happen(app, client, session, meeting, facilitator):
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f'id="close" class="form"' in page and f'action="/meetings/{meeting.id}/close"' in page
+    question = client.get(f"/meetings/{meeting.id}/close").get_data(as_text=True)
+    assert said(app, "pl", "Close the meeting?") in question
+    assert meeting.join_code in question  # "The code … stops working."
+    for data in ({}, {"once": ""}, {"once": "made-up"}):
         response = client.post(f"/meetings/{meeting.id}/close", data=data)
         assert response.status_code == 400
-        page = response.get_data(as_text=True)
-        assert said(app, "pl", "Tick the box to confirm.") in page
+        assert said(app, "pl", OUT_OF_DATE) in response.get_data(as_text=True)
         session.expire_all()
         assert session.get(Meeting, meeting.id).state is MeetingState.OPEN
-    response = client.post(f"/meetings/{meeting.id}/close", data={"confirm": "y"})
+    response = close_meeting(client, meeting)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/meetings/{meeting.id}")
     session.expire_all()
@@ -206,7 +214,7 @@ def test_closing_needs_the_ticked_box(app, client, session, meeting, facilitator
 def test_a_closed_meeting_says_so_calmly_in_every_language(
     app, client, session, meeting, facilitator
 ):
-    client.post(f"/meetings/{meeting.id}/close", data={"confirm": "y"})
+    close_meeting(client, meeting)
     html = client.get(f"/meetings/{meeting.id}/room").get_data(as_text=True)
     page = _Page.read(html)
     assert not page.has("form") and not page.has("button") and not page.has("img")

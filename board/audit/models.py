@@ -63,6 +63,7 @@ ACTION_LABELS = {
     "meeting.open": _l("Opened a meeting"),
     "meeting.new_code": _l("Made a new join code"),
     "meeting.close": _l("Closed a meeting"),
+    "meeting.reopen": _l("Undid the close of a meeting"),
     "action.create": _l("Added an action"),
     "action.update": _l("Changed an action"),
     "ballot.open": _l("Opened a vote"),

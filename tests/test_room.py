@@ -194,7 +194,7 @@ OUT_OF_DATE = "This confirmation is out of date. Read what will happen and confi
 
 def test_closing_asks_first_and_says_what_will_happen(app, client, session, meeting, facilitator):
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
-    assert f'id="close" class="form"' in page and f'action="/meetings/{meeting.id}/close"' in page
+    assert 'id="close" class="form"' in page and f'action="/meetings/{meeting.id}/close"' in page
     question = client.get(f"/meetings/{meeting.id}/close").get_data(as_text=True)
     assert said(app, "pl", "Close the meeting?") in question
     assert meeting.join_code in question  # "The code … stops working."

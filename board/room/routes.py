@@ -208,7 +208,8 @@ def reopen_meeting(meeting_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        form.answer(REOPEN, meeting.id)
+        if meeting.state is MeetingState.CLOSED:  # an open one is said so, whatever the answer
+            form.answer(REOPEN, meeting.id)
         meetings.reopen_meeting(db, current_user, meeting)
     except (ConfirmError, meetings.MeetingError) as error:
         flash(str(error.message), "error")

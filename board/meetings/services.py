@@ -386,8 +386,8 @@ def reopen_meeting(session: Session, actor, meeting: Meeting) -> Meeting:
                 num=UNDO_MINUTES,
             )
         )
-    meeting.state = MeetingState.OPEN
-    meeting.join_code = new_code(session)
+    code = new_code(session)  # looked for before the row changes (the constraint holds)
+    meeting.state, meeting.join_code = MeetingState.OPEN, code
     meeting.closed_at = None
     meeting.reopened_at = utcnow()
     record(session, actor, "meeting.reopen", meeting, board_id=meeting.board_id)

@@ -272,7 +272,11 @@ def test_a_close_is_undone_within_ten_minutes_with_a_new_code_and_the_vote_close
         assert child.get("/meeting/services").status_code == 200  # in, just before the close
         question = client.get(f"/meetings/{meeting.id}/close").get_data(as_text=True)
         # Europe/Tirane (the factory's zone) is two hours ahead in June: undo until 11:10.
-        assert "The vote closes now with 0 votes" in question and "11:10" in question
+        vote = (
+            "The vote closes now with %(num)d votes, and its results are shown. It cannot be"
+            " opened again, even if you undo the close."
+        )
+        assert said(app, "pl", vote, num=0) in question and "11:10" in question
         token = once_token(question)
         assert client.post(f"/meetings/{meeting.id}/close", data={"once": token}).status_code == 302
         # The answer sent again closes nothing twice.

@@ -477,9 +477,37 @@ def after(month: date, months: int = 1):
     return time_machine.travel(datetime.combine(day, time(8, 30), UTC), tick=True)
 
 
+ONCE = re.compile(r'name="(?:once|confirm_admin)"[^>]*\svalue="([^"]+)"')
+
+
+def once_token(page: str) -> str:
+    """The one-time answer (board.confirm) of the first question on ``page`` ("" if the
+    page asks none: the act is refused, as a test may want)."""
+    found = ONCE.search(page)
+    return found.group(1) if found else ""
+
+
+def confirm(client, question: str, answer: str | None = None, **data):
+    """Read the question at ``question`` (a page), then answer it (posted to ``answer``, or
+    to the question's own address) with its one-time token: an act confirmed as a person
+    would, in two steps."""
+    token = once_token(client.get(question).get_data(as_text=True))
+    return client.post(answer or question, data={"once": token, **data})
+
+
+def close_meeting(client, meeting, **kwargs):
+    """The facilitator closes ``meeting`` from its control screen, confirming."""
+    return confirm(client, f"/meetings/{meeting.id}/close", **kwargs)
+
+
 def publish(client, summary, **data):
     """The facilitator publishes ``summary`` from its preview, ticking the confirmation."""
-    return client.post(f"/summaries/{summary.id}/publish", data={"confirm": "y", **data})
+    return confirm(
+        client,
+        f"/summaries/{summary.id}",
+        f"/summaries/{summary.id}/publish",
+        **{"confirm": "y", **data},
+    )
 
 
 def compose(client, auth, session, board, people, **draft):

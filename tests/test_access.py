@@ -59,6 +59,8 @@ MATRIX = {
     "meetings.cancel": ("POST", RUNS_MEETINGS),
     "room.open_meeting": ("POST", RUNS_MEETINGS),
     "room.close_meeting": ("POST", RUNS_MEETINGS),
+    "room.confirm_close": ("GET", RUNS_MEETINGS),
+    "room.reopen_meeting": ("POST", RUNS_MEETINGS),
     "room.new_code": ("POST", RUNS_MEETINGS),
     "room.screen": ("GET", RUNS_MEETINGS),
     "room.live": ("GET", RUNS_MEETINGS),
@@ -140,6 +142,7 @@ MATRIX = {
     "api.figures": ("GET", API_TOKEN),
     "tokens.organisation_tokens": ("GET", {ADMIN}),
     "tokens.revoke": ("POST", {ADMIN}),
+    "tokens.confirm_revoke": ("GET", {ADMIN}),
     # Audio children hear: anyone holding an address the server made (board/voice/texts.py);
     # recording them is the board's facilitators' (and administrators').
     "voice.synthesised": ("GET", EVERYONE),

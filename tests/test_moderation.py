@@ -20,6 +20,7 @@ from board.meetings import services as meetings
 from board.moderation import services
 from board.moderation.models import Concern, ConcernState, Rejection
 from board.states import ModerationState
+from tests.factories import once_token
 
 
 @pytest.fixture
@@ -209,13 +210,18 @@ def test_approve_all_takes_only_items_without_highlights(client, auth, session, 
     assert "It was good." in page and "Ask Dritan." not in page
     listed = listed_items(page)
     assert listed == [f"feedback:{clean.id}"]
-    refused = client.post(
-        f"/boards/{board.id}/moderation/approve-all", data={"item": listed}, follow_redirects=True
-    )
-    assert "Tick the box" in refused.get_data(as_text=True)
-    client.post(f"/boards/{board.id}/moderation/approve-all", data={"confirm": "y", "item": listed})
+    assert "1 text below is approved as it is" in page
+    url, once = f"/boards/{board.id}/moderation/approve-all", once_token(page)
+    refused = client.post(url, data={"item": listed, "once": once})
+    assert refused.status_code == 400 and "Tick the box" in refused.get_data(as_text=True)
+    answer = {"confirm": "y", "item": listed, "once": once}
+    assert client.post(url, data=answer).status_code == 302
     assert fresh(session, Feedback, clean.id).moderation is ModerationState.APPROVED
     assert fresh(session, Feedback, marked.id).moderation is ModerationState.PENDING
+    # The same answer sent again approves nothing (and says so).
+    again = client.post(url, data=answer)
+    assert again.status_code == 409
+    assert "This was confirmed already: nothing was done again." in again.get_data(as_text=True)
 
 
 def test_bulk_approval_lists_every_text_and_approves_only_those(client, auth, session, world):
@@ -232,11 +238,18 @@ def test_bulk_approval_lists_every_text_and_approves_only_those(client, auth, se
     listed = listed_items(page)
     # A text that arrives while the facilitator reads the list is not approved unseen.
     late = give(session, meeting, service, happened="The bus was late.")
-    client.post(f"/boards/{board.id}/moderation/approve-all", data={"confirm": "y", "item": listed})
+    client.post(
+        f"/boards/{board.id}/moderation/approve-all",
+        data={"confirm": "y", "item": listed, "once": once_token(page)},
+    )
     assert fresh(session, Feedback, shown.id).moderation is ModerationState.APPROVED
     assert fresh(session, Feedback, late.id).moderation is ModerationState.PENDING
     # Without the list, the confirmation approves nothing.
-    client.post(f"/boards/{board.id}/moderation/approve-all", data={"confirm": "y"})
+    page = client.get(f"/boards/{board.id}/moderation/approve-all").get_data(as_text=True)
+    client.post(
+        f"/boards/{board.id}/moderation/approve-all",
+        data={"confirm": "y", "once": once_token(page)},
+    )
     assert fresh(session, Feedback, late.id).moderation is ModerationState.PENDING
 
 
@@ -263,7 +276,7 @@ def test_bulk_approval_leaves_details_the_old_detector_missed(client, auth, sess
     # Even posted by hand, it is not approved.
     client.post(
         f"/boards/{board.id}/moderation/approve-all",
-        data={"confirm": "y", "item": [f"feedback:{item.id}"]},
+        data={"confirm": "y", "item": [f"feedback:{item.id}"], "once": once_token(page)},
     )
     assert fresh(session, Feedback, item.id).moderation is ModerationState.PENDING
 
@@ -437,3 +450,57 @@ def test_facilitators_keep_the_list_of_names_to_look_for(client, auth, session, 
     assert session.get(type(board), board.id).watch_names == "Besa\nArben"
     item = give(session, meeting, service, happened="besa was there")
     assert item.happened_spans == [[0, 4, "name"]]
+
+
+def test_after_approving_the_queue_shows_what_partners_will_read(client, auth, session, world):
+    board, service, meeting = world.board, world.service, world.meeting
+    item = give(session, meeting, service, happened="Dritan at the clinic was kind.")
+    auth.as_user(world.facilitator)
+    spans = item.happened_spans
+    response = client.post(
+        f"/moderation/feedback/{item.id}",
+        data={"decision": "approve", "remove": [f"happened:{s}:{e}" for s, e, _k in spans]},
+    )
+    location = response.headers["Location"]
+    assert location.endswith(f"?approved=feedback-{item.id}#approved")
+    page = client.get(location.split("#")[0]).get_data(as_text=True)
+    assert "Partners will read:" in page and "[removed] at the clinic was kind." in page
+    assert "Dritan at" not in page
+    # Only an approved text of this board is shown, and only to its moderators.
+    waiting = give(session, meeting, service, happened="Still waiting here.")
+    shown = client.get(f"/boards/{board.id}/moderation?approved=feedback-{waiting.id}")
+    assert "Partners will read:" not in shown.get_data(as_text=True)
+    other = world.other_board
+    assert client.get(f"/boards/{other.id}/moderation?approved=feedback-{item.id}").status_code in (
+        403,
+        404,
+    )
+
+
+def test_the_queue_filters_by_meeting_and_service(client, auth, session, make, world):
+    board, service, meeting = world.board, world.service, world.meeting
+    other_service = make.service(board, name="Shelter")
+    later = make.meeting(board, date(2030, 2, 9))
+    session.commit()
+    give(session, meeting, service, happened="January clinic text.")
+    give(session, later, service, happened="February clinic text.")
+    give(session, later, other_service, happened="February shelter text.")
+    auth.as_user(world.facilitator)
+    url = f"/boards/{board.id}/moderation"
+    page = client.get(f"{url}?meeting={later.id}").get_data(as_text=True)
+    assert "February clinic text." in page and "February shelter text." in page
+    assert "January clinic text." not in page
+    assert 'id="queue-filters"' in page and 'method="get"' in page
+    page = client.get(f"{url}?meeting={later.id}&service={other_service.id}").get_data(True)
+    assert "February shelter text." in page and "February clinic text." not in page
+    page = client.get(f"{url}?service={service.id}&meeting=").get_data(as_text=True)
+    assert "January clinic text." in page and "February clinic text." in page
+    assert "February shelter text." not in page
+    # Not a meeting of this board, or not a number: 400, the whole queue, the reason shown.
+    foreign = make.meeting(world.other_board)
+    session.commit()
+    for bad in (f"meeting={foreign.id}", "meeting=abc", "service=99999", "meeting=1e9"):
+        response = client.get(f"{url}?{bad}")
+        assert response.status_code == 400, bad
+        text = response.get_data(as_text=True)
+        assert "Not a valid choice." in text and "January clinic text." in text

@@ -42,7 +42,9 @@ from board.boards import queries
 from board.boards import services as boards
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.boards.zones import offer_zones
+from board.confirm import ConfirmError, issue, spend
 from board.db import db, utcnow
+from board.errors import render_error
 from board.forms import ConfirmForm, choices, show_error
 from board.i18n import zone_name
 from board.mail import queue_mail
@@ -216,14 +218,31 @@ def _role_and_board(form, all_boards) -> tuple[Role, Board | None]:
     return Role(form.role.data), all_boards.get(form.board_id.data)
 
 
-def _unconfirmed_admin(form, name: str, action: str, back: str):
+GRANT_ADMIN = "account.grant_admin"
+
+
+def _unconfirmed_admin(form, name: str, action: str, back: str, target: int = 0):
     """Making someone a network administrator is asked twice, on a page that says what it
-    gives them; the answer posts the same form again, confirmed. None when not needed."""
-    if form.role.data != Role.ADMINISTRATOR.value or form.confirm_admin.data == "yes":
+    gives them; the answer posts the same form again, with a one-time token (board.confirm)
+    for this person (``target``: their id, 0 for an invitation). None when confirmed (or
+    not needed); the question (again: 400 for an answer out of date), or 409 for an answer
+    sent twice."""
+    if form.role.data != Role.ADMINISTRATOR.value:
         return None
+    status, error = 200, None
+    if form.confirm_admin.data:
+        try:
+            spend(GRANT_ADMIN, target, form.confirm_admin.data)
+        except ConfirmError as refused:
+            if refused.status == 409:
+                return render_error(409, str(refused.message))
+            status, error = 400, refused.message
+        else:
+            return None
+    form.confirm_admin.data = issue(GRANT_ADMIN, target)
     return render_template(
-        "admin/confirm_admin.html", form=form, name=name, action=action, back=back
-    )
+        "admin/confirm_admin.html", form=form, name=name, action=action, back=back, error=error
+    ), status
 
 
 def _send_invitation(user: User, token: str) -> str:
@@ -292,7 +311,7 @@ def add_role(user_id: int):
     if form.validate_on_submit():
         action = url_for("admin.add_role", user_id=user.id)
         back = url_for("admin.account", user_id=user.id)
-        if question := _unconfirmed_admin(form, user.name, action, back):
+        if question := _unconfirmed_admin(form, user.name, action, back, user.id):
             return question
         role, board = _role_and_board(form, all_boards)
         try:

@@ -64,6 +64,7 @@ ACTION_LABELS = {
     "meeting.new_code": _l("Made a new join code"),
     "meeting.close": _l("Closed a meeting"),
     "meeting.present": _l("Said how many children are present"),
+    "meeting.reopen": _l("Undid the close of a meeting"),
     "action.create": _l("Added an action"),
     "action.update": _l("Changed an action"),
     "ballot.open": _l("Opened a vote"),

@@ -1,11 +1,24 @@
 """Moderation and safeguarding forms."""
 
+from __future__ import annotations
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from board.confirm import ConfirmStepForm
 from board.forms import BaseForm, choices
 from board.moderation.models import RejectionReason
+
+
+def _id_or_none(value) -> int | None:
+    """A record's id from the address, or None for "all" (anything else fails the choice)."""
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return -1  # never a choice: "Not a valid choice."
 
 
 class DecisionForm(BaseForm):
@@ -24,7 +37,36 @@ class DecisionForm(BaseForm):
     )
 
 
-class ApproveAllForm(BaseForm):
+class QueueFilterForm(BaseForm):
+    """The queue of one meeting and/or one service (a GET form: no CSRF, works without
+    JavaScript; the home page links to ``?meeting=<id>``)."""
+
+    class Meta(BaseForm.Meta):
+        csrf = False
+
+    meeting = SelectField(_l("Meeting"), coerce=_id_or_none, validate_choice=True)
+    service = SelectField(_l("Service"), coerce=_id_or_none, validate_choice=True)
+    submit = SubmitField(_l("Show"))
+
+    def offer(self, meetings, services, day) -> QueueFilterForm:
+        everything = [("", _l("All"))]
+        self.meeting.choices = choices(
+            everything + [(m.id, f"{day(m)}{' · ' + m.place if m.place else ''}") for m in meetings]
+        )
+        self.service.choices = choices(everything + [(s.id, s.name) for s in services])
+        return self
+
+    def chosen(self) -> tuple[int | None, int | None]:
+        """The meeting and service chosen, or None for each when the choice was not valid."""
+        if self.meeting.errors or self.service.errors:
+            return (
+                None if self.meeting.errors else self.meeting.data,
+                None if self.service.errors else self.service.data,
+            )
+        return self.meeting.data, self.service.data
+
+
+class ApproveAllForm(ConfirmStepForm):
     confirm = BooleanField(
         _l("I have read every item without highlights and they can be approved as they are."),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],

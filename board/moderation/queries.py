@@ -12,7 +12,7 @@ from board.actions.models import Action, Proposer
 from board.boards.models import Board
 from board.feedback.models import Feedback
 from board.feedback.services import names_of
-from board.meetings.models import Meeting
+from board.meetings.models import Meeting, MeetingState
 from board.moderation.models import Concern, ConcernState, Rejection
 from board.states import ModerationState
 from board.text.detect import find_personal_details, regions_for
@@ -102,6 +102,38 @@ def queue(session: Session, board: Board) -> list[QueueItem]:
         shown = action.language if (action.proposed_on, action.language) in shared else None
         items.append(QueueItem("proposal", action, action.proposed_on, spans, shown))
     return sorted(items, key=lambda i: i.order)
+
+
+def filtered(
+    items: list[QueueItem], meeting_id: int | None = None, service_id: int | None = None
+) -> list[QueueItem]:
+    """The queue's items of one meeting and/or one service. A child's idea belongs to
+    neither: it is left out as soon as one is chosen."""
+    if meeting_id is None and service_id is None:
+        return items
+    return [
+        entry
+        for entry in items
+        if isinstance(entry.item, Feedback)
+        and meeting_id in (None, entry.item.meeting_id)
+        and service_id in (None, entry.item.service_id)
+    ]
+
+
+def held_meetings(session: Session, board: Board, limit: int = 36) -> list[Meeting]:
+    """The board's meetings that children could write in (open or closed), newest first:
+    what the queue can be filtered by."""
+    return list(
+        session.scalars(
+            sa.select(Meeting)
+            .where(
+                Meeting.board_id == board.id,
+                Meeting.state.in_([MeetingState.OPEN, MeetingState.CLOSED]),
+            )
+            .order_by(Meeting.starts_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def unmarked(session: Session, board: Board) -> list[QueueItem]:

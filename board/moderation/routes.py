@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -9,24 +11,28 @@ from flask_login import current_user, login_required
 from board.actions.models import Action
 from board.auth.access import can_handle_concerns, can_moderate, can_run_meetings
 from board.boards.models import Board
+from board.confirm import ConfirmError
 from board.db import db, utcnow
 from board.feedback.models import Feedback
 from board.forms import ConfirmForm
+from board.i18n import day
 from board.meetings.models import HelpCall, Meeting
 from board.moderation import queries, services
 from board.moderation.forms import (
     ApproveAllForm,
     CloseConcernForm,
     DecisionForm,
+    QueueFilterForm,
     RoomConcernForm,
     WatchNamesForm,
 )
 from board.moderation.models import Concern
+from board.states import ModerationState
 from board.web import get_allowed
 
 bp = Blueprint("moderation", __name__)
 
-ITEMS = {"feedback": Feedback, "proposal": Action}
+ITEMS: dict[str, type[Feedback] | type[Action]] = {"feedback": Feedback, "proposal": Action}
 
 
 def _board_to_moderate(board_id: int) -> Board:
@@ -36,17 +42,54 @@ def _board_to_moderate(board_id: int) -> Board:
 @bp.get("/boards/<int:board_id>/moderation")
 @login_required
 def queue(board_id: int):
+    """The board's waiting texts, of one meeting and/or service if chosen (a choice that
+    is not one of the board's: 400, the whole queue, the reason at the field); the text
+    just approved, as partners will read it."""
     board = _board_to_moderate(board_id)
+    filters = QueueFilterForm(request.args).offer(
+        queries.held_meetings(db, board),
+        board.services,
+        lambda m: day(m.starts_at, board.timezone),
+    )
+    valid = filters.validate()
+    meeting_id, service_id = filters.chosen()
     return render_template(
         "moderation/queue.html",
         board=board,
-        items=queries.queue(db, board),
+        items=queries.filtered(queries.queue(db, board), meeting_id, service_id),
+        filtered=meeting_id is not None or service_id is not None,
+        filters=filters,
+        chosen=(meeting_id, service_id),
+        approved=_just_approved(board),
         counts=queries.counts(db, board),
         rejections=queries.rejection_counts(db, board),
         form=DecisionForm(),
         names_form=WatchNamesForm(watch_names=board.watch_names),
         segments=services.segments,
-    )
+    ), 200 if valid else 400
+
+
+def _just_approved(board: Board):
+    """The item named by ``?approved=<kind>-<id>``, if it is an approved text of this board
+    (whose moderators alone read this page): its words as partners will read them."""
+    kind, _sep, ident = request.args.get("approved", "").partition("-")
+    if kind not in ITEMS or not ident.isdigit():
+        return None
+    item = cast(Feedback | Action | None, db.get(ITEMS[kind], int(ident)))
+    if item is None or item.moderation is not ModerationState.APPROVED:
+        return None
+    if services.board_of(item).id != board.id:
+        return None
+    return queries.QueueItem(kind, item, services.item_day(item), {})
+
+
+def _queue_url(board: Board, **args) -> str:
+    """Back to the queue, with the filters the decision was made under."""
+    for name in ("meeting", "service"):
+        value = request.form.get(name, "")
+        if value.isdigit():
+            args[name] = value
+    return url_for("moderation.queue", board_id=board.id, **args)
 
 
 def _removals(fields) -> services.Removals:
@@ -94,7 +137,8 @@ def decide(kind: str, item_id: int):
     item = get_allowed(
         ITEMS[kind], item_id, lambda i: can_moderate(current_user, services.board_of(i))
     )
-    queue_url = url_for("moderation.queue", board_id=services.board_of(item).id)
+    board = services.board_of(item)
+    queue_url = _queue_url(board)
     form = DecisionForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
@@ -108,7 +152,12 @@ def decide(kind: str, item_id: int):
     else:
         db.commit()
         flash(message, "success")
+        if request.form.get("decision") == "approve":
+            return redirect(_queue_url(board, approved=f"{kind}-{item_id}") + "#approved")
     return redirect(f"{queue_url}#item-{kind}-{item_id}")
+
+
+APPROVE_ALL = "moderation.approve_all"
 
 
 @bp.get("/boards/<int:board_id>/moderation/approve-all")
@@ -116,26 +165,43 @@ def decide(kind: str, item_id: int):
 def confirm_approve_all(board_id: int):
     """Every text that "Approve all" would approve, to read before confirming."""
     board = _board_to_moderate(board_id)
+    return _approve_all_page(board, ApproveAllForm().ask(APPROVE_ALL, board.id))
+
+
+def _approve_all_page(board: Board, form: ApproveAllForm, status: int = 200):
     items = queries.unmarked(db, board)
-    pending = len(queries.queue(db, board))
+    readers: set[str] = set()
+    for entry in items:
+        item = entry.item
+        partners = item.meeting.recipients if isinstance(item, Feedback) else board.partners
+        readers.update(o.name for o in partners)
     return render_template(
         "moderation/approve_all.html",
         board=board,
         items=items,
-        left_out=pending - len(items),
-        form=ApproveAllForm(),
-    )
+        readers=sorted(readers),
+        left_out=len(queries.queue(db, board)) - len(items),
+        form=form,
+    ), status
 
 
 @bp.post("/boards/<int:board_id>/moderation/approve-all")
 @login_required
 def approve_all(board_id: int):
-    """Approve exactly the items listed on the confirmation page, nothing that came since."""
+    """Approve exactly the items listed on the confirmation page, nothing that came since,
+    once: the same answer sent again is 409 and approves nothing."""
     board = _board_to_moderate(board_id)
     form = ApproveAllForm()
     if not form.validate_on_submit():
-        flash(_("Tick the box to confirm."), "error")
-        return redirect(url_for("moderation.confirm_approve_all", board_id=board.id))
+        return _approve_all_page(board, form.ask(APPROVE_ALL, board.id), 400)
+    try:
+        form.answer(APPROVE_ALL, board.id)
+    except ConfirmError as error:
+        if error.status == 400:
+            form.form_errors.append(str(error.message))
+            return _approve_all_page(board, form.ask(APPROVE_ALL, board.id), 400)
+        flash(str(error.message), "error")
+        return _approve_all_page(board, form.ask(APPROVE_ALL, board.id), 409)
     listed = {
         (kind, ident)
         for kind, _sep, ident in (v.partition(":") for v in request.form.getlist("item"))

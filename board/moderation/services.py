@@ -181,7 +181,7 @@ def reject(
     if reason not in set(RejectionReason):
         raise ModerationError(_l("Choose a reason for rejecting."))
     reason = RejectionReason(reason)
-    board_id, month = _board_id(item), _month(_item_day(item))
+    board_id, month = _board_id(item), _month(item_day(item))
     if isinstance(item, Feedback):
         # The rating is not free text: it stays and counts.
         _conditional_update(
@@ -238,7 +238,7 @@ def _board_id(item) -> int:
     return item.meeting.board_id if isinstance(item, Feedback) else item.board_id
 
 
-def _item_day(item) -> date:
+def item_day(item) -> date:
     return item.day if isinstance(item, Feedback) else item.proposed_on
 
 

@@ -554,13 +554,16 @@ def facilitator_closes_the_vote_and_meeting(month: Month) -> None:
     results = page.get_by_role("region", name="Vote").inner_text()
     assert "3 children voted." in results
     seen(page)
-    click(page, "Close the meeting")  # without the ticked box: refused, still open
-    assert page.locator("#confirm-error").inner_text().strip() == "Tick the box to confirm."
-    assert page.locator(".facts strong").inner_text() == "Open now"
+    click(page, "Close the meeting")  # a question first, saying what closing does
+    assert page.locator("h1").inner_text() == "Close the meeting?"
+    assert "The vote" not in page.locator(".happens").inner_text()  # closed already
     seen(page)
-    page.get_by_label("Yes, close the meeting now.", exact=False).check()
+    click(page, "Back, do nothing", role="link")
+    assert page.locator(".facts strong").inner_text() == "Open now"
     click(page, "Close the meeting")
+    click(page, "Yes, close the meeting")
     assert page.locator(".facts strong").inner_text() == "Closed"
+    assert page.locator("#close button").inner_text().startswith("Undo close (until ")
     assert page.locator(".code-small").count() == 0
     seen(page)
     room = month.pages["room"]
@@ -594,6 +597,9 @@ def facilitator_moderates(month: Month) -> None:
     detailed.get_by_role("button", name="Approve").click()
     page.wait_for_load_state()
     assert "Approved, with 2 parts removed." in flash(page)
+    approved = page.locator("#approved").inner_text()  # as partners will read it
+    assert "Partners will read:" in approved and "[removed]" in approved
+    assert "Arben" not in approved and "069 123 4567" not in approved
     seen(page)
 
     # The idea is fine as it is.

@@ -116,12 +116,16 @@ def second_step():
         return redirect_back()
     user = signin.pending_user()
     if user is None:
-        flash(_("Enter your email and password again: the sign-in was not finished in time."), "info")
+        flash(
+            _("Enter your email and password again: the sign-in was not finished in time."), "info"
+        )
         return redirect(url_for("auth.login"))
     if not user.has_two_factor:
         return redirect(url_for("auth.enrol"))
     address = get_remote_address()
-    if request.method == "POST" and (wait := throttle.wait_left(user.email, address, throttle.CODE)):
+    if request.method == "POST" and (
+        wait := throttle.wait_left(user.email, address, throttle.CODE)
+    ):
         page, code = render_error(429)
         return page, code, {"Retry-After": str(wait)}
     form, status = CodeForm(), 200 if request.method == "GET" else 400

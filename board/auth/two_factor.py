@@ -104,6 +104,11 @@ def _fernet() -> MultiFernet:
     return MultiFernet([Fernet(base64.urlsafe_b64encode(derive_key(k, KEY_INFO))) for k in keys])
 
 
+def seal(secret: str) -> str:
+    """The secret as the database keeps it: encrypted under the current key."""
+    return _fernet().encrypt(secret.encode()).decode()
+
+
 def _secret(user: User) -> str | None:
     if not user.totp_secret:
         return None
@@ -124,7 +129,7 @@ def start_enrolment(session: Session, user: User) -> str:
     secret = _secret(user)
     if secret is None:
         secret = pyotp.random_base32()
-        user.totp_secret = _fernet().encrypt(secret.encode()).decode()
+        user.totp_secret = seal(secret)
         session.flush()
     return secret
 
@@ -154,7 +159,7 @@ def confirm_enrolment(session: Session, user: User, code: str) -> list[str]:
     user.totp_confirmed_at = utcnow()
     user.totp_last_step = step
     user.session_epoch += 1
-    codes = _new_recovery_codes(session, user)
+    codes = issue_recovery_codes(session, user)
     record(session, user, "account.two_factor_enrol", user)
     session.flush()
     return codes
@@ -246,7 +251,7 @@ def recovery_codes_left(session: Session, user: User) -> int:
     ).scalar_one()
 
 
-def _new_recovery_codes(session: Session, user: User) -> list[str]:
+def issue_recovery_codes(session: Session, user: User) -> list[str]:
     """Ten new codes (the old ones stop working), hashed as the app hashes passwords."""
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     method = current_app.config["PASSWORD_HASH_METHOD"]
@@ -262,7 +267,7 @@ def _new_recovery_codes(session: Session, user: User) -> list[str]:
 def regenerate_recovery_codes(session: Session, user: User, code: str) -> list[str]:
     """New recovery codes, after a current code from the app."""
     _verify_totp(session, user, normalise(code))
-    codes = _new_recovery_codes(session, user)
+    codes = issue_recovery_codes(session, user)
     record(session, user, "account.recovery_codes_new", user)
     return codes
 

@@ -1,9 +1,9 @@
 """Two-factor sign-in's pages in a real Chromium, in every language staff are offered: the
-enrolment (and its refusal), the recovery codes, the second step (and its refusal), one's own
-page and the administrator's reset (each page checked once, in its refused state where it
-has one: that is the plain page and its messages). axe-core finds nothing on any of them, and the whole
-round trip works as a lead would do it: scan (here: read the key), confirm, sign out, sign
-in with a recovery code; the administrator resets it for the next language."""
+enrolment, the recovery codes, the second step, one's own page and the administrator's reset
+(each checked once, in its refused state where it has one: the page and its messages).
+axe-core finds nothing on any of them, and the round trip works as a lead would do it: scan
+(here: read the key), confirm, sign out, sign in with a recovery code; the administrator
+resets it for the next language."""
 
 from __future__ import annotations
 

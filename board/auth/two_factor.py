@@ -156,9 +156,18 @@ def confirm_enrolment(session: Session, user: User, code: str) -> list[str]:
     step = _matching_step(secret, code)
     if step is None:
         raise TwoFactorError(WRONG, "wrong")
-    user.totp_confirmed_at = utcnow()
-    user.totp_last_step = step
-    user.session_epoch += 1
+    # One conditional update: the form sent twice at once turns it on once, with one set of
+    # recovery codes (the second request is told it is on already).
+    now = utcnow()
+    confirmed = session.execute(
+        sa.update(User)
+        .where(User.id == user.id, User.totp_confirmed_at.is_(None))
+        .values(totp_confirmed_at=now, totp_last_step=step, session_epoch=User.session_epoch + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if confirmed.rowcount != 1:  # type: ignore[attr-defined]
+        raise RuleError(_l("Two-factor sign-in is set up already."))
+    session.refresh(user)
     codes = issue_recovery_codes(session, user)
     record(session, user, "account.two_factor_enrol", user)
     session.flush()

@@ -19,6 +19,9 @@ from board.auth.models import Role, RoleAssignment, User
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 
 PASSWORD = "correct horse battery staple"
+# The secret of every account a test enrols in two-factor sign-in (``make.two_factor``):
+# ``pyotp.TOTP(TOTP_SECRET).now()`` is its code under the test's clock.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105  # nosec B105
 # What tests/conftest.py sets as PASSWORD_HASH_METHOD: one round of PBKDF2 is enough for
 # passwords that protect nothing, and keeps each sign-in of the suite cheap.
 FAST_HASH = "pbkdf2:sha256:1"
@@ -138,6 +141,17 @@ class Factory:
             self.session.add(RoleAssignment(user=user, role=role, board=board))
         self.session.flush()
         return user
+
+    def two_factor(self, user: User, secret: str = TOTP_SECRET) -> list[str]:
+        """Two-factor sign-in set up for ``user`` with a known secret, as enrolment leaves
+        it; returns the ten recovery codes."""
+        from board.auth import two_factor
+        from board.db import utcnow
+
+        with self.app.app_context():
+            user.totp_secret = two_factor.seal(secret)
+            user.totp_confirmed_at = utcnow()
+            return two_factor.issue_recovery_codes(self.session, user)
 
     def world(self, **board) -> World:
         """See ``World``; ``board`` are the first board's columns."""

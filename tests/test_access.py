@@ -33,6 +33,14 @@ MATRIX = {
     "auth.logout": ("POST", EVERYONE),
     "auth.accept_invitation": ("GET", EVERYONE),
     "auth.change_password": ("GET", SIGNED_IN),
+    # Two-factor sign-in: the second step needs a password just given (without one it sends
+    # to /login, signed in it sends home); one's own set-up; its reset is an administrator's
+    # (tests/test_two_factor.py).
+    "auth.second_step": ("GET", SIGNED_IN),
+    "auth.enrol": ("GET", SIGNED_IN),
+    "auth.two_factor_page": ("GET", SIGNED_IN),
+    "auth.new_recovery_codes": ("POST", SIGNED_IN),
+    "auth.reset_two_factor": ("GET", {ADMIN}),
     "admin.index": ("GET", {ADMIN}),
     "admin.organisations": ("GET", {ADMIN}),
     "admin.organisation": ("GET", {ADMIN}),

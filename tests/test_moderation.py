@@ -16,7 +16,6 @@ from board.audit.models import AuditEntry
 from board.auth.models import Role
 from board.feedback import services as feedback_services
 from board.feedback.models import Feedback
-from board.meetings import services as meetings
 from board.moderation import services
 from board.moderation.models import Concern, ConcernNote, ConcernState, Rejection
 from board.states import ModerationState

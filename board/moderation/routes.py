@@ -177,6 +177,12 @@ def approve_all(board_id: int):
 # Raising a concern ----------------------------------------------------------------------
 
 
+def _at_fields(form, error: services.ConcernInputError) -> None:
+    """The service's messages, each at its field of the form shown again."""
+    for name, message in error.errors.items():
+        form[name].errors = [*form[name].errors, str(message)]
+
+
 def _raise(item, form: ConcernForm, *, action: str, back: str):
     """The form to raise a concern about ``item`` (a text, a child's idea, a help call, a
     meeting); posted, the concern is raised, or the form comes back with everything typed
@@ -192,8 +198,7 @@ def _raise(item, form: ConcernForm, *, action: str, back: str):
                 db.commit()
             except services.ConcernInputError as error:
                 db.rollback()
-                for name, message in error.errors.items():
-                    form[name].errors = [*form[name].errors, str(message)]
+                _at_fields(form, error)
             except services.ModerationError as error:  # raised already
                 db.rollback()
                 form.form_errors.append(str(error.message))
@@ -300,8 +305,7 @@ def _work_on(concern: Concern, form, act, done: str, name: str):
             act()
         except services.ConcernInputError as error:
             db.rollback()
-            for field_name, message in error.errors.items():
-                form[field_name].errors = [*form[field_name].errors, str(message)]
+            _at_fields(form, error)
         except services.ModerationError as error:
             db.rollback()
             form.form_errors.append(str(error.message))

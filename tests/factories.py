@@ -304,7 +304,8 @@ class Factory:
         from board.feedback.models import Feedback
         from board.feedback.services import give_feedback
         from board.meetings import services as meetings
-        from board.moderation.models import Concern, ConcernSource
+        from board.moderation.models import Concern, ConcernSource, ConcernUrgency
+        from board.moderation.services import prepare_export
         from board.summaries.models import (
             ItemKind,
             Response,
@@ -332,8 +333,15 @@ class Factory:
                 language="en",
             ),
         )
-        concern = Concern(board_id=board.id, source=ConcernSource.OTHER, reason="seen")
+        concern = Concern(
+            board_id=board.id,
+            source=ConcernSource.OTHER,
+            reason="seen",
+            urgency=ConcernUrgency.TODAY,
+            occurred_on=date(2030, 1, 1),
+        )
         session.add(concern)
+        export_token = prepare_export(session, world.lead, board)
         summary = Summary(
             board=board,
             month=date(2030, 1, 1),
@@ -369,6 +377,7 @@ class Factory:
             "kind": "feedback",
             "item_id": feedback.id,
             "concern_id": concern.id,
+            "export_token": export_token,
             "summary_id": summary.id,
             "summary_item_id": item.id,
             "response_id": response.id,

@@ -116,12 +116,18 @@ MATRIX = {
     "moderation.approve_all": ("POST", RUNS_MEETINGS),
     "moderation.confirm_approve_all": ("GET", RUNS_MEETINGS),
     "moderation.watch_names": ("POST", RUNS_MEETINGS),
-    "moderation.help_call_concern": ("POST", RUNS_MEETINGS),
-    "moderation.room_concern": ("POST", RUNS_MEETINGS),
+    # A form page first: what the child said, how urgent, why.
+    "moderation.help_call_concern": ("GET", RUNS_MEETINGS),
+    "moderation.room_concern": ("GET", RUNS_MEETINGS),
     "moderation.concerns": ("GET", HANDLES_CONCERNS),
     "moderation.concern": ("GET", HANDLES_CONCERNS),
     "moderation.acknowledge": ("POST", HANDLES_CONCERNS),
     "moderation.close": ("POST", HANDLES_CONCERNS),
+    "moderation.add_note": ("POST", HANDLES_CONCERNS),
+    # The file leaves the platform: the board's safeguarding lead alone, not administrators
+    # (the download link works for the lead who made it, once).
+    "moderation.export_concerns": ("POST", {LEAD}),
+    "moderation.download_export": ("GET", {LEAD}),
     # Summaries: composed by facilitators; read by the partners they went to.
     "summaries.board_summaries": ("GET", RUNS_MEETINGS),
     "summaries.start": ("POST", RUNS_MEETINGS),
@@ -193,7 +199,6 @@ def test_access_matrix(app, client, auth, world, role):
             "meetings.new_calendar_token",
             "voting.close_ballot",
             "moderation.decide",
-            "moderation.help_call_concern",
             "moderation.close",
             "summaries.publish",
             "summaries.start",

@@ -16,9 +16,8 @@ from board.audit.models import AuditEntry
 from board.auth.models import Role
 from board.feedback import services as feedback_services
 from board.feedback.models import Feedback
-from board.meetings import services as meetings
 from board.moderation import services
-from board.moderation.models import Concern, ConcernState, Rejection
+from board.moderation.models import Concern, ConcernNote, ConcernState, Rejection
 from board.states import ModerationState
 from tests.factories import once_token
 
@@ -291,7 +290,11 @@ def test_a_concern_takes_the_item_out_keeps_the_words_and_alerts_the_lead(
     auth.as_user(facilitator)
     client.post(
         f"/moderation/feedback/{item.id}",
-        data={"decision": "concern", "concern_reason": "Possible exploitation."},
+        data={
+            "decision": "concern",
+            "concern_urgency": "today",
+            "concern_reason": "Possible exploitation.",
+        },
     )
     taken = fresh(session, Feedback, item.id)
     assert taken.moderation is ModerationState.SAFEGUARDING and taken.happened is None
@@ -315,18 +318,11 @@ def test_a_concern_takes_the_item_out_keeps_the_words_and_alerts_the_lead(
     client.post(f"/concerns/{concern.id}/acknowledge")
     assert fresh(session, Concern, concern.id).state is ConcernState.ACKNOWLEDGED
     assert "not yet acknowledged" not in client.get("/").get_data(as_text=True)
-    refused = client.post(f"/concerns/{concern.id}/close", data={"note": ""})
-    assert refused.status_code == 400 and "Write a closing note." in refused.get_data(as_text=True)
-    client.post(
-        f"/concerns/{concern.id}/close",
-        data={
-            "action_taken": "Talked with the child.",
-            "referral": "Case worker informed.",
-            "note": "Child safe in shelter.",
-        },
-    )
+    refused = client.post(f"/concerns/{concern.id}/close", data={"outcome": ""})
+    assert refused.status_code == 400 and "Write the outcome." in refused.get_data(as_text=True)
+    client.post(f"/concerns/{concern.id}/close", data={"outcome": "Child safe in shelter."})
     closed = fresh(session, Concern, concern.id)
-    assert closed.state is ConcernState.CLOSED and closed.referral == "Case worker informed."
+    assert closed.state is ConcernState.CLOSED and closed.closing_note == "Child safe in shelter."
     actions = [e.action for e in session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
     assert actions[-1] == "concern.close"
     assert (
@@ -338,28 +334,15 @@ def test_a_concern_takes_the_item_out_keeps_the_words_and_alerts_the_lead(
         assert "money" not in entry.detail
 
 
-def test_a_help_call_and_a_room_observation_can_be_raised(client, auth, session, world):
-    meeting, facilitator = world.meeting, world.facilitator
-    call = meetings.call_for_help(session, meeting)
-    session.commit()
-    auth.as_user(facilitator)
-    client.post(f"/help-calls/{call.id}/concern", data={"reason": ""})
-    client.post(f"/meetings/{meeting.id}/concern", data={"reason": "Bruises on the arm."})
-    empty = client.post(
-        f"/meetings/{meeting.id}/concern", data={"reason": ""}, follow_redirects=True
-    )
-    assert "Write what you saw or heard." in empty.get_data(as_text=True)
-    sources = sorted(c.source.value for c in session.scalars(sa.select(Concern)))
-    assert sources == ["help_call", "other"]
-
-
 def test_a_concern_item_is_absent_from_the_childrens_outputs(app, session, make, world):
     """Safeguarding items never reach "You said, we did", the queue or a vote."""
     board, facilitator = world.board, world.facilitator
     idea = make.proposal(board, "Help me, he hurts me")
     session.commit()
     with app.app_context():
-        services.raise_concern(session, facilitator, idea, "")
+        services.raise_concern(
+            session, facilitator, idea, "seen", urgency="today", occurred_on=date(2026, 6, 1)
+        )
     session.commit()
     from board.actions import queries as action_queries
     from board.moderation import queries
@@ -376,7 +359,11 @@ def test_other_boards_cannot_see_or_act(app, client, auth, session, make, world)
     item = give(session, meeting, service, happened="text")
     with app.app_context():
         concern = services.raise_concern(
-            session, facilitator, give(session, meeting, service, happened="danger"), ""
+            session,
+            facilitator,
+            give(session, meeting, service, happened="danger"),
+            "seen",
+            urgency="today",
         )
     session.commit()
     stranger = make.user(Role.FACILITATOR, make.board())
@@ -404,9 +391,14 @@ def test_purge_and_its_dry_run(app, runner, session, world):
     services.approve(session, facilitator, recent, services.Removals({}, {}))
     with app.app_context():
         concern = services.raise_concern(
-            session, facilitator, give(session, meeting, service, happened="x"), ""
+            session,
+            facilitator,
+            give(session, meeting, service, happened="x"),
+            "seen",
+            urgency="week",
         )
-    services.close_concern(session, facilitator, concern, action_taken="", referral="", note="done")
+        services.add_note(session, facilitator, concern, "contacted", "The case worker.")
+    services.close_concern(session, facilitator, concern, outcome="done")
     session.execute(sa.update(Concern).values(closed_at=datetime(2015, 1, 1, tzinfo=UTC)))
     session.commit()
     dry = runner.invoke(args=["purge", "--dry-run"])
@@ -418,6 +410,8 @@ def test_purge_and_its_dry_run(app, runner, session, world):
     assert purged.happened is None and purged.rating == 3  # the aggregate stays
     assert fresh(session, Feedback, recent.id).happened == "new words"
     assert session.scalar(sa.select(sa.func.count()).select_from(Concern)) == 0
+    # Its timeline follows the safeguarding records' retention: gone with it.
+    assert session.scalar(sa.select(sa.func.count()).select_from(ConcernNote)) == 0
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "retention.purge"))
     assert entry.detail == "1 texts, 1 closed concerns"
 

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from board.confirm import ConfirmStepForm
 from board.forms import BaseForm, choices
-from board.moderation.models import RejectionReason
+from board.moderation.models import FREE_NOTE_KINDS, ConcernUrgency, RejectionReason
 
 
 def _id_or_none(value) -> int | None:
@@ -31,9 +39,6 @@ class DecisionForm(BaseForm):
         choices=choices((r.value, r.label) for r in RejectionReason),
         # Only a rejection needs a reason; the view checks it then.
         validate_choice=False,
-    )
-    concern_reason = TextAreaField(
-        _l("Why this may be a safeguarding concern"), validators=[Optional(), Length(max=4000)]
     )
 
 
@@ -74,24 +79,60 @@ class ApproveAllForm(ConfirmStepForm):
     submit = SubmitField(_l("Approve all items without highlights"))
 
 
-class RoomConcernForm(BaseForm):
-    reason = TextAreaField(
-        _l("What you saw or heard"), validators=[DataRequired(), Length(max=4000)]
+class ConcernForm(BaseForm):
+    """Raising a concern, from every place one is raised. Which fields are needed is the
+    service's rule (``services.raise_concern``); the view shows its messages at the fields.
+    In the moderation queue its names start with "concern_" (``prefix``), beside the
+    decision's own."""
+
+    words = TextAreaField(
+        _l("What the child said"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l("In the child's own words, as far as you remember them."),
     )
+    urgency = RadioField(
+        _l("How urgent is it?"),
+        choices=choices((u.value, u.label) for u in ConcernUrgency),
+        validators=[Optional()],
+    )
+    reason = TextAreaField(
+        _l("Why you raise this concern"), validators=[Optional(), Length(max=4000)]
+    )
+    occurred_on = DateField(_l("Date"), validators=[Optional()])
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Raise a safeguarding concern"))
+
+    def data_for_service(self) -> dict:
+        return {
+            "reason": self.reason.data or "",
+            "urgency": self.urgency.data,
+            "words": self.words.data or "",
+            "occurred_on": self.occurred_on.data,
+            "place": self.place.data or "",
+        }
+
+
+class NoteForm(BaseForm):
+    kind = RadioField(
+        _l("What happened"),
+        choices=choices((k.value, k.label) for k in FREE_NOTE_KINDS),
+        validators=[Optional()],
+    )
+    text = TextAreaField(
+        _l("Note"),
+        validators=[Optional(), Length(max=4000)],
+        description=_l("Whom you contacted, to whom you referred the child, what you did."),
+    )
+    submit = SubmitField(_l("Add to the timeline"))
 
 
 class CloseConcernForm(BaseForm):
-    action_taken = TextAreaField(_l("What was done"), validators=[Optional(), Length(max=4000)])
-    referral = TextAreaField(
-        _l("Referral (to the child's case worker, the authorities)"),
-        validators=[Optional(), Length(max=4000)],
-    )
-    note = TextAreaField(
-        _l("Closing note"),
-        validators=[DataRequired(message=_l("Write a closing note.")), Length(max=4000)],
-    )
+    outcome = TextAreaField(_l("Outcome"), validators=[Optional(), Length(max=4000)])
     submit = SubmitField(_l("Close the concern"))
+
+
+class ExportForm(BaseForm):
+    submit = SubmitField(_l("Make a file for the case system"))
 
 
 class WatchNamesForm(BaseForm):

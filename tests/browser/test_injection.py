@@ -149,7 +149,7 @@ def planted(live_app, database_url):
             "status": "shortlisted",
         },
     )
-    post(f"/meetings/{ids['meeting']}/concern", {"reason": payload("concern")})
+    post(f"/meetings/{ids['meeting']}/concern", {"reason": payload("concern"), "urgency": "today"})
     yield staff_app, client, as_user, post, ids
     get_engine(staff_app).dispose()
 

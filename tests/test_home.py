@@ -119,7 +119,7 @@ def test_texts_waiting_are_counted_per_meeting_with_a_link_to_its_queue(
 ):
     board, meeting = world.board, world.meeting
     html = page(client, world.facilitator, auth)
-    assert "Texts waiting for moderation" in html and "Nothing is waiting." in html
+    assert "Texts waiting for moderation" in html and "No text is waiting." in html
     for text in ("one", "two"):
         give_feedback(
             session, meeting, world.service, rating=3, happened=text, better=None, language="en"
@@ -133,7 +133,7 @@ def test_texts_waiting_are_counted_per_meeting_with_a_link_to_its_queue(
     assert f'href="/boards/{board.id}/moderation?meeting={meeting.id}"' in html
     assert "Meeting of 20 June 2026</a>:\n      2 texts" in html
     assert "1 idea" in html
-    assert "Nothing is waiting." not in html
+    assert "No text is waiting." not in html
 
 
 def test_concerns_are_counted_per_board_and_only_leads_get_the_link(client, auth, session, world):

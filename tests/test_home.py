@@ -86,7 +86,9 @@ def test_no_meeting_at_all_says_so(client, auth, session, world):
 
     room.close_meeting(session, None, world.meeting)
     session.commit()
-    assert "No meeting is scheduled." in page(client, world.facilitator, auth)
+    html = page(client, world.facilitator, auth)
+    assert "No meeting is scheduled." in html
+    assert f'href="/boards/{world.board.id}/meetings">Schedule a meeting</a>' in html
 
 
 def test_a_help_call_shows_its_age_and_goes_when_handled(client, auth, session, world):

@@ -1,7 +1,7 @@
 """home page: when each staff account last saw it, for "new since your last visit"
 
 Revision ID: home01seen
-Revises: c17a0d10aud1
+Revises: totp01
 Create Date: 2026-12-10 09:00:00
 """
 
@@ -12,7 +12,7 @@ import board.db
 
 
 revision = "home01seen"
-down_revision = "c17a0d10aud1"
+down_revision = "totp01"
 branch_labels = None
 depends_on = None
 

@@ -26,6 +26,8 @@ DASHBOARD = {ADMIN, FACILITATOR, PARTNER, OTHER_FACILITATOR, OTHER_PARTNER}
 MATRIX = {
     "static": ("GET", EVERYONE),
     "home.index": ("GET", EVERYONE),
+    # The home page's live top: each signed-in person polls their own (board.home.today).
+    "home.today": ("GET", SIGNED_IN),
     "home.healthz": ("GET", EVERYONE),
     "home.choose_language": ("POST", EVERYONE),
     "home.board": ("GET", OWN_BOARD),

@@ -55,6 +55,10 @@ class User(Base):
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The last time step whose code signed in: a code seen once is refused again (replay).
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The home page's "new since your last visit" (board.home.visits): when the page was
+    # last shown, and where this visit's "new" begins (kept through the visit's reloads).
+    home_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    home_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship()
     roles: Mapped[list[RoleAssignment]] = relationship(

@@ -46,7 +46,7 @@ from board.participate import admission, offline
 from board.room import services
 from board.voting.forms import ballot_form
 from board.voting.queries import count_votes, current_ballot, latest_ballot, meeting_vote
-from board.web import get_allowed
+from board.web import get_allowed, safe_path
 from board.wordings.queries import agenda_texts, lacking
 
 bp = Blueprint("room", __name__)
@@ -390,4 +390,8 @@ def help_handled(call_id: int):
     if ConfirmForm().validate_on_submit():
         meetings.handle_help_call(db, current_user, call)
         db.commit()
-    return redirect(url_for("room.meeting", meeting_id=call.meeting_id))
+    # The home page's button comes back home; the control screen's, to the control screen.
+    back = request.form.get("next")
+    return redirect(
+        safe_path(back) if back else url_for("room.meeting", meeting_id=call.meeting_id)
+    )

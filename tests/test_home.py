@@ -13,7 +13,7 @@ import time_machine
 from board.auth.models import User
 from board.feedback.services import give_feedback
 from board.meetings import services as meetings
-from board.moderation.models import Concern, ConcernSource
+from board.moderation.models import Concern, ConcernSource, ConcernUrgency
 from board.summaries.models import (
     ItemKind,
     Response,
@@ -139,13 +139,22 @@ def test_texts_waiting_are_counted_per_meeting_with_a_link_to_its_queue(
 
 
 def test_concerns_are_counted_per_board_and_only_leads_get_the_link(client, auth, session, world):
-    for reason in ("seen", "heard"):
-        session.add(Concern(board_id=world.board.id, source=ConcernSource.OTHER, reason=reason))
+    for reason, urgency in (("seen", ConcernUrgency.TODAY), ("heard", ConcernUrgency.WEEK)):
+        session.add(
+            Concern(
+                board_id=world.board.id,
+                source=ConcernSource.OTHER,
+                reason=reason,
+                urgency=urgency,
+                occurred_on=date(2026, 6, 20),
+            )
+        )
     session.commit()
     concerns = session.scalars(sa.select(Concern)).all()
     html = page(client, world.facilitator, auth)
     assert "Safeguarding concerns not yet acknowledged" in html
     assert "2 concerns" in html and "The safeguarding lead is alerted." in html
+    assert "Today · Something seen in the room" in html  # its urgency, then where it came from
     assert "/concerns" not in html
     html = page(client, world.lead, auth)
     assert f'href="/boards/{world.board.id}/concerns"' in html

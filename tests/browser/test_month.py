@@ -106,11 +106,11 @@ def seen(page) -> None:
     assert not problems, "\n".join(problems)
 
 
-def snap(page, name: str) -> None:
-    """With BOARD_SCREENSHOTS set, keep a picture of this screen."""
+def snap(page, name: str, *, full_page: bool = False) -> None:
+    """With BOARD_SCREENSHOTS set, keep a picture of this screen (or the whole page)."""
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=full_page)
 
 
 def enrols(month: Month, page) -> None:
@@ -746,7 +746,7 @@ def lead_acknowledges_and_closes(month: Month) -> None:
         "Closed, with the outcome",
     ]
     seen(page)
-    snap(page, "lead-case-timeline")
+    snap(page, "lead-case-timeline", full_page=True)
     page.goto(month.base)
     assert page.get_by_text("A child may be in immediate danger").count() == 0
     assert page.get_by_text("Safeguarding concerns not yet acknowledged").count() == 0

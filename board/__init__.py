@@ -65,7 +65,7 @@ def _template_globals(app: Flask) -> None:
     from board.auth.models import Role
     from board.feedback.models import RATINGS
     from board.meetings.models import MeetingState
-    from board.moderation.models import ConcernState
+    from board.moderation.models import ConcernState, ConcernUrgency
     from board.summaries.models import ItemKind
     from board.voting.models import BallotMethod
 
@@ -74,6 +74,7 @@ def _template_globals(app: Flask) -> None:
         Role=Role,
         MeetingState=MeetingState,
         ConcernState=ConcernState,
+        ConcernUrgency=ConcernUrgency,
         ItemKind=ItemKind,
         BallotMethod=BallotMethod,
     )

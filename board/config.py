@@ -65,6 +65,14 @@ WTF_CSRF_TIME_LIMIT = 8 * 3600
 # purpose: keep it. Only the tests' configuration names a cheap method.
 PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 (a hashing method, not a password)  # nosec B105
 
+# Two-factor sign-in (board/auth/two_factor.py): who must use it. "required-for-leads-and-admins"
+# (administrators and safeguarding leads, who open safeguarding records; everyone else may),
+# "required-for-all", or "optional". A value not in this list counts as the default.
+TWO_FACTOR = "required-for-leads-and-admins"
+# Seconds between the right password and the code from the phone (or the enrolment) before
+# the password is asked again.
+TWO_FACTOR_PENDING_SECONDS = 600
+
 # How long an invitation link works.
 INVITATION_TTL_HOURS = 72
 

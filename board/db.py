@@ -161,7 +161,7 @@ def init_app(app: Flask) -> None:
 
 
 # Tables whose rows hold children's words, and so whose old row versions must not linger.
-WORDS_TABLES = ("feedback", "action", "summary_item", "concern")
+WORDS_TABLES = ("feedback", "action", "summary_item", "concern", "concern_note")
 
 
 # How long the scrub waits for a table that someone is using. VACUUM FULL needs the table

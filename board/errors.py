@@ -17,6 +17,7 @@ MESSAGES = {
     403: (_l("You cannot open this page"), _l("Your account does not give access to it.")),
     404: (_l("Page not found"), _l("The address may be wrong, or the page was removed.")),
     405: (_l("This action is not possible here"), _l("Please go back and try again.")),
+    409: (_l("This was done already"), _l("Nothing was done again.")),
     410: (_l("This link no longer works"), _l("Ask for a new one.")),
     413: (_l("Too much was sent at once"), _l("Please send less and try again.")),
     429: (_l("Too many tries"), _l("Please wait a few minutes and try again.")),

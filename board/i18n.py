@@ -306,10 +306,21 @@ def period_name(month: date | tuple[date, int], months: int = 1) -> str:
     return format_interval(month, last, "yMMMM", locale=_date_locale())
 
 
-def ago(moment: datetime, zone: str, now: datetime, hours: bool = True) -> str:
-    """How long ago, in words: "less than an hour ago", "5 hours ago" (``hours``), else by
-    calendar days in ``zone``: "today", "yesterday", "3 days ago". Never "0 hours"."""
+def ago(
+    moment: datetime, zone: str, now: datetime, hours: bool = True, minutes: bool = False
+) -> str:
+    """How long ago, in words: "less than an hour ago" (or, with ``minutes``, "just now",
+    "2 minutes ago"), "5 hours ago" (``hours``), else by calendar days in ``zone``:
+    "today", "yesterday", "3 days ago". Never "0 hours"."""
     elapsed = now - moment
+    if minutes and elapsed < timedelta(minutes=1):
+        # i18n: how long ago something happened (a child's call for an adult), under a minute.
+        return gettext("just now")
+    if minutes and elapsed < timedelta(hours=1):
+        # i18n: how long ago something happened (a child's call for an adult), in minutes.
+        return ngettext(
+            "%(num)d minute ago", "%(num)d minutes ago", elapsed // timedelta(minutes=1)
+        )
     if hours and elapsed < timedelta(hours=1):
         # i18n: how long ago something happened (a concern raised), under an hour.
         return gettext("less than an hour ago")

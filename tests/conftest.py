@@ -90,6 +90,9 @@ def _config(url: str, **overrides) -> dict:
         "SERVER_NAME": "localhost",
         # Cheap hashes: every sign-in of the suite would otherwise cost a scrypt.
         "PASSWORD_HASH_METHOD": factories.FAST_HASH,
+        # Two-factor sign-in is tested where it is turned on (tests/test_two_factor.py, with
+        # the shipped setting); everywhere else a password signs staff in, as before.
+        "TWO_FACTOR": "optional",
         **overrides,
     }
 

@@ -19,6 +19,9 @@ from board.auth.models import Role, RoleAssignment, User
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 
 PASSWORD = "correct horse battery staple"
+# The secret of every account a test enrols in two-factor sign-in (``make.two_factor``):
+# ``pyotp.TOTP(TOTP_SECRET).now()`` is its code under the test's clock.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # noqa: S105  # nosec B105
 # What tests/conftest.py sets as PASSWORD_HASH_METHOD: one round of PBKDF2 is enough for
 # passwords that protect nothing, and keeps each sign-in of the suite cheap.
 FAST_HASH = "pbkdf2:sha256:1"
@@ -138,6 +141,17 @@ class Factory:
             self.session.add(RoleAssignment(user=user, role=role, board=board))
         self.session.flush()
         return user
+
+    def two_factor(self, user: User, secret: str = TOTP_SECRET) -> list[str]:
+        """Two-factor sign-in set up for ``user`` with a known secret, as enrolment leaves
+        it; returns the ten recovery codes."""
+        from board.auth import two_factor
+        from board.db import utcnow
+
+        with self.app.app_context():
+            user.totp_secret = two_factor.seal(secret)
+            user.totp_confirmed_at = utcnow()
+            return two_factor.issue_recovery_codes(self.session, user)
 
     def world(self, **board) -> World:
         """See ``World``; ``board`` are the first board's columns."""
@@ -290,7 +304,8 @@ class Factory:
         from board.feedback.models import Feedback
         from board.feedback.services import give_feedback
         from board.meetings import services as meetings
-        from board.moderation.models import Concern, ConcernSource
+        from board.moderation.models import Concern, ConcernSource, ConcernUrgency
+        from board.moderation.services import prepare_export
         from board.summaries.models import (
             ItemKind,
             Response,
@@ -318,8 +333,15 @@ class Factory:
                 language="en",
             ),
         )
-        concern = Concern(board_id=board.id, source=ConcernSource.OTHER, reason="seen")
+        concern = Concern(
+            board_id=board.id,
+            source=ConcernSource.OTHER,
+            reason="seen",
+            urgency=ConcernUrgency.TODAY,
+            occurred_on=date(2030, 1, 1),
+        )
         session.add(concern)
+        export_token = prepare_export(session, world.lead, board)
         summary = Summary(
             board=board,
             month=date(2030, 1, 1),
@@ -355,6 +377,7 @@ class Factory:
             "kind": "feedback",
             "item_id": feedback.id,
             "concern_id": concern.id,
+            "export_token": export_token,
             "summary_id": summary.id,
             "summary_item_id": item.id,
             "response_id": response.id,
@@ -477,9 +500,37 @@ def after(month: date, months: int = 1):
     return time_machine.travel(datetime.combine(day, time(8, 30), UTC), tick=True)
 
 
+ONCE = re.compile(r'name="(?:once|confirm_admin)"[^>]*\svalue="([^"]+)"')
+
+
+def once_token(page: str) -> str:
+    """The one-time answer (board.confirm) of the first question on ``page`` ("" if the
+    page asks none: the act is refused, as a test may want)."""
+    found = ONCE.search(page)
+    return found.group(1) if found else ""
+
+
+def confirm(client, question: str, answer: str | None = None, **data):
+    """Read the question at ``question`` (a page), then answer it (posted to ``answer``, or
+    to the question's own address) with its one-time token: an act confirmed as a person
+    would, in two steps."""
+    token = once_token(client.get(question).get_data(as_text=True))
+    return client.post(answer or question, data={"once": token, **data})
+
+
+def close_meeting(client, meeting, **kwargs):
+    """The facilitator closes ``meeting`` from its control screen, confirming."""
+    return confirm(client, f"/meetings/{meeting.id}/close", **kwargs)
+
+
 def publish(client, summary, **data):
     """The facilitator publishes ``summary`` from its preview, ticking the confirmation."""
-    return client.post(f"/summaries/{summary.id}/publish", data={"confirm": "y", **data})
+    return confirm(
+        client,
+        f"/summaries/{summary.id}",
+        f"/summaries/{summary.id}/publish",
+        **{"confirm": "y", **data},
+    )
 
 
 def compose(client, auth, session, board, people, **draft):

@@ -26,6 +26,8 @@ DASHBOARD = {ADMIN, FACILITATOR, PARTNER, OTHER_FACILITATOR, OTHER_PARTNER}
 MATRIX = {
     "static": ("GET", EVERYONE),
     "home.index": ("GET", EVERYONE),
+    # The home page's live top: each signed-in person polls their own (board.home.today).
+    "home.today": ("GET", SIGNED_IN),
     "home.healthz": ("GET", EVERYONE),
     "home.choose_language": ("POST", EVERYONE),
     "home.board": ("GET", OWN_BOARD),
@@ -33,6 +35,14 @@ MATRIX = {
     "auth.logout": ("POST", EVERYONE),
     "auth.accept_invitation": ("GET", EVERYONE),
     "auth.change_password": ("GET", SIGNED_IN),
+    # Two-factor sign-in: the second step needs a password just given (without one it sends
+    # to /login, signed in it sends home); one's own set-up; its reset is an administrator's
+    # (tests/test_two_factor.py).
+    "auth.second_step": ("GET", SIGNED_IN),
+    "auth.enrol": ("GET", SIGNED_IN),
+    "auth.two_factor_page": ("GET", SIGNED_IN),
+    "auth.new_recovery_codes": ("POST", SIGNED_IN),
+    "auth.reset_two_factor": ("GET", {ADMIN}),
     "admin.index": ("GET", {ADMIN}),
     "admin.organisations": ("GET", {ADMIN}),
     "admin.organisation": ("GET", {ADMIN}),
@@ -46,7 +56,9 @@ MATRIX = {
     "admin.remove_role": ("POST", {ADMIN}),
     "admin.set_active": ("POST", {ADMIN}),
     "admin.new_invitation": ("POST", {ADMIN}),
+    "admin.invitations": ("GET", {ADMIN}),
     "admin.audit": ("GET", {ADMIN}),
+    "admin.audit_csv": ("GET", {ADMIN}),
     # Scheduling and running meetings: the board's facilitators (and administrators).
     "meetings.board_meetings": ("GET", RUNS_MEETINGS),
     "meetings.new_meeting": ("GET", RUNS_MEETINGS),
@@ -57,6 +69,8 @@ MATRIX = {
     "meetings.cancel": ("POST", RUNS_MEETINGS),
     "room.open_meeting": ("POST", RUNS_MEETINGS),
     "room.close_meeting": ("POST", RUNS_MEETINGS),
+    "room.confirm_close": ("GET", RUNS_MEETINGS),
+    "room.reopen_meeting": ("POST", RUNS_MEETINGS),
     "room.new_code": ("POST", RUNS_MEETINGS),
     "room.screen": ("GET", RUNS_MEETINGS),
     "room.live": ("GET", RUNS_MEETINGS),
@@ -104,12 +118,18 @@ MATRIX = {
     "moderation.approve_all": ("POST", RUNS_MEETINGS),
     "moderation.confirm_approve_all": ("GET", RUNS_MEETINGS),
     "moderation.watch_names": ("POST", RUNS_MEETINGS),
-    "moderation.help_call_concern": ("POST", RUNS_MEETINGS),
-    "moderation.room_concern": ("POST", RUNS_MEETINGS),
+    # A form page first: what the child said, how urgent, why.
+    "moderation.help_call_concern": ("GET", RUNS_MEETINGS),
+    "moderation.room_concern": ("GET", RUNS_MEETINGS),
     "moderation.concerns": ("GET", HANDLES_CONCERNS),
     "moderation.concern": ("GET", HANDLES_CONCERNS),
     "moderation.acknowledge": ("POST", HANDLES_CONCERNS),
     "moderation.close": ("POST", HANDLES_CONCERNS),
+    "moderation.add_note": ("POST", HANDLES_CONCERNS),
+    # The file leaves the platform: the board's safeguarding lead alone, not administrators
+    # (the download link works for the lead who made it, once).
+    "moderation.export_concerns": ("POST", {LEAD}),
+    "moderation.download_export": ("GET", {LEAD}),
     # Summaries: composed by facilitators; read by the partners they went to.
     "summaries.board_summaries": ("GET", RUNS_MEETINGS),
     "summaries.start": ("POST", RUNS_MEETINGS),
@@ -138,6 +158,7 @@ MATRIX = {
     "api.figures": ("GET", API_TOKEN),
     "tokens.organisation_tokens": ("GET", {ADMIN}),
     "tokens.revoke": ("POST", {ADMIN}),
+    "tokens.confirm_revoke": ("GET", {ADMIN}),
     # Audio children hear: anyone holding an address the server made (board/voice/texts.py);
     # recording them is the board's facilitators' (and administrators').
     "voice.synthesised": ("GET", EVERYONE),
@@ -180,7 +201,6 @@ def test_access_matrix(app, client, auth, world, role):
             "meetings.new_calendar_token",
             "voting.close_ballot",
             "moderation.decide",
-            "moderation.help_call_concern",
             "moderation.close",
             "summaries.publish",
             "summaries.start",

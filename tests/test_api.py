@@ -18,6 +18,7 @@ from wtforms import SelectField
 from board.api import openapi
 from board.api import services as tokens
 from board.api.models import ApiToken
+from board.audit.models import AuditEntry
 from board.auth.models import Role
 from board.boards.models import ServiceCategory
 from board.forms import choices
@@ -26,7 +27,7 @@ from board.summaries.export import GROUP_NAMES, LEVEL_NAMES, RATING_NAMES
 from board.summaries.findings import FindingDraft
 from board.summaries.forms import DashboardForm
 from board.summaries.models import PERIOD_MONTHS, ItemKind, ResponseStatus
-from tests.factories import after, csv_table
+from tests.factories import after, csv_table, once_token
 
 
 @pytest.fixture
@@ -170,8 +171,22 @@ def test_administrators_make_and_revoke_tokens(client, auth, session, world):
     stored = session.scalars(sa.select(ApiToken).where(ApiToken.name == "Reports")).one()
     assert secret not in (stored.token_hash, stored.prefix) and stored.prefix == secret[:10]
     assert secret not in client.get(f"/admin/organisations/{city.id}/tokens").get_data(True)
-    client.post(f"/admin/tokens/{stored.id}/revoke")
+    tokens_page = client.get(f"/admin/organisations/{city.id}/tokens").get_data(True)
+    assert f'href="/admin/tokens/{stored.id}/revoke"' in tokens_page  # a question first
+    question = client.get(f"/admin/tokens/{stored.id}/revoke").get_data(True)
+    assert "Revoke this API token?" in question and "It has never been used." not in question
+    assert "the systems of City" in question and stored.prefix in question
+    assert client.post(f"/admin/tokens/{stored.id}/revoke").status_code == 400  # no answer
+    assert client.get("/api/v1/summaries", headers=bearer(secret)).status_code == 200
+    token = once_token(question)
+    answer = client.post(f"/admin/tokens/{stored.id}/revoke", data={"once": token})
+    assert answer.status_code == 302
     assert client.get("/api/v1/summaries", headers=bearer(secret)).status_code == 401
+    # Sent again: refused, nothing revoked or audited twice.
+    again = client.post(f"/admin/tokens/{stored.id}/revoke", data={"once": token})
+    assert again.status_code == 409 and "This token is revoked already." in again.get_data(True)
+    revoked = sa.select(sa.func.count()).select_from(AuditEntry)
+    assert session.scalar(revoked.where(AuditEntry.action == "token.revoke")) == 1
     assert client.get("/api/v1/summaries", headers=bearer(world["secret"])).status_code == 200
     empty = client.post(f"/admin/organisations/{city.id}/tokens", data={"name": "  "})
     assert empty.status_code == 400

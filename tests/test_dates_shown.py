@@ -245,7 +245,15 @@ def test_the_room_page_dates_the_meeting(client, auth, session, world, make):
 def test_concern_ages_and_the_moderation_queue(client, auth, session, world, make):
     make.rated_month(world)  # leaves a text waiting for moderation, of March 2030
     board = world.board
-    session.add(Concern(board_id=board.id, source=ConcernSource.OTHER, reason="seen"))
+    session.add(
+        Concern(
+            board_id=board.id,
+            source=ConcernSource.OTHER,
+            reason="seen",
+            urgency="today",
+            occurred_on=date(2026, 6, 1),
+        )
+    )
     make.commit()
     concern = session.scalar(sa.select(Concern))
     auth.as_user(world.people["lead"])

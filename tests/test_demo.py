@@ -155,7 +155,9 @@ def test_reset_refuses_a_demo_with_a_real_safeguarding_concern(app, runner, sess
     )
     meeting = session.scalar(sa.select(Meeting).where(Meeting.state == MeetingState.OPEN))
     with app.app_context():
-        raise_concern_in_room(session, facilitator, meeting, "A man waits outside for a girl.")
+        raise_concern_in_room(
+            session, facilitator, meeting, "A man waits outside for a girl.", urgency="today"
+        )
     session.commit()
     before = _rows(session)
     result = runner.invoke(args=["demo", "--reset", "--yes"])

@@ -95,7 +95,11 @@ def _concern(client, session, text) -> None:
     feedback = session.scalar(sa.select(Feedback).where(Feedback.happened == text))
     response = client.post(
         f"/moderation/feedback/{feedback.id}",
-        data={"decision": "concern", "concern_reason": "He is being exploited."},
+        data={
+            "decision": "concern",
+            "concern_urgency": "today",
+            "concern_reason": "He is being exploited.",
+        },
     )
     assert response.status_code == 302
 

@@ -35,6 +35,7 @@ LAYERS: list[tuple[str, ...]] = [
     ),
     ("disclosure", "states", "text", "i18n", "db", "wording"),
     ("forms", "web", "errors", "backup", "migrate", "translate", "mail"),
+    ("confirm",),  # one-time answers to "are you sure?"
     # The areas, each knowing only those below it.
     ("audit",),
     ("boards",),

@@ -159,7 +159,11 @@ def test_messages_leave_after_the_commit_in_the_recipients_language(make_app, sm
         cookie["_user_id"], cookie["_fresh"] = facilitator.get_id(), True
     response = client.post(
         f"/moderation/feedback/{item.id}",
-        data={"decision": "concern", "concern_reason": "Possible exploitation."},
+        data={
+            "decision": "concern",
+            "concern_urgency": "today",
+            "concern_reason": "Possible exploitation.",
+        },
     )
     assert response.status_code == 302
     concern = session.scalar(sa.select(Concern))
@@ -204,7 +208,9 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(make_app, smtp, session
     app = make_app(**mail_config(smtp.port))
     _board, _service, meeting, facilitator, _sq, _pl = world
     with app.app_context():
-        moderation.raise_concern_in_room(session, facilitator, meeting, "Someone waited outside.")
+        moderation.raise_concern_in_room(
+            session, facilitator, meeting, "Someone waited outside.", urgency="today"
+        )
     session.flush()
     session.rollback()
     session.commit()  # a later commit of the same session sends nothing either
@@ -215,7 +221,9 @@ def test_nothing_is_sent_when_the_commit_fails(make_app, smtp, session, world):
     app = make_app(**mail_config(smtp.port))
     board, _service, meeting, facilitator, _sq, _pl = world
     with app.app_context():
-        moderation.raise_concern_in_room(session, facilitator, meeting, "Someone waited outside.")
+        moderation.raise_concern_in_room(
+            session, facilitator, meeting, "Someone waited outside.", urgency="today"
+        )
     board.threshold_k = 2  # the schema refuses it: the commit fails
     with pytest.raises(sa.exc.IntegrityError):
         session.commit()
@@ -231,10 +239,14 @@ def test_a_committed_savepoint_sends_once_the_outer_transaction_commits(
     _board, _service, meeting, facilitator, albanian, _pl = world
     with app.app_context():
         with session.begin_nested():
-            moderation.raise_concern_in_room(session, facilitator, meeting, "Outside.")
+            moderation.raise_concern_in_room(
+                session, facilitator, meeting, "Outside.", urgency="today"
+            )
         assert smtp.messages == []  # the savepoint is not the commit
         with pytest.raises(RuntimeError), session.begin_nested():
-            moderation.raise_concern_in_room(session, facilitator, meeting, "Rolled back.")
+            moderation.raise_concern_in_room(
+                session, facilitator, meeting, "Rolled back.", urgency="today"
+            )
             raise RuntimeError
     session.commit()
     assert len(smtp.to(albanian.email)) == 1 and len(smtp.messages) == 2
@@ -244,7 +256,9 @@ def test_without_a_mail_server_the_message_is_logged_after_the_commit(app, sessi
     _board, _service, meeting, facilitator, albanian, _pl = world
     caplog.set_level(logging.INFO, logger="board.mail")
     with app.app_context():
-        moderation.raise_concern_in_room(session, facilitator, meeting, "Someone waited outside.")
+        moderation.raise_concern_in_room(
+            session, facilitator, meeting, "Someone waited outside.", urgency="today"
+        )
     session.flush()
     assert albanian.email not in caplog.text
     session.commit()
@@ -280,7 +294,11 @@ def test_a_stalled_mail_server_does_not_hold_the_database(
     def raise_concern():
         response = staff.post(
             f"/moderation/feedback/{item.id}",
-            data={"decision": "concern", "concern_reason": "Possible exploitation."},
+            data={
+                "decision": "concern",
+                "concern_urgency": "today",
+                "concern_reason": "Possible exploitation.",
+            },
         )
         raised.append(response.status_code)
 
@@ -324,7 +342,7 @@ def test_the_mail_timeout_is_a_setting(make_app, stall, session, world):
     app = make_app(**mail_config(stall.port, MAIL_TIMEOUT=0.5))
     _board, _service, meeting, facilitator, _sq, _pl = world
     with app.app_context():
-        moderation.raise_concern_in_room(session, facilitator, meeting, "Outside.")
+        moderation.raise_concern_in_room(session, facilitator, meeting, "Outside.", urgency="today")
     started = time.monotonic()
     session.commit()
     assert time.monotonic() - started < 5
@@ -335,7 +353,7 @@ def test_a_failed_message_is_sent_by_the_command_exactly_once(make_app, smtp, se
     app = make_app(**mail_config(free_port()))  # nobody listens there
     _board, _service, meeting, facilitator, albanian, polish = world
     with app.app_context():
-        moderation.raise_concern_in_room(session, facilitator, meeting, "Outside.")
+        moderation.raise_concern_in_room(session, facilitator, meeting, "Outside.", urgency="today")
     session.commit()
     assert smtp.messages == [] and len(outbox(session)) == 2
     runner = app.test_cli_runner()
@@ -435,7 +453,7 @@ def test_a_message_sealed_under_a_lost_key_is_reported_not_sent(make_app, smtp, 
     app = make_app(**mail_config(free_port()))
     _board, _service, meeting, facilitator, _albanian, _polish = world
     with app.app_context():
-        moderation.raise_concern_in_room(session, facilitator, meeting, "Outside.")
+        moderation.raise_concern_in_room(session, facilitator, meeting, "Outside.", urgency="today")
     session.commit()
     app.config.update(SECRET_KEY="another key altogether", MAIL_PORT=smtp.port)
     result = app.test_cli_runner().invoke(args=["mail", "send"])
@@ -450,7 +468,7 @@ def test_a_message_refused_for_good_can_be_listed_and_dropped(make_app, smtp, se
     app = make_app(**mail_config(free_port()))
     _board, _service, meeting, facilitator, albanian, _polish = world
     with app.app_context():
-        moderation.raise_concern_in_room(session, facilitator, meeting, "Outside.")
+        moderation.raise_concern_in_room(session, facilitator, meeting, "Outside.", urgency="today")
     session.commit()
     runner = app.test_cli_runner()
     listed = runner.invoke(args=["mail", "list"]).output.splitlines()

@@ -13,6 +13,7 @@ from board.auth.models import Role
 from board.meetings import codes, services
 from board.meetings.models import HelpCall, Meeting, MeetingSeries, MeetingState
 from board.meetings.recurrence import MonthlyRule, RuleKind
+from tests.factories import close_meeting
 
 SECOND_SATURDAY = MonthlyRule(RuleKind.NTH_WEEKDAY, ordinal=2, weekday=5)
 
@@ -229,7 +230,7 @@ def test_open_shows_code_and_qr_then_close_destroys_code(client, session, board,
     qr = client.get(f"/meetings/{meeting.id}/qr.svg")
     assert qr.mimetype == "image/svg+xml"
     assert ET.fromstring(qr.data).tag.endswith("svg")  # noqa: S314
-    client.post(f"/meetings/{meeting.id}/close", data={"confirm": "y"})
+    close_meeting(client, meeting)
     session.expire_all()
     closed = session.get(Meeting, meeting.id)
     assert closed.state is MeetingState.CLOSED
@@ -279,9 +280,11 @@ def test_help_calls_on_the_meeting_page_until_handled(client, session, board, fa
 
 def test_only_scheduled_meetings_open_and_only_open_ones_close(client, session, board, facilitator):
     _s, meetings = _series(session, board)
-    response = client.post(
-        f"/meetings/{meetings[0].id}/close", data={"confirm": "y"}, follow_redirects=True
-    )
+    # Not open: no question to answer; a forged answer is refused with the reason.
+    response = client.get(f"/meetings/{meetings[0].id}/close")
+    assert response.headers["Location"].endswith(f"/meetings/{meetings[0].id}")
+    response = client.post(f"/meetings/{meetings[0].id}/close", data={"once": "forged"})
+    assert response.status_code == 409
     assert "The meeting is not open." in response.get_data(as_text=True)
     services.cancel_meeting(session, None, meetings[1])
     session.commit()

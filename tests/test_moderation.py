@@ -16,10 +16,10 @@ from board.audit.models import AuditEntry
 from board.auth.models import Role
 from board.feedback import services as feedback_services
 from board.feedback.models import Feedback
-from board.meetings import services as meetings
 from board.moderation import services
-from board.moderation.models import Concern, ConcernState, Rejection
+from board.moderation.models import Concern, ConcernNote, ConcernState, Rejection
 from board.states import ModerationState
+from tests.factories import once_token
 
 
 @pytest.fixture
@@ -209,13 +209,18 @@ def test_approve_all_takes_only_items_without_highlights(client, auth, session, 
     assert "It was good." in page and "Ask Dritan." not in page
     listed = listed_items(page)
     assert listed == [f"feedback:{clean.id}"]
-    refused = client.post(
-        f"/boards/{board.id}/moderation/approve-all", data={"item": listed}, follow_redirects=True
-    )
-    assert "Tick the box" in refused.get_data(as_text=True)
-    client.post(f"/boards/{board.id}/moderation/approve-all", data={"confirm": "y", "item": listed})
+    assert "1 text below is approved as it is" in page
+    url, once = f"/boards/{board.id}/moderation/approve-all", once_token(page)
+    refused = client.post(url, data={"item": listed, "once": once})
+    assert refused.status_code == 400 and "Tick the box" in refused.get_data(as_text=True)
+    answer = {"confirm": "y", "item": listed, "once": once}
+    assert client.post(url, data=answer).status_code == 302
     assert fresh(session, Feedback, clean.id).moderation is ModerationState.APPROVED
     assert fresh(session, Feedback, marked.id).moderation is ModerationState.PENDING
+    # The same answer sent again approves nothing (and says so).
+    again = client.post(url, data=answer)
+    assert again.status_code == 409
+    assert "This was confirmed already: nothing was done again." in again.get_data(as_text=True)
 
 
 def test_bulk_approval_lists_every_text_and_approves_only_those(client, auth, session, world):
@@ -232,11 +237,18 @@ def test_bulk_approval_lists_every_text_and_approves_only_those(client, auth, se
     listed = listed_items(page)
     # A text that arrives while the facilitator reads the list is not approved unseen.
     late = give(session, meeting, service, happened="The bus was late.")
-    client.post(f"/boards/{board.id}/moderation/approve-all", data={"confirm": "y", "item": listed})
+    client.post(
+        f"/boards/{board.id}/moderation/approve-all",
+        data={"confirm": "y", "item": listed, "once": once_token(page)},
+    )
     assert fresh(session, Feedback, shown.id).moderation is ModerationState.APPROVED
     assert fresh(session, Feedback, late.id).moderation is ModerationState.PENDING
     # Without the list, the confirmation approves nothing.
-    client.post(f"/boards/{board.id}/moderation/approve-all", data={"confirm": "y"})
+    page = client.get(f"/boards/{board.id}/moderation/approve-all").get_data(as_text=True)
+    client.post(
+        f"/boards/{board.id}/moderation/approve-all",
+        data={"confirm": "y", "once": once_token(page)},
+    )
     assert fresh(session, Feedback, late.id).moderation is ModerationState.PENDING
 
 
@@ -263,7 +275,7 @@ def test_bulk_approval_leaves_details_the_old_detector_missed(client, auth, sess
     # Even posted by hand, it is not approved.
     client.post(
         f"/boards/{board.id}/moderation/approve-all",
-        data={"confirm": "y", "item": [f"feedback:{item.id}"]},
+        data={"confirm": "y", "item": [f"feedback:{item.id}"], "once": once_token(page)},
     )
     assert fresh(session, Feedback, item.id).moderation is ModerationState.PENDING
 
@@ -278,7 +290,11 @@ def test_a_concern_takes_the_item_out_keeps_the_words_and_alerts_the_lead(
     auth.as_user(facilitator)
     client.post(
         f"/moderation/feedback/{item.id}",
-        data={"decision": "concern", "concern_reason": "Possible exploitation."},
+        data={
+            "decision": "concern",
+            "concern_urgency": "today",
+            "concern_reason": "Possible exploitation.",
+        },
     )
     taken = fresh(session, Feedback, item.id)
     assert taken.moderation is ModerationState.SAFEGUARDING and taken.happened is None
@@ -302,18 +318,11 @@ def test_a_concern_takes_the_item_out_keeps_the_words_and_alerts_the_lead(
     client.post(f"/concerns/{concern.id}/acknowledge")
     assert fresh(session, Concern, concern.id).state is ConcernState.ACKNOWLEDGED
     assert "not yet acknowledged" not in client.get("/").get_data(as_text=True)
-    refused = client.post(f"/concerns/{concern.id}/close", data={"note": ""})
-    assert refused.status_code == 400 and "Write a closing note." in refused.get_data(as_text=True)
-    client.post(
-        f"/concerns/{concern.id}/close",
-        data={
-            "action_taken": "Talked with the child.",
-            "referral": "Case worker informed.",
-            "note": "Child safe in shelter.",
-        },
-    )
+    refused = client.post(f"/concerns/{concern.id}/close", data={"outcome": ""})
+    assert refused.status_code == 400 and "Write the outcome." in refused.get_data(as_text=True)
+    client.post(f"/concerns/{concern.id}/close", data={"outcome": "Child safe in shelter."})
     closed = fresh(session, Concern, concern.id)
-    assert closed.state is ConcernState.CLOSED and closed.referral == "Case worker informed."
+    assert closed.state is ConcernState.CLOSED and closed.closing_note == "Child safe in shelter."
     actions = [e.action for e in session.scalars(sa.select(AuditEntry).order_by(AuditEntry.id))]
     assert actions[-1] == "concern.close"
     assert (
@@ -325,28 +334,15 @@ def test_a_concern_takes_the_item_out_keeps_the_words_and_alerts_the_lead(
         assert "money" not in entry.detail
 
 
-def test_a_help_call_and_a_room_observation_can_be_raised(client, auth, session, world):
-    meeting, facilitator = world.meeting, world.facilitator
-    call = meetings.call_for_help(session, meeting)
-    session.commit()
-    auth.as_user(facilitator)
-    client.post(f"/help-calls/{call.id}/concern", data={"reason": ""})
-    client.post(f"/meetings/{meeting.id}/concern", data={"reason": "Bruises on the arm."})
-    empty = client.post(
-        f"/meetings/{meeting.id}/concern", data={"reason": ""}, follow_redirects=True
-    )
-    assert "Write what you saw or heard." in empty.get_data(as_text=True)
-    sources = sorted(c.source.value for c in session.scalars(sa.select(Concern)))
-    assert sources == ["help_call", "other"]
-
-
 def test_a_concern_item_is_absent_from_the_childrens_outputs(app, session, make, world):
     """Safeguarding items never reach "You said, we did", the queue or a vote."""
     board, facilitator = world.board, world.facilitator
     idea = make.proposal(board, "Help me, he hurts me")
     session.commit()
     with app.app_context():
-        services.raise_concern(session, facilitator, idea, "")
+        services.raise_concern(
+            session, facilitator, idea, "seen", urgency="today", occurred_on=date(2026, 6, 1)
+        )
     session.commit()
     from board.actions import queries as action_queries
     from board.moderation import queries
@@ -363,7 +359,11 @@ def test_other_boards_cannot_see_or_act(app, client, auth, session, make, world)
     item = give(session, meeting, service, happened="text")
     with app.app_context():
         concern = services.raise_concern(
-            session, facilitator, give(session, meeting, service, happened="danger"), ""
+            session,
+            facilitator,
+            give(session, meeting, service, happened="danger"),
+            "seen",
+            urgency="today",
         )
     session.commit()
     stranger = make.user(Role.FACILITATOR, make.board())
@@ -391,9 +391,14 @@ def test_purge_and_its_dry_run(app, runner, session, world):
     services.approve(session, facilitator, recent, services.Removals({}, {}))
     with app.app_context():
         concern = services.raise_concern(
-            session, facilitator, give(session, meeting, service, happened="x"), ""
+            session,
+            facilitator,
+            give(session, meeting, service, happened="x"),
+            "seen",
+            urgency="week",
         )
-    services.close_concern(session, facilitator, concern, action_taken="", referral="", note="done")
+        services.add_note(session, facilitator, concern, "contacted", "The case worker.")
+    services.close_concern(session, facilitator, concern, outcome="done")
     session.execute(sa.update(Concern).values(closed_at=datetime(2015, 1, 1, tzinfo=UTC)))
     session.commit()
     dry = runner.invoke(args=["purge", "--dry-run"])
@@ -405,6 +410,8 @@ def test_purge_and_its_dry_run(app, runner, session, world):
     assert purged.happened is None and purged.rating == 3  # the aggregate stays
     assert fresh(session, Feedback, recent.id).happened == "new words"
     assert session.scalar(sa.select(sa.func.count()).select_from(Concern)) == 0
+    # Its timeline follows the safeguarding records' retention: gone with it.
+    assert session.scalar(sa.select(sa.func.count()).select_from(ConcernNote)) == 0
     entry = session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "retention.purge"))
     assert entry.detail == "1 texts, 1 closed concerns"
 
@@ -437,3 +444,57 @@ def test_facilitators_keep_the_list_of_names_to_look_for(client, auth, session, 
     assert session.get(type(board), board.id).watch_names == "Besa\nArben"
     item = give(session, meeting, service, happened="besa was there")
     assert item.happened_spans == [[0, 4, "name"]]
+
+
+def test_after_approving_the_queue_shows_what_partners_will_read(client, auth, session, world):
+    board, service, meeting = world.board, world.service, world.meeting
+    item = give(session, meeting, service, happened="Dritan at the clinic was kind.")
+    auth.as_user(world.facilitator)
+    spans = item.happened_spans
+    response = client.post(
+        f"/moderation/feedback/{item.id}",
+        data={"decision": "approve", "remove": [f"happened:{s}:{e}" for s, e, _k in spans]},
+    )
+    location = response.headers["Location"]
+    assert location.endswith(f"?approved=feedback-{item.id}#approved")
+    page = client.get(location.split("#")[0]).get_data(as_text=True)
+    assert "Partners will read:" in page and "[removed] at the clinic was kind." in page
+    assert "Dritan at" not in page
+    # Only an approved text of this board is shown, and only to its moderators.
+    waiting = give(session, meeting, service, happened="Still waiting here.")
+    shown = client.get(f"/boards/{board.id}/moderation?approved=feedback-{waiting.id}")
+    assert "Partners will read:" not in shown.get_data(as_text=True)
+    other = world.other_board
+    assert client.get(f"/boards/{other.id}/moderation?approved=feedback-{item.id}").status_code in (
+        403,
+        404,
+    )
+
+
+def test_the_queue_filters_by_meeting_and_service(client, auth, session, make, world):
+    board, service, meeting = world.board, world.service, world.meeting
+    other_service = make.service(board, name="Shelter")
+    later = make.meeting(board, date(2030, 2, 9))
+    session.commit()
+    give(session, meeting, service, happened="January clinic text.")
+    give(session, later, service, happened="February clinic text.")
+    give(session, later, other_service, happened="February shelter text.")
+    auth.as_user(world.facilitator)
+    url = f"/boards/{board.id}/moderation"
+    page = client.get(f"{url}?meeting={later.id}").get_data(as_text=True)
+    assert "February clinic text." in page and "February shelter text." in page
+    assert "January clinic text." not in page
+    assert 'id="queue-filters"' in page and 'method="get"' in page
+    page = client.get(f"{url}?meeting={later.id}&service={other_service.id}").get_data(True)
+    assert "February shelter text." in page and "February clinic text." not in page
+    page = client.get(f"{url}?service={service.id}&meeting=").get_data(as_text=True)
+    assert "January clinic text." in page and "February clinic text." in page
+    assert "February shelter text." not in page
+    # Not a meeting of this board, or not a number: 400, the whole queue, the reason shown.
+    foreign = make.meeting(world.other_board)
+    session.commit()
+    for bad in (f"meeting={foreign.id}", "meeting=abc", "service=99999", "meeting=1e9"):
+        response = client.get(f"{url}?{bad}")
+        assert response.status_code == 400, bad
+        text = response.get_data(as_text=True)
+        assert "Not a valid choice." in text and "January clinic text." in text

@@ -12,10 +12,12 @@ import sqlalchemy as sa
 import time_machine
 
 from board import i18n
+from board.audit.models import AuditEntry
+from board.mail import MailMessage as Mail
 from board.room import services as room
 from board.summaries import queries, services
 from board.summaries.models import Summary, SummaryState
-from tests.factories import after, compose, publish
+from tests.factories import after, compose, once_token, publish
 
 MARCH = date(2030, 3, 1)
 
@@ -32,6 +34,12 @@ def world(make):
     """City hall's March 2030 (``Factory.rated_month``): one text still waits for
     moderation."""
     return make.rated_month(make.world(languages="en sq", threshold_k=5))
+
+
+def _audited(session, action: str) -> int:
+    return session.scalar(
+        sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action == action)
+    )
 
 
 def day(app, moment: date) -> str:
@@ -141,11 +149,24 @@ def test_publishing_asks_for_a_confirmation(client, auth, session, make, world):
     assert "Tick the box to confirm that you want to publish it." in answer.get_data(as_text=True)
     session.expire_all()
     assert session.get(Summary, summary.id).state is SummaryState.DRAFT
-    assert publish(client, summary).status_code == 302
+    preview = client.get(f"/summaries/{summary.id}").get_data(as_text=True)
+    assert "<li>City hall</li>" in preview and "cannot be changed or taken back" in preview
+    token = once_token(preview)
+    forged = client.post(f"/summaries/{summary.id}/publish", data={"confirm": "y", "once": "x"})
+    assert forged.status_code == 400 and "This confirmation is out of date." in forged.text
+    answer = {"confirm": "y", "once": token}
+    assert client.post(f"/summaries/{summary.id}/publish", data=answer).status_code == 302
     session.expire_all()
     published = session.get(Summary, summary.id)
     assert published.state is SummaryState.PUBLISHED
     assert [o.name for o in published.recipients] == ["City hall"]
+    mails = session.scalar(sa.select(sa.func.count()).select_from(Mail))
+    # The same answer sent again (a double click, the back button): nothing is sent again.
+    again = client.post(f"/summaries/{summary.id}/publish", data=answer)
+    assert again.status_code == 409
+    assert "This summary is published already: it was not sent again." in again.text
+    assert session.scalar(sa.select(sa.func.count()).select_from(Mail)) == mails
+    assert _audited(session, "summary.publish") == 1
 
 
 def test_only_the_board_s_facilitators_publish(client, auth, session, make, world):

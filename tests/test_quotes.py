@@ -57,7 +57,11 @@ def _concern(client, session, text) -> None:
     item = _feedback(session, text)
     response = client.post(
         f"/moderation/feedback/{item.id}",
-        data={"decision": "concern", "concern_reason": "He is being exploited."},
+        data={
+            "decision": "concern",
+            "concern_urgency": "today",
+            "concern_reason": "He is being exploited.",
+        },
     )
     assert response.status_code == 302
     session.expire_all()
@@ -291,7 +295,9 @@ def test_a_concern_on_an_unquoted_text_leaves_summaries_alone(app, session, worl
         summary = services.start_summary(session, None, board, date(2024, 3, 1))
         key = f"{_feedback(session, KEPT).id}:happened"
         services.save_draft(session, None, summary, narrative="", recommendations=[], quotes=[key])
-        moderation.raise_concern(session, people["facilitator"], _feedback(session, WORDS), "")
+        moderation.raise_concern(
+            session, people["facilitator"], _feedback(session, WORDS), "seen", urgency="today"
+        )
         session.expire_all()
         assert [i.words for i in summary.items if i.kind.value == "quote"] == [KEPT]
 
@@ -322,7 +328,15 @@ def test_the_migration_links_old_quotes_and_erases_orphaned_words(app, session, 
     concerned, purged = _feedback(session, WORDS), _feedback(session, "Purged long ago.")
     concerned.happened, concerned.moderation = None, ModerationState.SAFEGUARDING
     purged.happened = None
-    session.add(Concern(board_id=board.id, source=ConcernSource.FEEDBACK, words=f"{WORDS}\n\nmore"))
+    session.add(
+        Concern(
+            board_id=board.id,
+            source=ConcernSource.FEEDBACK,
+            words=f"{WORDS}\n\nmore",
+            urgency="today",
+            occurred_on=date(2024, 3, 1),
+        )
+    )
     session.commit()
     session.close()
     try:

@@ -4,17 +4,22 @@ closing needs a ticked box."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from flask_babel import gettext
 
+from board.audit.models import AuditEntry
 from board.auth.models import Role
 from board.i18n import LANGUAGES, direction, force_language, html_lang
 from board.meetings import services
 from board.meetings.models import Meeting, MeetingState
-from board.voting.models import Ballot
+from board.voting.models import Ballot, BallotState
+from board.voting.services import VoteError, cast_vote
+from tests.factories import close_meeting, join, once_token, tablet
 
 BOARD_LANGUAGES = ["sq", "sr_Latn", "en", "ar"]
 # What no child may read on the projector, in any language (the facilitator's menu and
@@ -188,15 +193,22 @@ def test_the_meeting_page_holds_the_controls(app, client, meeting, facilitator):
     assert f'data-code="{new}"' in client.get(f"/meetings/{meeting.id}/room").get_data(as_text=True)
 
 
-def test_closing_needs_the_ticked_box(app, client, session, meeting, facilitator):
-    for data in ({}, {"confirm": ""}, {"confirm": "false", "submit": "x"}):
+OUT_OF_DATE = "This confirmation is out of date. Read what will happen and confirm again."
+
+
+def test_closing_asks_first_and_says_what_will_happen(app, client, session, meeting, facilitator):
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert 'id="close" class="form"' in page and f'action="/meetings/{meeting.id}/close"' in page
+    question = client.get(f"/meetings/{meeting.id}/close").get_data(as_text=True)
+    assert said(app, "pl", "Close the meeting?") in question
+    assert meeting.join_code in question  # "The code … stops working."
+    for data in ({}, {"once": ""}, {"once": "made-up"}):
         response = client.post(f"/meetings/{meeting.id}/close", data=data)
         assert response.status_code == 400
-        page = response.get_data(as_text=True)
-        assert said(app, "pl", "Tick the box to confirm.") in page
+        assert said(app, "pl", OUT_OF_DATE) in response.get_data(as_text=True)
         session.expire_all()
         assert session.get(Meeting, meeting.id).state is MeetingState.OPEN
-    response = client.post(f"/meetings/{meeting.id}/close", data={"confirm": "y"})
+    response = close_meeting(client, meeting)
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/meetings/{meeting.id}")
     session.expire_all()
@@ -206,7 +218,7 @@ def test_closing_needs_the_ticked_box(app, client, session, meeting, facilitator
 def test_a_closed_meeting_says_so_calmly_in_every_language(
     app, client, session, meeting, facilitator
 ):
-    client.post(f"/meetings/{meeting.id}/close", data={"confirm": "y"})
+    close_meeting(client, meeting)
     html = client.get(f"/meetings/{meeting.id}/room").get_data(as_text=True)
     page = _Page.read(html)
     assert not page.has("form") and not page.has("button") and not page.has("img")
@@ -238,3 +250,92 @@ def test_a_closed_vote_shows_its_results_in_every_language(
     for code, block in zip(BOARD_LANGUAGES, page.blocks, strict=True):
         assert said(app, code, "Results of the vote") in block["text"]
         assert "Idea one" in block["text"] and "Idea two" in block["text"]
+
+
+def _audit(session, action: str) -> list[AuditEntry]:
+    return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))
+
+
+def test_a_close_is_undone_within_ten_minutes_with_a_new_code_and_the_vote_closed(
+    app, client, session, make, meeting, facilitator
+):
+    actions = make.actions(meeting.board, "Idea one", "Idea two")
+    make.commit()
+    old_code = meeting.join_code
+    client.post(
+        f"/meetings/{meeting.id}/ballot",
+        data={"action_ids": [str(a.id) for a in actions], "method": "approval", "dots": "3"},
+    )
+    ballot = session.scalars(sa.select(Ballot)).one()
+    with time_machine.travel(datetime(2026, 6, 20, 9, 0, tzinfo=UTC), tick=False) as clock:
+        child = join(tablet(app), meeting)
+        assert child.get("/meeting/services").status_code == 200  # in, just before the close
+        question = client.get(f"/meetings/{meeting.id}/close").get_data(as_text=True)
+        # Europe/Tirane (the factory's zone) is two hours ahead in June: undo until 11:10.
+        vote = (
+            "The vote closes now with %(num)d votes, and its results are shown. It cannot be"
+            " opened again, even if you undo the close."
+        )
+        assert said(app, "pl", vote, num=0) in question and "11:10" in question
+        token = once_token(question)
+        assert client.post(f"/meetings/{meeting.id}/close", data={"once": token}).status_code == 302
+        # The answer sent again closes nothing twice.
+        assert client.post(f"/meetings/{meeting.id}/close", data={"once": token}).status_code == 409
+        assert len(_audit(session, "meeting.close")) == 1
+        clock.move_to(datetime(2026, 6, 20, 9, 1, tzinfo=UTC))
+        page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+        assert said(app, "pl", "Undo close (until %(time)s)", time="11:10") in page
+        listed = client.get(f"/boards/{meeting.board_id}/meetings").get_data(as_text=True)
+        assert said(app, "pl", "Undo close (until %(time)s)", time="11:10") in listed
+        undo = once_token(page)
+        response = client.post(f"/meetings/{meeting.id}/reopen", data={"once": undo})
+        assert response.status_code == 302
+        session.expire_all()
+        reopened = session.get(Meeting, meeting.id)
+        assert reopened.id == meeting.id and reopened.state is MeetingState.OPEN
+        assert reopened.join_code not in (None, old_code)
+        assert session.get(Ballot, ballot.id).state is BallotState.CLOSED
+        assert len(_audit(session, "meeting.reopen")) == 1
+        # The undo sent again does nothing more.
+        again = client.post(f"/meetings/{meeting.id}/reopen", data={"once": undo})
+        assert again.status_code == 409
+        assert len(_audit(session, "meeting.reopen")) == 1
+        # The vote stays closed: the control screen says so, and no new vote opens.
+        page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+        stays = "This meeting was closed and opened again: its vote stays closed."
+        assert said(app, "pl", stays) in page
+        client.post(
+            f"/meetings/{meeting.id}/ballot",
+            data={"action_ids": [str(a.id) for a in actions], "method": "approval", "dots": "3"},
+        )
+        assert session.scalars(sa.select(Ballot)).all() == [session.get(Ballot, ballot.id)]
+        with pytest.raises(VoteError):
+            cast_vote(session, reopened, session.get(Ballot, ballot.id), "a-session", {})
+        # The tablet sent out at the close (not idle) stays out; it joins again with the
+        # new code.
+        assert child.get("/meeting/services").headers["Location"] == "/join"
+        join(child, reopened)
+        assert child.get("/meeting/services").status_code == 200
+
+
+def test_a_close_cannot_be_undone_after_ten_minutes(app, client, session, meeting, facilitator):
+    with time_machine.travel(datetime(2026, 6, 20, 9, 0, tzinfo=UTC), tick=False) as clock:
+        close_meeting(client, meeting)
+        page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+        undo = once_token(page)
+        clock.move_to(datetime(2026, 6, 20, 9, 10, 1, tzinfo=UTC))
+        page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+        assert "/reopen" not in page  # the button is gone
+        response = client.post(f"/meetings/{meeting.id}/reopen", data={"once": undo})
+        assert response.status_code == 409
+        late = said(
+            app,
+            "pl",
+            "The close can no longer be undone: that is possible for %(num)d minutes after"
+            " closing.",
+            num=10,
+        )
+        assert late in response.get_data(as_text=True)
+        session.expire_all()
+        assert session.get(Meeting, meeting.id).state is MeetingState.CLOSED
+        assert _audit(session, "meeting.reopen") == []

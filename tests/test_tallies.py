@@ -61,7 +61,7 @@ def test_tallies_follow_every_change(app, session, make, plan):
             elif given_ids and action == "concern":
                 item = session.get(Feedback, given_ids[index % len(given_ids)])
                 if item.moderation.value != "safeguarding":
-                    moderation.raise_concern(session, actor, item, "")
+                    moderation.raise_concern(session, actor, item, "seen", urgency="today")
     session.commit()
     kept = snapshot(session)
     tallies.rebuild(session)

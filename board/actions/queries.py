@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -52,3 +54,16 @@ def outcomes_for_children(session: Session, board: Board) -> list[Action]:
             .limit(30)
         )
     )
+
+
+def waiting_ideas(session: Session, board_ids: Collection[int]) -> dict[int, int]:
+    """Children's ideas waiting for moderation, counted per board (ideas belong to a board,
+    not to a meeting)."""
+    if not board_ids:
+        return {}
+    rows = session.execute(
+        sa.select(Action.board_id, sa.func.count())
+        .where(Action.board_id.in_(board_ids), Action.moderation == ModerationState.PENDING)
+        .group_by(Action.board_id)
+    )
+    return {int(board_id): int(count) for board_id, count in rows.all()}

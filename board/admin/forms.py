@@ -58,10 +58,14 @@ class BoardForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     country = _country()
-    timezone = StringField(
+    # The choices are filled by the view (the board's country's zones first); a value not
+    # in them is refused by the service, with its own message, and shown as given.
+    timezone = SelectField(
         _l("Time zone"),
-        validators=[DataRequired(), Length(max=64)],
-        description=_l("For example Europe/Tirane."),
+        default="",
+        validate_choice=False,
+        validators=[DataRequired(message=_l("Choose a time zone.")), Length(max=64)],
+        description=_l("The zones of the board's country come first."),
     )
     languages = CheckboxesField(
         _l("Languages offered to children"),

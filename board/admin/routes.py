@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -18,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from board.admin import audit as audit_links
 from board.admin.forms import (
     BoardForm,
     InviteForm,
@@ -26,15 +31,22 @@ from board.admin.forms import (
     ServiceForm,
 )
 from board.audit import queries as audit_queries
+from board.audit.forms import AuditFilterForm
 from board.audit.models import ACTION_LABELS, TARGET_LABELS
+from board.audit.services import record
+from board.auth import queries as account_queries
 from board.auth import services as accounts
 from board.auth.access import only_administrators
 from board.auth.models import Role, RoleAssignment, User
 from board.boards import queries
 from board.boards import services as boards
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
-from board.db import db
+from board.boards.zones import offer_zones
+from board.confirm import ConfirmError, issue, spend
+from board.db import db, utcnow
+from board.errors import render_error
 from board.forms import ConfirmForm, choices, show_error
+from board.i18n import zone_name
 from board.mail import queue_mail
 from board.web import get_or_404
 from board.wordings.forms import names_data, typed_names, with_names
@@ -109,6 +121,7 @@ def _board_form(board: Board | None) -> BoardForm:
     if board is not None and request.method == "GET":
         form.languages.data = board.language_codes
         form.partner_ids.data = [o.id for o in board.partners]
+    offer_zones(form.timezone, form.country)
     return form
 
 
@@ -127,7 +140,7 @@ def board(board_id: int | None = None):
                 name=form.name.data,
                 city=form.city.data,
                 country=form.country.data,
-                timezone=form.timezone.data.strip(),
+                timezone=form.timezone.data,
                 languages=form.languages.data,
                 helpline=form.helpline.data,
                 threshold_k=form.threshold_k.data,
@@ -205,14 +218,31 @@ def _role_and_board(form, all_boards) -> tuple[Role, Board | None]:
     return Role(form.role.data), all_boards.get(form.board_id.data)
 
 
-def _unconfirmed_admin(form, name: str, action: str, back: str):
+GRANT_ADMIN = "account.grant_admin"
+
+
+def _unconfirmed_admin(form, name: str, action: str, back: str, target: int = 0):
     """Making someone a network administrator is asked twice, on a page that says what it
-    gives them; the answer posts the same form again, confirmed. None when not needed."""
-    if form.role.data != Role.ADMINISTRATOR.value or form.confirm_admin.data == "yes":
+    gives them; the answer posts the same form again, with a one-time token (board.confirm)
+    for this person (``target``: their id, 0 for an invitation). None when confirmed (or
+    not needed); the question (again: 400 for an answer out of date), or 409 for an answer
+    sent twice."""
+    if form.role.data != Role.ADMINISTRATOR.value:
         return None
+    status, error = 200, None
+    if form.confirm_admin.data:
+        try:
+            spend(GRANT_ADMIN, target, form.confirm_admin.data)
+        except ConfirmError as refused:
+            if refused.status == 409:
+                return render_error(409, str(refused.message))
+            status, error = 400, refused.message
+        else:
+            return None
+    form.confirm_admin.data = issue(GRANT_ADMIN, target)
     return render_template(
-        "admin/confirm_admin.html", form=form, name=name, action=action, back=back
-    )
+        "admin/confirm_admin.html", form=form, name=name, action=action, back=back, error=error
+    ), status
 
 
 def _send_invitation(user: User, token: str) -> str:
@@ -281,7 +311,7 @@ def add_role(user_id: int):
     if form.validate_on_submit():
         action = url_for("admin.add_role", user_id=user.id)
         back = url_for("admin.account", user_id=user.id)
-        if question := _unconfirmed_admin(form, user.name, action, back):
+        if question := _unconfirmed_admin(form, user.name, action, back, user.id):
             return question
         role, board = _role_and_board(form, all_boards)
         try:
@@ -301,19 +331,33 @@ def add_role(user_id: int):
     ), 400
 
 
+def _refused(user: User, error: accounts.AccountError):
+    """The account page again, with why the act was refused (409: the accounts as they are
+    do not allow it, such as the network's last administrator)."""
+    form = RoleForm()
+    _fill_role_choices(form)
+    return render_template(
+        "admin/account.html",
+        user=user,
+        role_form=form,
+        confirm=ConfirmForm(),
+        invitation_link=None,
+        refusal=str(error.message),
+    ), 409
+
+
 @bp.post("/roles/<int:assignment_id>/remove")
 def remove_role(assignment_id: int):
     assignment = get_or_404(RoleAssignment, assignment_id)
-    user_id = assignment.user_id
+    user = assignment.user
     if ConfirmForm().validate_on_submit():
         try:
             accounts.remove_role(db, current_user, assignment)
         except accounts.AccountError as error:
-            flash(str(error.message), "error")
-        else:
-            db.commit()
-            flash(_("The role is removed."), "success")
-    return redirect(url_for("admin.account", user_id=user_id))
+            return _refused(user, error)
+        db.commit()
+        flash(_("The role is removed."), "success")
+    return redirect(url_for("admin.account", user_id=user.id))
 
 
 @bp.post("/accounts/<int:user_id>/active")
@@ -324,14 +368,25 @@ def set_active(user_id: int):
         try:
             accounts.set_active(db, current_user, user, active)
         except accounts.AccountError as error:
-            flash(str(error.message), "error")
-        else:
-            db.commit()
-            flash(
-                _("The account is active.") if active else _("The account is deactivated."),
-                "success",
-            )
+            return _refused(user, error)
+        db.commit()
+        flash(
+            _("The account is active.") if active else _("The account is deactivated."),
+            "success",
+        )
     return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.get("/invitations")
+def invitations():
+    """Invitations never used: those still waiting and those expired, each to send again."""
+    now = utcnow()
+    waiting, expired = [], []
+    for invitation in account_queries.open_invitations(db):
+        (waiting if invitation.expires_at > now else expired).append(invitation)
+    return render_template(
+        "admin/invitations.html", waiting=waiting, expired=expired, confirm=ConfirmForm()
+    )
 
 
 @bp.post("/accounts/<int:user_id>/invitation")
@@ -355,17 +410,52 @@ def new_invitation(user_id: int):
 # Audit log -----------------------------------------------------------------------------
 
 
+def _audit_form() -> AuditFilterForm:
+    """The filters as asked; the view validates them."""
+    return AuditFilterForm(formdata=request.args).offer(
+        queries.all_boards(db),
+        db.scalars(sa.select(User).order_by(User.name)),
+        audit_queries.known_actions(db),
+    )
+
+
 @bp.get("/audit")
 def audit():
-    filters = audit_queries.AuditFilter.from_args(request.args)
+    """The log, filtered by days, board, person and action; each entry linked to its record
+    where it still exists. Refused filters: a message at the field, 400, no entries."""
+    form = _audit_form()
+    if not form.validate():
+        return _audit_page(form, page=None), 400
+    filters = form.filters(request.args.get("page"))
     page = audit_queries.entries(db, filters)
-    return render_template(
-        "admin/audit.html",
-        page=page,
+    return _audit_page(
+        form,
         filters=filters,
-        actions=audit_queries.known_actions(db),
-        boards=queries.all_boards(db),
-        actors=list(db.scalars(sa.select(User).order_by(User.name))),
+        page=page,
+        links=audit_links.links(db, current_user, page.entries),
         action_labels=ACTION_LABELS,
         target_labels=TARGET_LABELS,
+    )
+
+
+def _audit_page(form: AuditFilterForm, **context):
+    return render_template("admin/audit.html", form=form, zone=zone_name(form.zone), **context)
+
+
+@bp.get("/audit.csv")
+def audit_csv():
+    """The filtered entries as CSV; the export is itself an entry of the log."""
+    form = _audit_form()
+    if not form.validate():
+        return jsonify(errors=form.errors), 400
+    filters = form.filters()
+    rows = audit_queries.all_entries(db, filters)
+    body = audit_links.csv_document(db, rows)
+    asked = urlencode(filters.query_args())
+    record(db, current_user, "audit.export", None, detail=f"{asked or 'all'}; {len(rows)}")
+    db.commit()
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
     )

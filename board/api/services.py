@@ -48,10 +48,12 @@ def create_token(
 
 
 def revoke_token(session: Session, actor, token: ApiToken) -> None:
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        session.flush()
-        record(session, actor, "token.revoke", token, detail=token.organisation.name)
+    """The token stops opening the API at once, for good."""
+    if token.revoked_at is not None:
+        raise TokenError(_l("This token is revoked already."))
+    token.revoked_at = utcnow()
+    session.flush()
+    record(session, actor, "token.revoke", token, detail=token.organisation.name)
 
 
 def authenticate(session: Session, secret: str) -> ApiToken | None:

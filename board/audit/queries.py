@@ -3,42 +3,59 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from board.audit.models import AuditEntry
-from board.db import MAX_ID
 
 PAGE_SIZE = 50
+# A CSV export holds at most this many entries (the newest); the page says so when cut.
+EXPORT_LIMIT = 100_000
 
 
-def _int_or_none(value: str | None) -> int | None:
-    try:
-        number = int(value) if value else None
-    except ValueError:
-        return None
-    # Beyond the largest id a column holds, the database would refuse the query itself.
-    return number if number is not None and 0 < number <= MAX_ID else None
+def day_start(day: date, zone: str) -> datetime:
+    """The instant (UTC) a calendar day begins in ``zone``."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone)).astimezone(UTC)
 
 
 @dataclass(frozen=True)
 class AuditFilter:
+    """Which entries to read. ``start``/``end`` are calendar days in ``zone``, both included."""
+
     board_id: int | None = None
     actor_id: int | None = None
     action: str | None = None
+    start: date | None = None
+    end: date | None = None
+    zone: str = "UTC"
     page: int = 1
 
-    @classmethod
-    def from_args(cls, args) -> AuditFilter:
-        """Filters from a query string; anything malformed is ignored, not an error."""
-        action = (args.get("action") or "").strip()[:64] or None
-        return cls(
-            board_id=_int_or_none(args.get("board")),
-            actor_id=_int_or_none(args.get("actor")),
-            action=action,
-            page=min(_int_or_none(args.get("page")) or 1, 100_000),
-        )
+    def where(self, query: sa.Select) -> sa.Select:
+        if self.board_id:
+            query = query.where(AuditEntry.board_id == self.board_id)
+        if self.actor_id:
+            query = query.where(AuditEntry.actor_id == self.actor_id)
+        if self.action:
+            query = query.where(AuditEntry.action == self.action)
+        if self.start:
+            query = query.where(AuditEntry.at >= day_start(self.start, self.zone))
+        if self.end:
+            query = query.where(AuditEntry.at < day_start(self.end + timedelta(days=1), self.zone))
+        return query
+
+    def query_args(self) -> dict[str, str]:
+        """The filters as a query string's arguments (for the pager and the CSV link)."""
+        args = {
+            "board": self.board_id,
+            "actor": self.actor_id,
+            "action": self.action,
+            "start": self.start and self.start.isoformat(),
+            "end": self.end and self.end.isoformat(),
+        }
+        return {key: str(value) for key, value in args.items() if value}
 
 
 @dataclass(frozen=True)
@@ -48,22 +65,22 @@ class AuditPage:
     has_next: bool
 
 
+def _newest_first(filters: AuditFilter) -> sa.Select:
+    return filters.where(sa.select(AuditEntry).options(selectinload(AuditEntry.actor))).order_by(
+        AuditEntry.at.desc(), AuditEntry.id.desc()
+    )
+
+
 def entries(session: Session, filters: AuditFilter) -> AuditPage:
     """One page of entries, newest first."""
-    query = sa.select(AuditEntry).options(selectinload(AuditEntry.actor))
-    if filters.board_id:
-        query = query.where(AuditEntry.board_id == filters.board_id)
-    if filters.actor_id:
-        query = query.where(AuditEntry.actor_id == filters.actor_id)
-    if filters.action:
-        query = query.where(AuditEntry.action == filters.action)
-    query = (
-        query.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-        .offset((filters.page - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE + 1)
-    )
+    query = _newest_first(filters).offset((filters.page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)
     rows = list(session.scalars(query))
     return AuditPage(rows[:PAGE_SIZE], filters.page, len(rows) > PAGE_SIZE)
+
+
+def all_entries(session: Session, filters: AuditFilter) -> list[AuditEntry]:
+    """Every entry the filters select (up to EXPORT_LIMIT), newest first: for the export."""
+    return list(session.scalars(_newest_first(filters).limit(EXPORT_LIMIT)))
 
 
 def known_actions(session: Session) -> list[str]:

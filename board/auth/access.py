@@ -117,3 +117,10 @@ def can_handle_concerns(user: User, board: Board) -> bool:
     return user.is_authenticated and (
         can_administer(user) or board.id in user.board_ids(Role.SAFEGUARDING_LEAD)
     )
+
+
+def can_export_concerns(user: User, board: Board) -> bool:
+    """Export the board's concerns for the organisation's own case system: its safeguarding
+    leads only. An administrator reads concerns but is not the board's lead: the file leaves
+    the platform, and only the lead answers for where it goes."""
+    return user.is_authenticated and board.id in user.board_ids(Role.SAFEGUARDING_LEAD)

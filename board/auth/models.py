@@ -48,6 +48,17 @@ class User(Base):
     # Bumped on password change and deactivation: every other signed-in session ends.
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two-factor sign-in (board/auth/two_factor.py). The TOTP secret is encrypted under a key
+    # derived from SECRET_KEY: a copy of the database alone cannot make codes. Set and not
+    # yet confirmed while the person enrols; confirmed_at says it is in use.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last time step whose code signed in: a code seen once is refused again (replay).
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+    # The home page's "new since your last visit" (board.home.visits): when the page was
+    # last shown, and where this visit's "new" begins (kept through the visit's reloads).
+    home_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    home_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation] = relationship()
     roles: Mapped[list[RoleAssignment]] = relationship(
@@ -81,6 +92,10 @@ class User(Base):
     @property
     def is_partner(self) -> bool:
         return self.has_role(Role.PARTNER)
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_confirmed_at is not None
 
     def board_ids(self, role: Role) -> set[int]:
         """Boards on which this account holds a per-board role."""
@@ -127,3 +142,17 @@ class Invitation(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship()
+
+
+class RecoveryCode(Base):
+    """One of the ten one-time codes that sign in when the phone is lost; hashed like a
+    password, never stored as such; used_at is set by the sign-in that spends it."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(sa.String(255))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

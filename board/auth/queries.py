@@ -7,7 +7,7 @@ from collections.abc import Collection
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
-from board.auth.models import Role, RoleAssignment, User
+from board.auth.models import Invitation, Role, RoleAssignment, User
 from board.boards.models import Board, Organisation
 
 
@@ -69,3 +69,19 @@ def users_with_role(
     if organisation_ids is not None:
         query = query.where(User.organisation_id.in_(organisation_ids))
     return list(session.scalars(query))
+
+
+def open_invitations(session: Session) -> list[Invitation]:
+    """Each active account's newest invitation that was never used (waiting or expired),
+    oldest first: the links an administrator may need to send again. Earlier links of an
+    account were ended when a newer one was made."""
+    newest = sa.select(sa.func.max(Invitation.id)).group_by(Invitation.user_id).scalar_subquery()
+    return list(
+        session.scalars(
+            sa.select(Invitation)
+            .join(User)
+            .options(selectinload(Invitation.user))
+            .where(Invitation.id.in_(newest), Invitation.used_at.is_(None), User.active.is_(True))
+            .order_by(Invitation.expires_at, Invitation.id)
+        )
+    )

@@ -1,18 +1,32 @@
-"""Sign in and out, invitations, password change."""
+"""Sign in and out (password, then a code when two-factor sign-in is on), invitations,
+password change, two-factor enrolment and its reset by an administrator."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
-from board.auth import services, signin, throttle
-from board.auth.forms import ChangePasswordForm, LoginForm, SetPasswordForm
+from board.audit.services import record
+from board.auth import services, signin, throttle, two_factor
+from board.auth.access import roles_required
+from board.auth.forms import (
+    ChangePasswordForm,
+    CodeForm,
+    EnrolForm,
+    LoginForm,
+    NewRecoveryCodesForm,
+    SetPasswordForm,
+)
+from board.auth.models import Role, User
 from board.db import db
 from board.errors import render_error
 from board.extensions import limiter
-from board.web import redirect_back
+from board.forms import ConfirmForm
+from board.rules import RuleError
+from board.web import get_or_404, redirect_back, safe_path
 
 bp = Blueprint("auth", __name__)
 
@@ -49,11 +63,192 @@ def login():
         user = services.authenticate(db, form.email.data, form.password.data)
         if user is not None:
             throttle.note_success(email, address)
-            signin.sign_in(user)
-            return redirect_back()
+            return _after_password(user, request.values.get("next"))
         throttle.note_failure(email, address)
         form.password.errors.append(_("The email or the password is not right."))
     return render_template("auth/login.html", form=form), 200 if request.method == "GET" else 400
+
+
+def _after_password(user: User, next_path: str | None):
+    """Signed in, or on to the second step: the code, or enrolment where it is required."""
+    if not user.has_two_factor and not two_factor.must_enrol(user):
+        signin.sign_in(user)
+        return redirect(safe_path(next_path))
+    signin.begin_second_step(user, safe_path(next_path))
+    return redirect(url_for("auth.second_step" if user.has_two_factor else "auth.enrol"))
+
+
+@bp.before_app_request
+def enrolment_first():
+    """A signed-in account that must use two-factor sign-in and has not set it up opens
+    nothing but the enrolment page (and signing out) until it has."""
+    if request.endpoint in _OPEN_BEFORE_ENROLMENT or not current_user.is_authenticated:
+        return None
+    if two_factor.must_enrol(current_user):
+        return redirect(url_for("auth.enrol"))
+    return None
+
+
+_OPEN_BEFORE_ENROLMENT = {
+    "static",
+    "auth.enrol",
+    "auth.logout",
+    "home.healthz",
+    "home.choose_language",
+}
+
+
+def _code_failed(user: User, error: two_factor.TwoFactorError, address: str) -> None:
+    """A refused second step: in the audit log (the reason, never the code) and counted."""
+    db.rollback()
+    record(db, user, "signin.second_step_failed", user, detail=error.reason)
+    db.commit()
+    throttle.note_failure(user.email, address, throttle.CODE)
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_CLIENT"], methods=["POST"], deduct_when=_failed
+)
+def second_step():
+    """The code from the phone (or a recovery code), after the right password."""
+    if current_user.is_authenticated:
+        return redirect_back()
+    user = signin.pending_user()
+    if user is None:
+        flash(
+            _("Enter your email and password again: the sign-in was not finished in time."), "info"
+        )
+        return redirect(url_for("auth.login"))
+    if not user.has_two_factor:
+        return redirect(url_for("auth.enrol"))
+    address = get_remote_address()
+    if request.method == "POST" and (
+        wait := throttle.wait_left(user.email, address, throttle.CODE)
+    ):
+        page, code = render_error(429)
+        return page, code, {"Retry-After": str(wait)}
+    form, status = CodeForm(), 200 if request.method == "GET" else 400
+    if form.validate_on_submit():
+        try:
+            kind = two_factor.verify(db, user, form.code.data)
+        except two_factor.TwoFactorError as error:
+            _code_failed(user, error, address)
+            form.code.errors.append(str(error.message))
+            status = 401
+        else:
+            db.commit()
+            throttle.note_success(user.email, address, throttle.CODE)
+            if kind == "recovery":
+                flash(_recovery_note(user), "info")
+            return redirect(safe_path(signin.finish_second_step(user)))
+    return render_template("auth/second_step.html", form=form), status
+
+
+def _recovery_note(user: User) -> str:
+    left = two_factor.recovery_codes_left(db, user)
+    return ngettext(
+        "You signed in with a recovery code. %(num)d is left: make new ones on the two-factor "
+        "page.",
+        "You signed in with a recovery code. %(num)d are left: make new ones on the two-factor "
+        "page.",
+        left,
+    )
+
+
+@bp.route("/account/two-factor/enrol", methods=["GET", "POST"])
+@limiter.limit("30 per 10 minutes", methods=["POST"])
+def enrol():
+    """Set up two-factor sign-in: scan the QR code (or type the key), confirm with a code,
+    and take the recovery codes, shown this once. For a signed-in account, or one whose
+    password was just right and who must enrol before going anywhere."""
+    user = (
+        current_user._get_current_object()
+        if current_user.is_authenticated
+        else signin.pending_user()
+    )
+    if user is None:
+        return current_app.login_manager.unauthorized()
+    if user.has_two_factor:
+        flash(_("Two-factor sign-in is set up already."), "info")
+        signed_in = current_user.is_authenticated
+        return redirect(url_for("auth.two_factor_page" if signed_in else "auth.second_step"))
+    secret = two_factor.start_enrolment(db, user)
+    db.commit()
+    form = EnrolForm()
+    if form.validate_on_submit():
+        try:
+            codes = two_factor.confirm_enrolment(db, user, form.code.data)
+        except RuleError as error:
+            form.code.errors.append(str(error.message))
+        else:
+            db.commit()
+            next_path = safe_path(signin.finish_second_step(user))
+            return render_template("auth/recovery_codes.html", codes=codes, next_path=next_path)
+    uri = two_factor.provisioning_uri(user, secret)
+    return render_template(
+        "auth/enrol.html",
+        form=form,
+        qr=two_factor.qr_svg(uri, _("QR code to add board to your authenticator app")),
+        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        required=two_factor.required_for(user),
+    ), 400 if form.errors else 200
+
+
+@bp.get("/account/two-factor")
+@login_required
+def two_factor_page():
+    """One's own two-factor sign-in: on or off, recovery codes left, new ones."""
+    return _two_factor_page(NewRecoveryCodesForm())
+
+
+def _two_factor_page(form, status: int = 200):
+    user = current_user._get_current_object()
+    return render_template(
+        "auth/two_factor.html",
+        form=form,
+        required=two_factor.required_for(user),
+        codes_left=two_factor.recovery_codes_left(db, user) if user.has_two_factor else 0,
+    ), status
+
+
+@bp.post("/account/two-factor/recovery-codes")
+@login_required
+@limiter.limit("30 per 10 minutes")
+def new_recovery_codes():
+    """Ten new recovery codes (the old ones stop working), after a code from the app."""
+    form = NewRecoveryCodesForm()
+    if not current_user.has_two_factor:
+        return redirect(url_for("auth.enrol"))
+    if not form.validate_on_submit():
+        return _two_factor_page(form, 400)
+    user = current_user._get_current_object()
+    try:
+        codes = two_factor.regenerate_recovery_codes(db, user, form.code.data)
+    except two_factor.TwoFactorError as error:
+        _code_failed(user, error, get_remote_address())
+        form.code.errors.append(str(error.message))
+        return _two_factor_page(form, 401)
+    db.commit()
+    return render_template(
+        "auth/recovery_codes.html", codes=codes, next_path=url_for("auth.two_factor_page")
+    )
+
+
+@bp.route("/admin/accounts/<int:user_id>/two-factor/reset", methods=["GET", "POST"])
+@roles_required(Role.ADMINISTRATOR)
+def reset_two_factor(user_id: int):
+    """An administrator turns a person's two-factor sign-in off (a lost phone), after a
+    page that says what follows: every session of theirs ends, and they set it up again."""
+    user = get_or_404(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        if user.has_two_factor or user.totp_secret:
+            two_factor.reset(db, current_user, user)
+            db.commit()
+        flash(_("Two-factor sign-in of %(name)s is reset.", name=user.name), "success")
+        return redirect(url_for("admin.account", user_id=user.id))
+    return render_template("auth/reset_two_factor.html", user=user, form=form)
 
 
 @bp.post("/logout")
@@ -83,9 +278,8 @@ def accept_invitation(token: str):
             form.password.errors.append(str(error.message))
         else:
             db.commit()
-            signin.sign_in(user)
             flash(_("Welcome. Your password is set."), "success")
-            return redirect(url_for("home.index"))
+            return _after_password(user, None)
     status = 400 if form.errors else 200
     return render_template("auth/invitation.html", form=form, user=invitation.user), status
 

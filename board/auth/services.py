@@ -44,6 +44,32 @@ class AccountError(RuleError):
     """A rule about accounts was broken; the message is translated and shown to the user."""
 
 
+class LastAdministrator(AccountError):
+    """The act would leave the network without an administrator who can sign in."""
+
+
+_LAST_ADMIN = _l(
+    "The network needs at least one administrator who can sign in. Make another person an "
+    "administrator first."
+)
+
+
+def _other_administrators(session: Session, user: User) -> int:
+    """Administrators besides ``user`` who can sign in (active, with a password: an
+    invitation not yet accepted administers nothing)."""
+    return session.execute(
+        sa.select(sa.func.count(sa.distinct(User.id)))
+        .select_from(RoleAssignment)
+        .join(User)
+        .where(
+            RoleAssignment.role == Role.ADMINISTRATOR,
+            User.active.is_(True),
+            User.password_hash.is_not(None),
+            User.id != user.id,
+        )
+    ).scalar_one()
+
+
 class InvitationInvalid(AccountError):
     """The invitation link is unknown, expired or already used."""
 
@@ -220,10 +246,12 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
 
 def set_active(session: Session, actor: User, user: User, active: bool) -> None:
     """Deactivate (signing the account out everywhere) or reactivate an account."""
-    if actor.id == user.id and not active:
-        raise AccountError(_l("You cannot deactivate your own account."))
     if user.active == active:
         return
+    if not active and user.is_admin and not _other_administrators(session, user):
+        raise LastAdministrator(_LAST_ADMIN)
+    if actor.id == user.id and not active:
+        raise AccountError(_l("You cannot deactivate your own account."))
     user.active = active
     user.session_epoch += 1
     record(session, actor, "account.activate" if active else "account.deactivate", user)
@@ -263,17 +291,10 @@ def assign_role(
 
 
 def remove_role(session: Session, actor: User, assignment: RoleAssignment) -> None:
-    """Take a role away; the last administrator cannot lose their role."""
-    if assignment.role is Role.ADMINISTRATOR:
-        admins = session.execute(
-            sa.select(sa.func.count())
-            .select_from(RoleAssignment)
-            .join(User)
-            .where(RoleAssignment.role == Role.ADMINISTRATOR, User.active.is_(True))
-        ).scalar_one()
-        if admins <= 1:
-            raise AccountError(_l("The network needs at least one administrator."))
+    """Take a role away; the last administrator who can sign in cannot lose their role."""
     user = assignment.user
+    if assignment.role is Role.ADMINISTRATOR and not _other_administrators(session, user):
+        raise LastAdministrator(_LAST_ADMIN)
     user.roles.remove(assignment)
     session.delete(assignment)
     record(

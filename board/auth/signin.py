@@ -4,11 +4,17 @@ A sign-in puts a random token in the session cookie. Signing out remembers that 
 ended (board.ended), so a copy of the cookie taken before "Sign out" signs nobody in, while
 the person's other browsers stay signed in. (A new password ends every session of the
 account: board.auth.services bumps its epoch.)
+
+With two-factor sign-in (board.auth.two_factor), the right password only puts a *pending*
+sign-in in the session (who, their epoch, when, where to go next): nobody is signed in, and
+Flask-Login's ``current_user`` stays anonymous, until the code (or the enrolment) is done.
+A pending sign-in lasts TWO_FACTOR_PENDING_SECONDS and ends with a new password.
 """
 
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Callable
 
 from flask import Flask, current_app, session
@@ -20,6 +26,7 @@ from board.db import db
 from board.ended import has_ended, remember
 
 KEY = "signin"
+PENDING = "signin_pending"
 # A child's tablet session (board.participate.tablet.KEY). A browser that carries one is a
 # child's tablet: no staff page opens there (CHILD-SAFETY rules 1, 13), whatever sign-in
 # the cookie still holds; signing in again ends the child's session first.
@@ -39,11 +46,45 @@ def carries_tablet() -> bool:
 def sign_in(user: User) -> None:
     if carries_tablet():
         current_app.extensions["end_tablet_session"]()
+    session.pop(PENDING, None)
     login_user(user)
     session[KEY] = secrets.token_urlsafe(16)
 
 
+def begin_second_step(user: User, next_path: str) -> None:
+    """The password was right; the code (or the enrolment) is still to come."""
+    if carries_tablet():
+        current_app.extensions["end_tablet_session"]()
+    session[PENDING] = {
+        "user": user.id,
+        "epoch": user.session_epoch,
+        "at": int(time.time()),
+        "next": next_path,
+    }
+
+
+def pending_user() -> User | None:
+    """The account whose password this browser gave, if it was recent; else None."""
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    age = time.time() - float(pending.get("at", 0))
+    if not 0 <= age <= current_app.config["TWO_FACTOR_PENDING_SECONDS"]:
+        session.pop(PENDING, None)
+        return None
+    return services.load_user(db, f"{pending.get('user')}:{pending.get('epoch')}")
+
+
+def finish_second_step(user: User) -> str:
+    """Sign in after the second step; returns where the person was going."""
+    pending = session.get(PENDING)
+    next_path = pending.get("next", "") if isinstance(pending, dict) else ""
+    sign_in(user)
+    return str(next_path)
+
+
 def sign_out() -> None:
+    session.pop(PENDING, None)
     token = session.pop(KEY, None)
     if token:
         lifetime = current_app.permanent_session_lifetime.total_seconds()

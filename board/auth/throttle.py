@@ -8,6 +8,10 @@ has not failed is never refused. A right password from the guessing address forg
 failures. Guessing a password spread over many addresses is left to the password rules
 (12 characters, not a common one) and the per-address limit on any account (config.py).
 
+The second step of a sign-in (a code from the phone, or a recovery code) is counted the same
+way under its own keys (``step="code"``), cleared only by a right code: the right password
+again does not give a guesser of codes a fresh start.
+
 Kept in the rate limiter's kind of storage (memory, or the Redis every instance shares),
 hashed and with expiry, never in the database or the logs, as board.ended does.
 """
@@ -32,9 +36,12 @@ def _store() -> Storage:
     return current_app.extensions["login_throttle"]
 
 
-def _keys(email: str, address: str) -> tuple[str, str]:
+PASSWORD, CODE = "login", "code"
+
+
+def _keys(email: str, address: str, step: str = PASSWORD) -> tuple[str, str]:
     digest = hashlib.sha256(f"{email}\n{address}".encode()).hexdigest()
-    return f"login-failures:{digest}", f"login-wait:{digest}"
+    return f"{step}-failures:{digest}", f"{step}-wait:{digest}"
 
 
 def delay_after(failures: int) -> int:
@@ -46,19 +53,19 @@ def delay_after(failures: int) -> int:
     return min(first * 2 ** (failures - free), current_app.config["LOGIN_MAX_DELAY_SECONDS"])
 
 
-def wait_left(email: str, address: str) -> int:
+def wait_left(email: str, address: str, step: str = PASSWORD) -> int:
     """Whole seconds this address must still wait before trying this account (0: none)."""
     if not current_app.config["RATELIMIT_ENABLED"]:
         return 0
-    _failures, wait = _keys(email, address)
+    _failures, wait = _keys(email, address, step)
     if not _store().get(wait):
         return 0
     return max(1, math.ceil(_store().get_expiry(wait) - time.time()))
 
 
-def note_failure(email: str, address: str) -> None:
-    """One more wrong password for this account from this address."""
-    failures, wait = _keys(email, address)
+def note_failure(email: str, address: str, step: str = PASSWORD) -> None:
+    """One more wrong password (or code) for this account from this address."""
+    failures, wait = _keys(email, address, step)
     count = _store().incr(failures, DAY)
     seconds = delay_after(count)
     if seconds:
@@ -66,6 +73,6 @@ def note_failure(email: str, address: str) -> None:
         _store().incr(wait, seconds)
 
 
-def note_success(email: str, address: str) -> None:
-    for key in _keys(email, address):
+def note_success(email: str, address: str, step: str = PASSWORD) -> None:
+    for key in _keys(email, address, step):
         _store().clear(key)

@@ -262,6 +262,7 @@ WAITING = [
 CONCERN_BOARD = "sofia"
 CONCERN_WORDS = "A man at the station says I owe him money and must work for him."
 CONCERN_REASON = "The child may be exploited. Needs follow-up."
+CONCERN_URGENCY = "today"
 
 # The last held month's summary on every board, and a partner's answers.
 SUMMARY_NARRATIVE = (

@@ -201,7 +201,13 @@ class _Play:
                     agenda = self.shortlist(board, facilitator, played.ideas)
                 if played.concern is not None:
                     item = session.get(Feedback, played.concern)
-                    moderation.raise_concern(session, facilitator, item, data.CONCERN_REASON)
+                    moderation.raise_concern(
+                        session,
+                        facilitator,
+                        item,
+                        data.CONCERN_REASON,
+                        urgency=data.CONCERN_URGENCY,
+                    )
                 if last and vote:
                     self.outcomes(board, facilitator, agenda[data.HELD_VOTE])
             self.summarise(

@@ -7,12 +7,12 @@ from flask_login import current_user, login_required
 
 from board.auth import queries
 from board.auth.access import can_view_board
-from board.auth.models import Role
 from board.boards.models import Board
 from board.db import database_trouble, db, utcnow
+from board.home import visits
+from board.home.today import today_for
 from board.i18n import LANGUAGES
 from board.moderation import queries as moderation_queries
-from board.summaries import queries as summary_queries
 from board.web import get_allowed, redirect_back
 
 bp = Blueprint("home", __name__)
@@ -20,18 +20,29 @@ bp = Blueprint("home", __name__)
 
 @bp.get("/")
 def index():
-    """Anonymous visitors see the way in; staff see their boards and tasks."""
+    """Anonymous visitors see the way in; staff see their day, their boards and tasks."""
     if not current_user.is_authenticated:
         return render_template("home/welcome.html")
-    watched = current_user.board_ids(Role.FACILITATOR) | current_user.board_ids(
-        Role.SAFEGUARDING_LEAD
-    )
+    now = utcnow()
+    since = visits.see_home(db, current_user, now)
+    db.commit()
     return render_template(
         "home/index.html",
         boards=queries.boards_for(db, current_user),
-        concerns=moderation_queries.unacknowledged(db, watched),
-        received=summary_queries.received(db, current_user) if current_user.is_partner else [],
-        now=utcnow(),
+        today=today_for(db, current_user, now, since),
+        now=now,
+    )
+
+
+@bp.get("/home/today")
+@login_required
+def today():
+    """The top of the home page alone, for its script to refresh it in place. Not a
+    showing of the page: what is marked new stays so (board.home.visits)."""
+    now = utcnow()
+    since = visits.new_since(current_user, now)
+    return render_template(
+        "home/_today.html", today=today_for(db, current_user, now, since), now=now
     )
 
 

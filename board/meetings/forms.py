@@ -6,7 +6,6 @@ from babel.dates import get_day_names
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from wtforms import (
-    BooleanField,
     DateField,
     IntegerField,
     RadioField,
@@ -18,8 +17,10 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from board.confirm import ConfirmStepForm
 from board.forms import BaseForm, CheckboxesField, choices
 from board.meetings.recurrence import RuleKind
+from board.meetings.services import undo_until
 
 ORDINALS = [
     (1, _l("first")),
@@ -120,16 +121,13 @@ class PresentForm(BaseForm):
     submit = SubmitField(_l("Save the number"))
 
 
-class CloseForm(BaseForm):
-    """Closing cannot be undone (the code and the ballot key are gone): a ticked box first,
-    so that no stray tap on the control screen ends the meeting."""
+REOPEN = "meeting.reopen"
 
-    confirm = BooleanField(
-        # i18n: the box a facilitator ticks before closing a meeting; cannot be undone.
-        _l(
-            "Yes, close the meeting now. The code stops working and every tablet leaves the"
-            " meeting."
-        ),
-        validators=[DataRequired(message=_l("Tick the box to confirm."))],
-    )
-    submit = SubmitField(_l("Close the meeting"))
+
+def undo_close(meeting) -> dict | None:
+    """The "Undo close" button of a meeting closed less than ten minutes ago (its control
+    screen, the board's meetings): until when, and its one-time answer (board.confirm)."""
+    until = undo_until(meeting)
+    if until is None:
+        return None
+    return {"until": until, "form": ConfirmStepForm().ask(REOPEN, meeting.id)}

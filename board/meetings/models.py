@@ -116,6 +116,9 @@ class Meeting(Base):
     present: Mapped[int] = mapped_column(default=0, server_default="0")
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A close undone (board.room.services.reopen_meeting): tablet sessions from before it
+    # are over, and no vote opens again in this meeting (its ballot key is gone).
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped on every change, for calendar clients (iCalendar SEQUENCE).
     sequence: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -46,6 +47,45 @@ def open_help_calls(session: Session, meeting: Meeting) -> list[HelpCall]:
         session.scalars(
             sa.select(HelpCall)
             .where(HelpCall.meeting_id == meeting.id, HelpCall.handled_at.is_(None))
+            .order_by(HelpCall.created_at)
+        )
+    )
+
+
+def open_meetings(session: Session, board_ids: Collection[int] | None) -> list[Meeting]:
+    """Meetings open now on these boards (on every board for None), the earliest opened
+    first: a staff home page's "open now"."""
+    query = sa.select(Meeting).where(Meeting.state == MeetingState.OPEN)
+    if board_ids is not None:
+        query = query.where(Meeting.board_id.in_(board_ids))
+    return list(session.scalars(query.order_by(Meeting.opened_at, Meeting.id)))
+
+
+def next_meetings(session: Session, board_ids: Collection[int]) -> dict[int, Meeting]:
+    """The next scheduled meeting of each of these boards (from 12 hours back, as
+    ``upcoming``), by board id; a board with none is left out."""
+    since = utcnow() - timedelta(hours=12)
+    rows = session.scalars(
+        sa.select(Meeting)
+        .where(
+            Meeting.board_id.in_(board_ids),
+            Meeting.state == MeetingState.SCHEDULED,
+            Meeting.starts_at >= since,
+        )
+        .order_by(Meeting.starts_at.desc())
+    )
+    # Latest first, so that each board's soonest meeting is the one that stays.
+    return {meeting.board_id: meeting for meeting in rows}
+
+
+def waiting_help_calls(session: Session, meeting_ids: Collection[int]) -> list[HelpCall]:
+    """Calls for an adult not yet answered at these meetings, the longest waiting first."""
+    if not meeting_ids:
+        return []
+    return list(
+        session.scalars(
+            sa.select(HelpCall)
+            .where(HelpCall.meeting_id.in_(meeting_ids), HelpCall.handled_at.is_(None))
             .order_by(HelpCall.created_at)
         )
     )

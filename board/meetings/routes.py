@@ -21,7 +21,7 @@ from board.boards.models import Board, Service
 from board.db import db
 from board.forms import ConfirmForm, choices, show_error
 from board.meetings import calendar, queries, services
-from board.meetings.forms import CancelForm, MeetingForm, SeriesForm
+from board.meetings.forms import CancelForm, MeetingForm, SeriesForm, undo_close
 from board.meetings.models import Meeting
 from board.meetings.recurrence import MonthlyRule, RuleKind
 from board.web import get_allowed
@@ -79,6 +79,7 @@ def board_meetings(board_id: int):
         upcoming=queries.upcoming(db, board),
         past=queries.past(db, board),
         confirm=ConfirmForm(),
+        undo_close=undo_close,
     )
 
 

@@ -20,6 +20,10 @@ from board.meetings.models import HelpCall, Meeting, MeetingSeries, MeetingState
 from board.meetings.recurrence import MonthlyRule, occurrences, to_utc
 from board.rules import RuleError
 
+# A close can be undone this long after it (a tap on the wrong meeting, children still in
+# the room); after that, what was closed stays closed.
+UNDO_MINUTES = 10
+
 
 class MeetingError(RuleError):
     """A scheduling or meeting rule was broken; translated, ``field`` names the input."""
@@ -278,7 +282,8 @@ def cancel_meeting(session: Session, actor, meeting: Meeting, *, following: bool
     return len(targets)
 
 
-def _new_code(session: Session) -> str:
+def new_code(session: Session) -> str:
+    """A join code that no meeting holds."""
     while True:
         code = codes.new_code()
         if session.scalar(sa.select(Meeting.id).where(Meeting.join_code == code)) is None:
@@ -289,7 +294,7 @@ def open_meeting(session: Session, actor, meeting: Meeting) -> Meeting:
     """Open the room: a join code and the list of partners named to children."""
     if meeting.state is not MeetingState.SCHEDULED:
         raise MeetingError(_l("Only a scheduled meeting can be opened."))
-    code = _new_code(session)
+    code = new_code(session)
     meeting.state = MeetingState.OPEN
     meeting.join_code = code
     meeting.opened_at = utcnow()
@@ -303,7 +308,7 @@ def regenerate_code(session: Session, actor, meeting: Meeting) -> str:
     """A new join code; the old one stops working (tablets already in stay in)."""
     if not meeting.is_open:
         raise MeetingError(_l("The meeting is not open."))
-    code = _new_code(session)
+    code = new_code(session)
     meeting.join_code = code
     record(session, actor, "meeting.new_code", meeting, board_id=meeting.board_id)
     session.flush()
@@ -357,3 +362,34 @@ def regenerate_calendar_token(session: Session, actor, board: Board) -> str:
     record(session, actor, "board.calendar_token", board, board_id=board.id)
     session.flush()
     return board.calendar_token
+
+
+def undo_until(meeting: Meeting) -> datetime | None:
+    """Until when the close of this meeting can be undone; None if it cannot (any more)."""
+    if meeting.state is not MeetingState.CLOSED or meeting.closed_at is None:
+        return None
+    until = meeting.closed_at + timedelta(minutes=UNDO_MINUTES)
+    return until if utcnow() <= until else None
+
+
+def reopen_meeting(session: Session, actor, meeting: Meeting) -> Meeting:
+    """Undo a close within ten minutes: the same meeting opens again with a new code. The
+    tablets sent out join again with it (their sessions ended at the close, and stay
+    ended); the vote closed at the close stays closed, as its key is gone for good."""
+    if meeting.state is MeetingState.OPEN:
+        raise MeetingError(_l("The meeting is open already."))
+    if undo_until(meeting) is None:
+        raise MeetingError(
+            _l(
+                "The close can no longer be undone: that is possible for %(num)d minutes"
+                " after closing.",
+                num=UNDO_MINUTES,
+            )
+        )
+    code = new_code(session)  # looked for before the row changes (the constraint holds)
+    meeting.state, meeting.join_code = MeetingState.OPEN, code
+    meeting.closed_at = None
+    meeting.reopened_at = utcnow()
+    record(session, actor, "meeting.reopen", meeting, board_id=meeting.board_id)
+    session.flush()
+    return meeting

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from board.auth.models import User
 from board.boards.models import Board
 from board.db import Base, UTCDateTime, enum_column, utcnow
+from board.meetings.models import Meeting
 
 
 class RejectionReason(enum.StrEnum):
@@ -71,9 +72,87 @@ class ConcernSource(enum.StrEnum):
         }[self]
 
 
+class ConcernUrgency(enum.StrEnum):
+    """How soon someone must act, chosen by whoever raises the concern."""
+
+    IMMEDIATE = "immediate"
+    TODAY = "today"
+    WEEK = "week"
+
+    @property
+    def label(self) -> str:
+        return {
+            ConcernUrgency.IMMEDIATE: _l("Immediate danger"),
+            ConcernUrgency.TODAY: _l("Today"),
+            ConcernUrgency.WEEK: _l("This week"),
+        }[self]
+
+    @property
+    def hint(self) -> str:
+        return {
+            # i18n: beside the choice "Immediate danger" when a facilitator raises a concern.
+            ConcernUrgency.IMMEDIATE: _l(
+                "A child is in danger now. Every safeguarding lead and administrator of the "
+                "board is alerted at once."
+            ),
+            ConcernUrgency.TODAY: _l("Someone must act today."),
+            ConcernUrgency.WEEK: _l("Someone must act this week."),
+        }[self]
+
+    @property
+    def rank(self) -> int:
+        """0 for the most urgent: lists sort by it."""
+        return list(ConcernUrgency).index(self)
+
+
+class NoteKind(enum.StrEnum):
+    """The entries of a concern's timeline, after its raising."""
+
+    ACKNOWLEDGED = "acknowledged"
+    CONTACTED = "contacted"
+    REFERRED = "referred"
+    NOTE = "note"
+    CLOSED = "closed"
+
+    @property
+    def label(self) -> str:
+        return {
+            NoteKind.ACKNOWLEDGED: _l("Acknowledged"),
+            NoteKind.CONTACTED: _l("Contacted"),
+            NoteKind.REFERRED: _l("Referred"),
+            NoteKind.NOTE: _l("Note"),
+            NoteKind.CLOSED: _l("Closed, with the outcome"),
+        }[self]
+
+
+# What a lead adds to the timeline by hand (acknowledging and closing have their buttons).
+FREE_NOTE_KINDS = (NoteKind.CONTACTED, NoteKind.REFERRED, NoteKind.NOTE)
+
+
+class ConcernNote(Base):
+    """One dated entry of a concern's timeline: who did what, and when. A safeguarding record
+    like the concern itself (read by leads and administrators only, deleted with it)."""
+
+    __tablename__ = "concern_note"
+    __table_args__ = (sa.CheckConstraint("kind = 'acknowledged' OR text <> ''", name="needs_text"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    concern_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("concern.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[NoteKind] = mapped_column(enum_column(NoteKind))
+    text: Mapped[str] = mapped_column(sa.Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("staff_user.id", ondelete="SET NULL"))
+
+    by: Mapped[User | None] = relationship()
+
+
 class Concern(Base):
     """A safeguarding concern. Holds the child's exact words: only the board's safeguarding
-    leads and administrators may open it, and every opening is logged."""
+    leads and administrators may open it, and every opening is logged. Its date and place are
+    the meeting's (copied when raised, so the record outlives a changed meeting), or given by
+    the facilitator for a concern from outside a meeting (a child's idea)."""
 
     __tablename__ = "concern"
     __table_args__ = (
@@ -89,6 +168,13 @@ class Concern(Base):
         sa.ForeignKey("meeting.id", ondelete="SET NULL"), index=True
     )
     source: Mapped[ConcernSource] = mapped_column(enum_column(ConcernSource))
+    # A call for an adult is raised as a concern once.
+    help_call_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("help_call.id", ondelete="SET NULL"), unique=True
+    )
+    urgency: Mapped[ConcernUrgency] = mapped_column(enum_column(ConcernUrgency), index=True)
+    occurred_on: Mapped[date]
+    place: Mapped[str] = mapped_column(sa.String(200), default="")
     words: Mapped[str] = mapped_column(sa.Text, default="")
     # What the facilitator saw or why they raised it.
     reason: Mapped[str] = mapped_column(sa.Text, default="")
@@ -103,8 +189,7 @@ class Concern(Base):
     acknowledged_by_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("staff_user.id", ondelete="SET NULL")
     )
-    action_taken: Mapped[str] = mapped_column(sa.Text, default="")
-    referral: Mapped[str] = mapped_column(sa.Text, default="")
+    # The outcome, also the timeline's last entry.
     closing_note: Mapped[str] = mapped_column(sa.Text, default="")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     closed_by_id: Mapped[int | None] = mapped_column(
@@ -112,6 +197,29 @@ class Concern(Base):
     )
 
     board: Mapped[Board] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
+    notes: Mapped[list[ConcernNote]] = relationship(
+        order_by=(ConcernNote.at, ConcernNote.id), passive_deletes=True
+    )
     raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+
+
+class ConcernExport(Base):
+    """A file of a board's concerns for the organisation's own case system, made by a
+    safeguarding lead and downloadable once, by them: the link holds a token kept here
+    only as its hash."""
+
+    __tablename__ = "concern_export"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    board_id: Mapped[int] = mapped_column(sa.ForeignKey("board.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    made_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("staff_user.id", ondelete="SET NULL")
+    )
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    downloaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    board: Mapped[Board] = relationship()

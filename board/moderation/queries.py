@@ -9,11 +9,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
 
 from board.actions.models import Action, Proposer
+from board.auth.models import Role, User
 from board.boards.models import Board
 from board.feedback.models import Feedback
 from board.feedback.services import names_of
-from board.meetings.models import Meeting
-from board.moderation.models import Concern, ConcernState, Rejection
+from board.meetings.models import Meeting, MeetingState
+from board.moderation.models import Concern, ConcernNote, ConcernState, ConcernUrgency, Rejection
 from board.states import ModerationState
 from board.text.detect import find_personal_details, regions_for
 
@@ -104,6 +105,38 @@ def queue(session: Session, board: Board) -> list[QueueItem]:
     return sorted(items, key=lambda i: i.order)
 
 
+def filtered(
+    items: list[QueueItem], meeting_id: int | None = None, service_id: int | None = None
+) -> list[QueueItem]:
+    """The queue's items of one meeting and/or one service. A child's idea belongs to
+    neither: it is left out as soon as one is chosen."""
+    if meeting_id is None and service_id is None:
+        return items
+    return [
+        entry
+        for entry in items
+        if isinstance(entry.item, Feedback)
+        and meeting_id in (None, entry.item.meeting_id)
+        and service_id in (None, entry.item.service_id)
+    ]
+
+
+def held_meetings(session: Session, board: Board, limit: int = 36) -> list[Meeting]:
+    """The board's meetings that children could write in (open or closed), newest first:
+    what the queue can be filtered by."""
+    return list(
+        session.scalars(
+            sa.select(Meeting)
+            .where(
+                Meeting.board_id == board.id,
+                Meeting.state.in_([MeetingState.OPEN, MeetingState.CLOSED]),
+            )
+            .order_by(Meeting.starts_at.desc())
+            .limit(limit)
+        )
+    )
+
+
 def unmarked(session: Session, board: Board) -> list[QueueItem]:
     """Pending items with nothing highlighted, read again by today's detector with the
     board's names and country: a text stored before the detector knew a kind of detail
@@ -179,14 +212,101 @@ def unacknowledged(session: Session, board_ids: set[int]) -> list[Concern]:
 
 
 def board_concerns(session: Session, board: Board) -> list[Concern]:
+    """The board's concerns: those still being worked on first, by urgency, then the oldest
+    first (the longest waiting); closed ones last, the latest closed first."""
+    rank = sa.case(
+        {u.value: u.rank for u in ConcernUrgency}, value=Concern.urgency, else_=len(ConcernUrgency)
+    )
+    closed = Concern.state == ConcernState.CLOSED
     return list(
         session.scalars(
             sa.select(Concern)
             .where(Concern.board_id == board.id)
+            .options(selectinload(Concern.raised_by))
             .order_by(
-                Concern.state != ConcernState.OPEN,
-                Concern.state == ConcernState.CLOSED,
-                Concern.raised_at.desc(),
+                closed,
+                sa.case((closed, 0), else_=rank),
+                sa.case((closed, Concern.closed_at), else_=None).desc(),
+                Concern.raised_at,
+                Concern.id,
             )
         )
     )
+
+
+def urgent(session: Session, user: User) -> list[Concern]:
+    """Immediate-danger concerns not yet acknowledged, of the boards ``user`` works on as a
+    facilitator or safeguarding lead (every board for an administrator), oldest first: they
+    stay on top of the home page until someone acknowledges them."""
+    if not user.is_authenticated:
+        return []
+    query = (
+        sa.select(Concern)
+        .where(Concern.urgency == ConcernUrgency.IMMEDIATE, Concern.state == ConcernState.OPEN)
+        .options(selectinload(Concern.board))
+        .order_by(Concern.raised_at, Concern.id)
+    )
+    if not user.is_admin:
+        boards = user.board_ids(Role.FACILITATOR) | user.board_ids(Role.SAFEGUARDING_LEAD)
+        if not boards:
+            return []
+        query = query.where(Concern.board_id.in_(boards))
+    return list(session.scalars(query))
+
+
+EXPORT_COLUMNS = [
+    "concern",
+    "board",
+    "urgency",
+    "state",
+    "date",
+    "place",
+    "source",
+    "raised_at_utc",
+    "raised_by",
+    "reason",
+    "childs_words",
+    "entry",
+    "entry_at_utc",
+    "entry_by",
+    "entry_text",
+]
+
+
+def export_rows(session: Session, board: Board) -> tuple[list[list[str]], int]:
+    """The board's concerns for the organisation's case system, with their timelines: a
+    header, then one row per entry (the raising first), each carrying its concern's facts
+    so that a row can be read alone; and how many concerns."""
+    concerns = list(
+        session.scalars(
+            sa.select(Concern)
+            .where(Concern.board_id == board.id)
+            .options(
+                selectinload(Concern.raised_by),
+                selectinload(Concern.notes).selectinload(ConcernNote.by),
+            )
+            .order_by(Concern.raised_at, Concern.id)
+        )
+    )
+
+    def name(user: User | None) -> str:
+        return user.name if user else ""
+
+    rows = [EXPORT_COLUMNS]
+    for c in concerns:
+        facts = [
+            str(c.id),
+            board.name,
+            c.urgency.value,
+            c.state.value,
+            c.occurred_on.isoformat(),
+            c.place,
+            c.source.value,
+            c.raised_at.isoformat(),
+            name(c.raised_by),
+            c.reason,
+            c.words,
+        ]
+        rows.append([*facts, "raised", c.raised_at.isoformat(), name(c.raised_by), ""])
+        rows += [[*facts, n.kind.value, n.at.isoformat(), name(n.by), n.text] for n in c.notes]
+    return rows, len(concerns)

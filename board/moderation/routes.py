@@ -2,31 +2,54 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from typing import cast
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from board.actions.models import Action
-from board.auth.access import can_handle_concerns, can_moderate, can_run_meetings
+from board.auth.access import (
+    can_export_concerns,
+    can_handle_concerns,
+    can_moderate,
+    can_run_meetings,
+)
 from board.boards.models import Board
+from board.confirm import ConfirmError
 from board.db import db, utcnow
+from board.errors import render_error
 from board.feedback.models import Feedback
 from board.forms import ConfirmForm
+from board.i18n import day
 from board.meetings.models import HelpCall, Meeting
 from board.moderation import queries, services
 from board.moderation.forms import (
     ApproveAllForm,
     CloseConcernForm,
+    ConcernForm,
     DecisionForm,
-    RoomConcernForm,
+    ExportForm,
+    NoteForm,
+    QueueFilterForm,
     WatchNamesForm,
 )
 from board.moderation.models import Concern
+from board.states import ModerationState
 from board.web import get_allowed
 
 bp = Blueprint("moderation", __name__)
 
-ITEMS = {"feedback": Feedback, "proposal": Action}
+
+@bp.app_template_global()
+def urgent_concerns() -> list[Concern]:
+    """Immediate-danger concerns nobody has acknowledged, of the signed-in person's boards:
+    the top of every staff home page (home/_urgent.html)."""
+    return queries.urgent(db, current_user)
+
+
+ITEMS: dict[str, type[Feedback] | type[Action]] = {"feedback": Feedback, "proposal": Action}
 
 
 def _board_to_moderate(board_id: int) -> Board:
@@ -36,17 +59,54 @@ def _board_to_moderate(board_id: int) -> Board:
 @bp.get("/boards/<int:board_id>/moderation")
 @login_required
 def queue(board_id: int):
+    """The board's waiting texts, of one meeting and/or service if chosen (a choice that
+    is not one of the board's: 400, the whole queue, the reason at the field); the text
+    just approved, as partners will read it."""
     board = _board_to_moderate(board_id)
+    filters = QueueFilterForm(request.args).offer(
+        queries.held_meetings(db, board),
+        board.services,
+        lambda m: day(m.starts_at, board.timezone),
+    )
+    valid = filters.validate()
+    meeting_id, service_id = filters.chosen()
     return render_template(
         "moderation/queue.html",
         board=board,
-        items=queries.queue(db, board),
+        items=queries.filtered(queries.queue(db, board), meeting_id, service_id),
+        filtered=meeting_id is not None or service_id is not None,
+        filters=filters,
+        chosen=(meeting_id, service_id),
+        approved=_just_approved(board),
         counts=queries.counts(db, board),
         rejections=queries.rejection_counts(db, board),
         form=DecisionForm(),
         names_form=WatchNamesForm(watch_names=board.watch_names),
         segments=services.segments,
-    )
+    ), 200 if valid else 400
+
+
+def _just_approved(board: Board):
+    """The item named by ``?approved=<kind>-<id>``, if it is an approved text of this board
+    (whose moderators alone read this page): its words as partners will read them."""
+    kind, _sep, ident = request.args.get("approved", "").partition("-")
+    if kind not in ITEMS or not ident.isdigit():
+        return None
+    item = cast(Feedback | Action | None, db.get(ITEMS[kind], int(ident)))
+    if item is None or item.moderation is not ModerationState.APPROVED:
+        return None
+    if services.board_of(item).id != board.id:
+        return None
+    return queries.QueueItem(kind, item, services.item_day(item), {})
+
+
+def _queue_url(board: Board, **args) -> str:
+    """Back to the queue, with the filters the decision was made under."""
+    for name in ("meeting", "service"):
+        value = request.form.get(name, "")
+        if value.isdigit():
+            args[name] = value
+    return url_for("moderation.queue", board_id=board.id, **args)
 
 
 def _removals(fields) -> services.Removals:
@@ -77,12 +137,7 @@ def _reject(item, form) -> str:
     return _("Rejected. The text is deleted; the reason is counted.")
 
 
-def _raise_concern(item, form) -> str:
-    services.raise_concern(db, current_user, item, form.concern_reason.data or "")
-    return _("A safeguarding concern is raised. The safeguarding lead is alerted.")
-
-
-DECISIONS = {"approve": _approve, "reject": _reject, "concern": _raise_concern}
+DECISIONS = {"approve": _approve, "reject": _reject}
 
 
 @bp.post("/moderation/<kind>/<int:item_id>")
@@ -94,7 +149,15 @@ def decide(kind: str, item_id: int):
     item = get_allowed(
         ITEMS[kind], item_id, lambda i: can_moderate(current_user, services.board_of(i))
     )
-    queue_url = url_for("moderation.queue", board_id=services.board_of(item).id)
+    board = services.board_of(item)
+    queue_url = _queue_url(board)
+    if request.form.get("decision") == "concern":
+        return _raise(
+            item,
+            ConcernForm(prefix="concern_"),
+            action=url_for("moderation.decide", kind=kind, item_id=item.id),
+            back=f"{queue_url}#item-{kind}-{item_id}",
+        )
     form = DecisionForm()
     if not form.validate_on_submit():
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
@@ -108,7 +171,12 @@ def decide(kind: str, item_id: int):
     else:
         db.commit()
         flash(message, "success")
+        if request.form.get("decision") == "approve":
+            return redirect(_queue_url(board, approved=f"{kind}-{item_id}") + "#approved")
     return redirect(f"{queue_url}#item-{kind}-{item_id}")
+
+
+APPROVE_ALL = "moderation.approve_all"
 
 
 @bp.get("/boards/<int:board_id>/moderation/approve-all")
@@ -116,26 +184,43 @@ def decide(kind: str, item_id: int):
 def confirm_approve_all(board_id: int):
     """Every text that "Approve all" would approve, to read before confirming."""
     board = _board_to_moderate(board_id)
+    return _approve_all_page(board, ApproveAllForm().ask(APPROVE_ALL, board.id))
+
+
+def _approve_all_page(board: Board, form: ApproveAllForm, status: int = 200):
     items = queries.unmarked(db, board)
-    pending = len(queries.queue(db, board))
+    readers: set[str] = set()
+    for entry in items:
+        item = entry.item
+        partners = item.meeting.recipients if isinstance(item, Feedback) else board.partners
+        readers.update(o.name for o in partners)
     return render_template(
         "moderation/approve_all.html",
         board=board,
         items=items,
-        left_out=pending - len(items),
-        form=ApproveAllForm(),
-    )
+        readers=sorted(readers),
+        left_out=len(queries.queue(db, board)) - len(items),
+        form=form,
+    ), status
 
 
 @bp.post("/boards/<int:board_id>/moderation/approve-all")
 @login_required
 def approve_all(board_id: int):
-    """Approve exactly the items listed on the confirmation page, nothing that came since."""
+    """Approve exactly the items listed on the confirmation page, nothing that came since,
+    once: the same answer sent again is 409 and approves nothing."""
     board = _board_to_moderate(board_id)
     form = ApproveAllForm()
     if not form.validate_on_submit():
-        flash(_("Tick the box to confirm."), "error")
-        return redirect(url_for("moderation.confirm_approve_all", board_id=board.id))
+        return _approve_all_page(board, form.ask(APPROVE_ALL, board.id), 400)
+    try:
+        form.answer(APPROVE_ALL, board.id)
+    except ConfirmError as error:
+        if error.status == 400:
+            form.form_errors.append(str(error.message))
+            return _approve_all_page(board, form.ask(APPROVE_ALL, board.id), 400)
+        flash(str(error.message), "error")
+        return _approve_all_page(board, form.ask(APPROVE_ALL, board.id), 409)
     listed = {
         (kind, ident)
         for kind, _sep, ident in (v.partition(":") for v in request.form.getlist("item"))
@@ -155,29 +240,73 @@ def approve_all(board_id: int):
     return redirect(url_for("moderation.queue", board_id=board.id))
 
 
-@bp.post("/help-calls/<int:call_id>/concern")
+# Raising a concern ----------------------------------------------------------------------
+
+
+def _at_fields(form, error: services.ConcernInputError) -> None:
+    """The service's messages, each at its field of the form shown again."""
+    for name, message in error.errors.items():
+        form[name].errors = [*form[name].errors, str(message)]
+
+
+def _raise(item, form: ConcernForm, *, action: str, back: str):
+    """The form to raise a concern about ``item`` (a text, a child's idea, a help call, a
+    meeting); posted, the concern is raised, or the form comes back with everything typed
+    and a message at each field (400), or saying it was raised already (409)."""
+    if isinstance(item, Meeting):
+        form.reason.label.text = _("What you saw or heard")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                services.raise_concern(db, current_user, item, **form.data_for_service())
+                db.commit()
+            except services.ConcernInputError as error:
+                db.rollback()
+                _at_fields(form, error)
+            except services.ModerationError as error:  # raised already
+                db.rollback()
+                form.form_errors.append(str(error.message))
+                status = 409
+            except sa.exc.IntegrityError:  # the same call, raised at the same moment elsewhere
+                db.rollback()
+                form.form_errors.append(_("A concern was raised for this call already."))
+                status = 409
+            else:
+                flash(
+                    _("A safeguarding concern is raised. The safeguarding lead is alerted."),
+                    "success",
+                )
+                return redirect(back)
+    return render_template(
+        "moderation/raise.html",
+        form=form,
+        source=services.source_of(item),
+        item=item,
+        meeting=item if isinstance(item, Meeting) else getattr(item, "meeting", None),
+        board=services.board_of(item),
+        action=action,
+        back=back,
+    ), status
+
+
+@bp.route("/help-calls/<int:call_id>/concern", methods=["GET", "POST"])
 @login_required
 def help_call_concern(call_id: int):
+    """A child's call for an adult raised as a concern: what the child said, how urgent."""
     call = get_allowed(HelpCall, call_id, lambda c: can_run_meetings(current_user, c.meeting.board))
-    if ConfirmForm().validate_on_submit():
-        services.raise_concern(db, current_user, call, request.form.get("reason", "")[:4000])
-        db.commit()
-        flash(_("A safeguarding concern is raised. The safeguarding lead is alerted."), "success")
-    return redirect(url_for("room.meeting", meeting_id=call.meeting_id))
+    back = url_for("room.meeting", meeting_id=call.meeting_id)
+    return _raise(call, ConcernForm(), action=request.path, back=back)
 
 
-@bp.post("/meetings/<int:meeting_id>/concern")
+@bp.route("/meetings/<int:meeting_id>/concern", methods=["GET", "POST"])
 @login_required
 def room_concern(meeting_id: int):
+    """Something seen or heard in the room."""
     meeting = get_allowed(Meeting, meeting_id, lambda m: can_run_meetings(current_user, m.board))
-    form = RoomConcernForm()
-    if form.validate_on_submit():
-        services.raise_concern_in_room(db, current_user, meeting, form.reason.data)
-        db.commit()
-        flash(_("A safeguarding concern is raised. The safeguarding lead is alerted."), "success")
-    else:
-        flash(_("Write what you saw or heard."), "error")
-    return redirect(url_for("room.meeting", meeting_id=meeting.id))
+    back = url_for("room.meeting", meeting_id=meeting.id)
+    return _raise(meeting, ConcernForm(), action=request.path, back=back)
 
 
 # Safeguarding leads ----------------------------------------------------------------------
@@ -195,6 +324,7 @@ def concerns(board_id: int):
         "moderation/concerns.html",
         board=board,
         concerns=queries.board_concerns(db, board),
+        export_form=ExportForm() if can_export_concerns(current_user, board) else None,
         now=utcnow(),
     )
 
@@ -202,12 +332,12 @@ def concerns(board_id: int):
 @bp.get("/concerns/<int:concern_id>")
 @login_required
 def concern(concern_id: int):
-    """A concern with the child's exact words; this reading is logged."""
-    return _concern_page(_concern_for(concern_id), CloseConcernForm())
+    """A concern with the child's exact words and its timeline; this reading is logged."""
+    return _concern_page(_concern_for(concern_id))
 
 
-def _concern_page(concern: Concern, form: CloseConcernForm, status: int = 200):
-    """Show a concern (the child's words among it); every showing is logged."""
+def _concern_page(concern: Concern, status: int = 200, **forms):
+    """Show a concern (the child's words among it): one page shown, one entry in the log."""
     services.open_concern(db, current_user, concern)
     db.commit()
     return render_template(
@@ -215,7 +345,8 @@ def _concern_page(concern: Concern, form: CloseConcernForm, status: int = 200):
         concern=concern,
         board=concern.board,
         confirm=ConfirmForm(),
-        form=form,
+        note_form=forms.get("note_form") or NoteForm(formdata=None),
+        form=forms.get("form") or CloseConcernForm(formdata=None),
         now=utcnow(),
     ), status
 
@@ -227,8 +358,45 @@ def acknowledge(concern_id: int):
     if ConfirmForm().validate_on_submit():
         services.acknowledge_concern(db, current_user, concern)
         db.commit()
-        flash(_("Acknowledged. Record what was done when you close it."), "success")
+        flash(_("Acknowledged. Record on the timeline what you do."), "success")
     return redirect(url_for("moderation.concern", concern_id=concern.id))
+
+
+def _work_on(concern: Concern, form, act, done: str, name: str):
+    """Add to a concern's timeline with ``act``; else the page again, everything typed kept,
+    the message at its field (400), or saying it is closed already (409)."""
+    status = 400
+    if form.validate_on_submit():
+        try:
+            act()
+        except services.ConcernInputError as error:
+            db.rollback()
+            _at_fields(form, error)
+        except services.ModerationError as error:
+            db.rollback()
+            form.form_errors.append(str(error.message))
+            status = 409
+        else:
+            db.commit()
+            flash(done, "success")
+            return redirect(url_for("moderation.concern", concern_id=concern.id))
+    return _concern_page(concern, status, **{name: form})
+
+
+@bp.post("/concerns/<int:concern_id>/notes")
+@login_required
+def add_note(concern_id: int):
+    """A dated note on the timeline: whom the lead contacted, to whom they referred, what
+    they did."""
+    concern = _concern_for(concern_id)
+    form = NoteForm()
+    return _work_on(
+        concern,
+        form,
+        lambda: services.add_note(db, current_user, concern, form.kind.data, form.text.data or ""),
+        _("Added to the timeline."),
+        "note_form",
+    )
 
 
 @bp.post("/concerns/<int:concern_id>/close")
@@ -236,24 +404,53 @@ def acknowledge(concern_id: int):
 def close(concern_id: int):
     concern = _concern_for(concern_id)
     form = CloseConcernForm()
-    if form.validate_on_submit():
-        try:
-            services.close_concern(
-                db,
-                current_user,
-                concern,
-                action_taken=form.action_taken.data or "",
-                referral=form.referral.data or "",
-                note=form.note.data,
-            )
-        except services.ModerationError as error:
-            db.rollback()
-            flash(str(error.message), "error")
-        else:
-            db.commit()
-            flash(_("The concern is closed."), "success")
-            return redirect(url_for("moderation.concerns", board_id=concern.board_id))
-    return _concern_page(concern, form, 400)
+    outcome = form.outcome.data or ""
+    return _work_on(
+        concern,
+        form,
+        lambda: services.close_concern(db, current_user, concern, outcome=outcome),
+        _("The concern is closed."),
+        "form",
+    )
+
+
+# Export for the organisation's case system ------------------------------------------------
+
+
+@bp.post("/boards/<int:board_id>/concerns/export")
+@login_required
+def export_concerns(board_id: int):
+    """A link to download the board's concerns once, shown on this page only."""
+    board = get_allowed(Board, board_id, lambda b: can_export_concerns(current_user, b))
+    if not ExportForm().validate_on_submit():
+        abort(400)
+    token = services.prepare_export(db, current_user, board)
+    db.commit()
+    return render_template("moderation/export.html", board=board, token=token)
+
+
+@bp.get("/concern-exports/<export_token>")
+@login_required
+def download_export(export_token: str):
+    """The file, once, for the lead who asked for it; a second time: 410."""
+    export = services.export_for(db, export_token) or abort(404)
+    if export.made_by_id != current_user.id or not can_export_concerns(current_user, export.board):
+        abort(403)
+    try:
+        text = services.take_export(db, current_user, export)
+    except services.ExportGone as error:
+        db.rollback()
+        return render_error(410, str(error.message))
+    db.commit()
+    name = f"concerns-{export.board_id}-{export.made_at:%Y%m%d-%H%M}.csv"
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.post("/boards/<int:board_id>/watch-names")

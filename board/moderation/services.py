@@ -6,8 +6,11 @@ Services flush; views commit."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from dateutil.relativedelta import relativedelta
@@ -15,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from board.actions.models import Action
-from board.audit.services import record
+from board.audit.services import record, record_reading
 from board.auth.models import Role
 from board.auth.queries import users_with_role
 from board.boards.models import Board
@@ -25,14 +28,20 @@ from board.feedback.models import Feedback
 from board.mail import external_url, queue_mail
 from board.meetings.models import HelpCall, Meeting
 from board.moderation.models import (
+    FREE_NOTE_KINDS,
     Concern,
+    ConcernExport,
+    ConcernNote,
     ConcernSource,
     ConcernState,
+    ConcernUrgency,
+    NoteKind,
     Rejection,
     RejectionReason,
 )
 from board.rules import RuleError
 from board.states import ModerationState
+from board.summaries.export import to_csv
 from board.summaries.quotes import purge_quotes, withdraw_words
 
 REMOVED = "[removed]"
@@ -181,7 +190,7 @@ def reject(
     if reason not in set(RejectionReason):
         raise ModerationError(_l("Choose a reason for rejecting."))
     reason = RejectionReason(reason)
-    board_id, month = _board_id(item), _month(_item_day(item))
+    board_id, month = _board_id(item), _month(item_day(item))
     if isinstance(item, Feedback):
         # The rating is not free text: it stays and counts.
         _conditional_update(
@@ -230,74 +239,156 @@ def approve_all_clean(session: Session, actor, board: Board, listed: set[tuple[s
 
 
 def board_of(item) -> Board:
-    """The board a feedback item (through its meeting) or a child's proposal belongs to."""
-    return item.meeting.board if isinstance(item, Feedback) else item.board
+    """The board a feedback item or a help call (through its meeting), a meeting or a
+    child's proposal belongs to."""
+    return item.meeting.board if isinstance(item, Feedback | HelpCall) else item.board
 
 
 def _board_id(item) -> int:
     return item.meeting.board_id if isinstance(item, Feedback) else item.board_id
 
 
-def _item_day(item) -> date:
+def item_day(item) -> date:
     return item.day if isinstance(item, Feedback) else item.proposed_on
 
 
 # Safeguarding ------------------------------------------------------------------------------
 
 
-def raise_concern(session: Session, actor, item, reason: str = "") -> Concern:
-    """Take an item (feedback, a child's idea or a help call) out of every output at once,
-    keep the child's exact words in the concern, and alert the board's safeguarding leads."""
-    if isinstance(item, HelpCall):
-        board_id, meeting_id, words, source = (
-            item.meeting.board_id,
-            item.meeting_id,
-            "",
-            ConcernSource.HELP_CALL,
+class ConcernInputError(ModerationError):
+    """What the facilitator gave to raise a concern is not enough: a message per field."""
+
+    def __init__(self, errors: dict[str, object]):
+        field, message = next(iter(errors.items()))
+        super().__init__(message, field=field)
+        self.errors = errors
+
+
+def _check_raising(
+    source: ConcernSource,
+    urgency: object,
+    reason: str,
+    words: str,
+    occurred_on: date | None,
+) -> ConcernUrgency:
+    """Every way of raising a concern needs its urgency and a reason; a help call, what the
+    child said; a concern from outside a meeting, its date."""
+    errors: dict[str, object] = {}
+    if urgency not in set(ConcernUrgency):
+        errors["urgency"] = _l("Choose how urgent it is.")
+    if not reason.strip():
+        errors["reason"] = (
+            _l("Write what you saw or heard.")
+            if source is ConcernSource.OTHER
+            else _l("Write why you raise this concern.")
         )
-        if item.handled_at is None:
-            item.handled_at, item.handled_by_id = utcnow(), actor.id
+    if source is ConcernSource.HELP_CALL and not words.strip():
+        errors["words"] = _l("Write what the child said. If they said nothing, write that.")
+    if source is ConcernSource.PROPOSAL and occurred_on is None:
+        errors["occurred_on"] = _l("Give the date.")
+    if errors:
+        raise ConcernInputError(errors)
+    return ConcernUrgency(str(urgency))
+
+
+def _take_out(session: Session, item) -> tuple[int, int | None, str, ConcernSource]:
+    """Take a feedback item or a child's idea out of every output at once; returns its
+    board, meeting, the child's exact words and the concern's source."""
+    if item.moderation is ModerationState.SAFEGUARDING:
+        raise ModerationError(_l("A concern was raised for this item already."))
+    fields = FEEDBACK_FIELDS if isinstance(item, Feedback) else PROPOSAL_FIELDS
+    words = "\n\n".join(getattr(item, f) for f in fields if getattr(item, f))
+    board_id = _board_id(item)
+    values: dict[str, object]
+    meeting_id: int | None
+    if isinstance(item, Feedback):
+        meeting_id, source = item.meeting_id, ConcernSource.FEEDBACK
+        values = {"happened": None, "better": None, "happened_spans": [], "better_spans": []}
     else:
-        if item.moderation is ModerationState.SAFEGUARDING:
-            raise ModerationError(_l("A concern was raised for this item already."))
-        fields = FEEDBACK_FIELDS if isinstance(item, Feedback) else PROPOSAL_FIELDS
-        words = "\n\n".join(getattr(item, f) for f in fields if getattr(item, f))
-        board_id = _board_id(item)
-        values: dict[str, object]
-        if isinstance(item, Feedback):
-            meeting_id, source = item.meeting_id, ConcernSource.FEEDBACK
-            values = {"happened": None, "better": None, "happened_spans": [], "better_spans": []}
-        else:
-            meeting_id, source = None, ConcernSource.PROPOSAL
-            values = {"description": "", "title": REMOVED}
-        result = session.execute(
-            sa.update(type(item))
-            .where(type(item).id == item.id, type(item).moderation != ModerationState.SAFEGUARDING)
-            .values(moderation=ModerationState.SAFEGUARDING, **values)
-            .execution_options(synchronize_session=False)
+        meeting_id, source = None, ConcernSource.PROPOSAL
+        values = {"description": "", "title": REMOVED}
+    result = session.execute(
+        sa.update(type(item))
+        .where(type(item).id == item.id, type(item).moderation != ModerationState.SAFEGUARDING)
+        .values(moderation=ModerationState.SAFEGUARDING, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult
+        raise ModerationError(_l("A concern was raised for this item already."))
+    if isinstance(item, Feedback) and tallies.counted(item):
+        # Out of every output at once: its rating leaves the figures too.
+        tallies.adjust(
+            session,
+            board_id=board_id,
+            service_id=item.service_id,
+            day=item.day,
+            rating=item.rating,
+            delta=-1,
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult
-            raise ModerationError(_l("A concern was raised for this item already."))
-        if isinstance(item, Feedback) and tallies.counted(item):
-            # Out of every output at once: its rating leaves the figures too.
-            tallies.adjust(
-                session,
-                board_id=board_id,
-                service_id=item.service_id,
-                day=item.day,
-                rating=item.rating,
-                delta=-1,
-            )
-        # Its words leave every summary that quoted them, drafts and published alike.
-        if isinstance(item, Feedback):
-            withdraw_words(session, feedback_id=item.id)
-        else:
-            withdraw_words(session, action_id=item.id)
-        session.expire(item)
+    # Its words leave every summary that quoted them, drafts and published alike.
+    if isinstance(item, Feedback):
+        withdraw_words(session, feedback_id=item.id)
+    else:
+        withdraw_words(session, action_id=item.id)
+    session.expire(item)
+    return board_id, meeting_id, words, source
+
+
+def source_of(item) -> ConcernSource:
+    """Where a concern about ``item`` (a text, a child's idea, a help call, a meeting) comes
+    from."""
+    if isinstance(item, Feedback):
+        return ConcernSource.FEEDBACK
+    if isinstance(item, HelpCall):
+        return ConcernSource.HELP_CALL
+    if isinstance(item, Meeting):
+        return ConcernSource.OTHER
+    return ConcernSource.PROPOSAL
+
+
+def raise_concern(
+    session: Session,
+    actor,
+    item,
+    reason: str,
+    *,
+    urgency: ConcernUrgency | str | None,
+    words: str = "",
+    occurred_on: date | None = None,
+    place: str = "",
+) -> Concern:
+    """Raise a concern about a feedback item, a child's idea, a help call, or something seen
+    in a meeting (``item`` the meeting). A text is taken out of every output at once and its
+    exact words kept in the concern; for a help call, which stores no content (rule 14), the
+    words are what the facilitator says the child said. The board's safeguarding leads are
+    alerted; for immediate danger, its administrators too."""
+    source = source_of(item)
+    urgency = _check_raising(source, urgency, reason, words, occurred_on)
+    meeting: Meeting | None
+    meeting_id: int | None
+    if isinstance(item, HelpCall | Meeting):
+        meeting = item.meeting if isinstance(item, HelpCall) else item
+        if isinstance(item, HelpCall):
+            if session.scalar(sa.select(Concern.id).where(Concern.help_call_id == item.id)):
+                raise ModerationError(_l("A concern was raised for this call already."))
+            if item.handled_at is None:
+                item.handled_at, item.handled_by_id = utcnow(), actor.id
+        board_id, meeting_id = meeting.board_id, meeting.id
+        words = words.strip()[:4000]
+    else:
+        board_id, meeting_id, words, source = _take_out(session, item)
+        meeting = session.get(Meeting, meeting_id) if meeting_id else None
+    if meeting is not None:
+        occurred_on = meeting.starts_at.astimezone(ZoneInfo(meeting.board.timezone)).date()
+        place = meeting.place
     concern = Concern(
         board_id=board_id,
         meeting_id=meeting_id,
+        help_call_id=item.id if isinstance(item, HelpCall) else None,
         source=source,
+        urgency=urgency,
+        occurred_on=occurred_on,
+        place=place.strip()[:200],
         words=words,
         reason=reason.strip()[:4000],
         raised_by_id=actor.id,
@@ -305,71 +396,162 @@ def raise_concern(session: Session, actor, item, reason: str = "") -> Concern:
     )
     session.add(concern)
     session.flush()
-    record(session, actor, "concern.raise", concern, board_id=board_id, detail=source.value)
-    _alert_leads(session, concern)
-    return concern
-
-
-def raise_concern_in_room(session: Session, actor, meeting: Meeting, reason: str) -> Concern:
-    """A concern about something seen or heard in the room, not tied to an item."""
-    if not reason.strip():
-        raise ModerationError(_l("Write what you saw or heard."))
-    concern = Concern(
-        board_id=meeting.board_id,
-        meeting_id=meeting.id,
-        source=ConcernSource.OTHER,
-        reason=reason.strip()[:4000],
-        raised_by_id=actor.id,
-        raised_at=utcnow(),
+    record(
+        session,
+        actor,
+        "concern.raise",
+        concern,
+        board_id=board_id,
+        detail=f"{source.value}, {urgency.value}",
     )
-    session.add(concern)
-    session.flush()
-    record(session, actor, "concern.raise", concern, board_id=meeting.board_id, detail="other")
-    _alert_leads(session, concern)
+    _alert(session, concern)
     return concern
 
 
-def _alert_leads(session: Session, concern: Concern) -> None:
-    """Mail each lead that a concern waits (never the child's words: they stay in the app)."""
+def raise_concern_in_room(
+    session: Session, actor, meeting: Meeting, reason: str, *, urgency
+) -> Concern:
+    """A concern about something seen or heard in the room, not tied to an item."""
+    return raise_concern(session, actor, meeting, reason, urgency=urgency)
+
+
+def _alert(session: Session, concern: Concern) -> None:
+    """Mail each lead that a concern waits; for immediate danger every administrator too,
+    and saying so. A link, never the child's words: they stay in the app."""
     board = session.get_one(Board, concern.board_id)
     link = external_url("moderation.concern", concern_id=concern.id)
-    for lead in users_with_role(session, concern.board_id, Role.SAFEGUARDING_LEAD):
-        queue_mail(
-            session,
-            lead,
-            _l("Safeguarding concern on %(board)s", board=board.name),
-            _l("A safeguarding concern was raised. Open it here: %(link)s", link=link),
+    recipients = users_with_role(session, concern.board_id, Role.SAFEGUARDING_LEAD)
+    if concern.urgency is not ConcernUrgency.IMMEDIATE:
+        subject = _l("Safeguarding concern on %(board)s", board=board.name)
+        body = _l("A safeguarding concern was raised. Open it here: %(link)s", link=link)
+    else:
+        recipients += users_with_role(session, None, Role.ADMINISTRATOR)
+        subject = _l("Immediate danger: safeguarding concern on %(board)s", board=board.name)
+        body = _l(
+            "A child may be in immediate danger. A safeguarding concern was raised and must "
+            "be acknowledged now. Open it here: %(link)s",
+            link=link,
         )
+    for person in {p.id: p for p in recipients}.values():
+        queue_mail(session, person, subject, body)
 
 
 def open_concern(session: Session, actor, concern: Concern) -> None:
-    """Every reading of a concern is logged."""
-    record(session, actor, "concern.view", concern, board_id=concern.board_id)
+    """Every reading of a concern is logged, once per reading: the page shown again to the
+    same person within minutes (after acknowledging, a refused form) is the same reading."""
+    record_reading(session, actor, "concern.view", concern, board_id=concern.board_id)
+
+
+# What each timeline entry is called in the audit log (never its text).
+NOTE_ACTIONS = {
+    NoteKind.ACKNOWLEDGED: "concern.acknowledge",
+    NoteKind.CONTACTED: "concern.contact",
+    NoteKind.REFERRED: "concern.refer",
+    NoteKind.NOTE: "concern.note",
+    NoteKind.CLOSED: "concern.close",
+}
+
+
+def _add_note(session: Session, actor, concern: Concern, kind: NoteKind, text: str = "") -> None:
+    concern.notes.append(
+        ConcernNote(kind=kind, text=text.strip()[:4000], at=utcnow(), by_id=actor.id)
+    )
+    session.flush()
+    record(session, actor, NOTE_ACTIONS[kind], concern, board_id=concern.board_id)
 
 
 def acknowledge_concern(session: Session, actor, concern: Concern) -> None:
+    """Someone takes care of it: it leaves the alerts of the home pages."""
     if concern.state is ConcernState.OPEN:
         concern.state = ConcernState.ACKNOWLEDGED
         concern.acknowledged_at, concern.acknowledged_by_id = utcnow(), actor.id
-        record(session, actor, "concern.acknowledge", concern, board_id=concern.board_id)
-        session.flush()
+        _add_note(session, actor, concern, NoteKind.ACKNOWLEDGED)
 
 
-def close_concern(
-    session: Session, actor, concern: Concern, *, action_taken: str, referral: str, note: str
-) -> None:
-    """Close with what was done, any referral, and a note (required)."""
+def add_note(session: Session, actor, concern: Concern, kind: object, text: str) -> None:
+    """A dated entry on the timeline: whom the lead contacted, to whom they referred the
+    child, or a free note. Writing one acknowledges the concern."""
     if concern.state is ConcernState.CLOSED:
         raise ModerationError(_l("This concern is closed already."))
-    if not note.strip():
-        raise ModerationError(_l("Write a closing note."))
-    if concern.state is ConcernState.OPEN:
-        acknowledge_concern(session, actor, concern)
-    concern.action_taken, concern.referral = action_taken.strip(), referral.strip()
-    concern.closing_note, concern.state = note.strip(), ConcernState.CLOSED
+    errors: dict[str, object] = {}
+    if kind not in set(FREE_NOTE_KINDS):
+        errors["kind"] = _l("Choose what the note is about.")
+    if not text.strip():
+        errors["text"] = _l("Write the note.")
+    if errors:
+        raise ConcernInputError(errors)
+    acknowledge_concern(session, actor, concern)
+    _add_note(session, actor, concern, NoteKind(str(kind)), text)
+
+
+def close_concern(session: Session, actor, concern: Concern, *, outcome: str) -> None:
+    """Close with the outcome (required): the timeline's last entry."""
+    if concern.state is ConcernState.CLOSED:
+        raise ModerationError(_l("This concern is closed already."))
+    if not outcome.strip():
+        raise ConcernInputError({"outcome": _l("Write the outcome.")})
+    acknowledge_concern(session, actor, concern)
+    concern.closing_note, concern.state = outcome.strip()[:4000], ConcernState.CLOSED
     concern.closed_at, concern.closed_by_id = utcnow(), actor.id
-    record(session, actor, "concern.close", concern, board_id=concern.board_id)
+    _add_note(session, actor, concern, NoteKind.CLOSED, outcome)
+
+
+# Export for the organisation's case system ------------------------------------------------
+
+
+class ExportGone(ModerationError):
+    def __init__(self):
+        super().__init__(
+            _l("This file was downloaded already. Make a new export if you need it again.")
+        )
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def prepare_export(session: Session, actor, board: Board) -> str:
+    """A one-time download of the board's concerns, for ``actor`` alone; returns the token of
+    its link (kept only as a hash)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        ConcernExport(
+            board_id=board.id, token_hash=_token_hash(token), made_by_id=actor.id, made_at=utcnow()
+        )
+    )
     session.flush()
+    return token
+
+
+def export_for(session: Session, token: str) -> ConcernExport | None:
+    return session.scalar(
+        sa.select(ConcernExport).where(ConcernExport.token_hash == _token_hash(token[:100]))
+    )
+
+
+def take_export(session: Session, actor, export: ConcernExport) -> str:
+    """The file (CSV, one row per entry of each concern's timeline), once: a second take,
+    even at the same moment, raises ExportGone. Audited with the number of concerns."""
+    from board.moderation.queries import export_rows
+
+    result = session.execute(
+        sa.update(ConcernExport)
+        .where(ConcernExport.id == export.id, ConcernExport.downloaded_at.is_(None))
+        .values(downloaded_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult
+        raise ExportGone()
+    rows, count = export_rows(session, export.board)
+    record(
+        session,
+        actor,
+        "concern.export",
+        export.board,
+        board_id=export.board_id,
+        detail=f"{count} concerns",
+    )
+    return to_csv(rows)
 
 
 # Retention -------------------------------------------------------------------------------

@@ -141,6 +141,13 @@ def _idle_limit(meeting: Meeting) -> int:
     return limit
 
 
+def _before_reopening(tablet: Tablet, meeting: Meeting) -> bool:
+    """A session last seen before its meeting's close was undone: it ended at the close
+    (its tablet was sent out) and stays ended; the child joins again with the new code."""
+    reopened = meeting.reopened_at
+    return reopened is not None and tablet.seen < reopened.timestamp()
+
+
 def tablet_required(ready: bool = True, admitted: bool = True):
     """Child pages: a live session of an open meeting, not idle for too long, and (unless
     ``admitted`` is False) let in by the facilitator (board.participate.admission).
@@ -155,7 +162,7 @@ def tablet_required(ready: bool = True, admitted: bool = True):
             if tablet is None:
                 return _back_to_join(None, None)
             meeting = db.get(Meeting, tablet.meeting_id, options=[joinedload(Meeting.board)])
-            if meeting is None or not meeting.is_open:
+            if meeting is None or not meeting.is_open or _before_reopening(tablet, meeting):
                 return _back_to_join(None, _l("This meeting has ended. Thank you for coming."))
             if time.time() - tablet.seen > _idle_limit(meeting):
                 return _back_to_join(meeting.join_code, None)

@@ -6,6 +6,7 @@ control or a help call), its live counts, opening and closing."""
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
 import segno
 from flask import (
@@ -24,26 +25,28 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from board.auth.access import can_run_meetings
-from board.db import db
+from board.confirm import ConfirmError, ConfirmStepForm, question
+from board.db import db, utcnow
 from board.feedback.queries import count_answers
 from board.forms import ConfirmForm, show_error
 from board.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGES,
     clock,
+    day,
     direction,
     force_language,
     html_lang,
 )
 from board.meetings import codes, queries
 from board.meetings import services as meetings
-from board.meetings.forms import CancelForm, CloseForm, PresentForm
+from board.meetings.forms import REOPEN, CancelForm, PresentForm, undo_close
 from board.meetings.models import HelpCall, Meeting, MeetingState
 from board.participate import admission, offline
 from board.room import services
 from board.voting.forms import ballot_form
-from board.voting.queries import count_votes, latest_ballot, meeting_vote
-from board.web import get_allowed
+from board.voting.queries import count_votes, current_ballot, latest_ballot, meeting_vote
+from board.web import get_allowed, safe_path
 from board.wordings.queries import agenda_texts, lacking
 
 bp = Blueprint("room", __name__)
@@ -71,10 +74,10 @@ def _counts(meeting: Meeting) -> dict:
 @login_required
 def meeting(meeting_id: int):
     """The facilitator's control screen (laptop or phone, never the projector)."""
-    return _meeting_page(_meeting_for(meeting_id), CloseForm())
+    return _meeting_page(_meeting_for(meeting_id))
 
 
-def _meeting_page(meeting: Meeting, close_form: CloseForm, status: int = 200):
+def _meeting_page(meeting: Meeting, status: int = 200):
     return render_template(
         "room/meeting.html",
         meeting=meeting,
@@ -82,7 +85,7 @@ def _meeting_page(meeting: Meeting, close_form: CloseForm, status: int = 200):
         help_calls=queries.open_help_calls(db, meeting),
         confirm=ConfirmForm(),
         cancel_form=CancelForm(),
-        close_form=close_form,
+        undo=undo_close(meeting),
         lacking=_lacking_wordings(meeting),
         **_counts(meeting),
     ), status
@@ -118,21 +121,104 @@ def open_meeting(meeting_id: int):
     )
 
 
+CLOSE = "meeting.close"
+
+
+@bp.get("/meetings/<int:meeting_id>/close")
+@login_required
+def confirm_close(meeting_id: int):
+    """What closing will do, asked before it is done."""
+    meeting = _meeting_for(meeting_id)
+    if not meeting.is_open:
+        return redirect(url_for("room.meeting", meeting_id=meeting.id))
+    return _close_question(meeting, ConfirmStepForm().ask(CLOSE, meeting.id))
+
+
+def _close_question(meeting: Meeting, form: ConfirmStepForm, status: int = 200):
+    zone = meeting.board.timezone
+    happens = [
+        _("The code %(code)s stops working.", code=meeting.join_code),
+        _(
+            "Every tablet leaves the meeting (tablets let in: %(num)d). Children's answers"
+            " are kept.",
+            num=meeting.attendance,
+        ),
+    ]
+    ballot = current_ballot(db, meeting)
+    if ballot is not None:
+        happens.append(
+            _(
+                "The vote closes now with %(num)d votes, and its results are shown. It cannot"
+                " be opened again, even if you undo the close.",
+                num=count_votes(db, ballot),
+            )
+        )
+    until = utcnow() + timedelta(minutes=meetings.UNDO_MINUTES)
+    happens.append(
+        _(
+            "You can undo the close until %(time)s: the meeting opens again with a new code,"
+            " and children join again.",
+            time=clock(until, zone),
+        )
+    )
+    return question(
+        title=_("Close the meeting?"),
+        subject=f"{meeting.board.name} · {day(meeting.starts_at, zone)}",
+        happens=happens,
+        form=form,
+        action=url_for("room.close_meeting", meeting_id=meeting.id),
+        button=_("Yes, close the meeting"),
+        back=url_for("room.meeting", meeting_id=meeting.id),
+        status=status,
+    )
+
+
 @bp.post("/meetings/<int:meeting_id>/close")
 @login_required
 def close_meeting(meeting_id: int):
-    """Closing ends the code and sends every tablet out: only with the box ticked."""
+    """Close once the facilitator confirmed what it does; a confirmation sent again: 409."""
     meeting = _meeting_for(meeting_id)
-    form = CloseForm()
+    form = ConfirmStepForm()
     if not form.validate_on_submit():
-        return _meeting_page(meeting, form, 400)
+        abort(400)
     try:
+        if meeting.is_open:  # one that is not is said so, whatever the answer
+            form.answer(CLOSE, meeting.id)
         services.close_meeting(db, current_user, meeting)
+    except ConfirmError as error:
+        if error.status == 400:
+            show_error(form, error)
+            return _close_question(meeting, form.ask(CLOSE, meeting.id), 400)
+        flash(str(error.message), "error")
+        return _meeting_page(meeting, 409)
     except meetings.MeetingError as error:
         flash(str(error.message), "error")
-    else:
-        db.commit()
-        flash(_("The meeting is closed. The code no longer works."), "success")
+        return _meeting_page(meeting, 409)
+    db.commit()
+    flash(_("The meeting is closed. The code no longer works."), "success")
+    return redirect(url_for("room.meeting", meeting_id=meeting.id))
+
+
+@bp.post("/meetings/<int:meeting_id>/reopen")
+@login_required
+def reopen_meeting(meeting_id: int):
+    """Undo a close, within ten minutes: the same meeting, a new code, the vote closed."""
+    meeting = _meeting_for(meeting_id)
+    form = ConfirmStepForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if meeting.state is MeetingState.CLOSED:  # an open one is said so, whatever the answer
+            form.answer(REOPEN, meeting.id)
+        meetings.reopen_meeting(db, current_user, meeting)
+    except (ConfirmError, meetings.MeetingError) as error:
+        flash(str(error.message), "error")
+        return _meeting_page(meeting, getattr(error, "status", 409))
+    db.commit()
+    flash(
+        _("The meeting is open again with a new code. Children join again; the vote stays closed."),
+        "success",
+    )
     return redirect(url_for("room.meeting", meeting_id=meeting.id))
 
 
@@ -304,4 +390,8 @@ def help_handled(call_id: int):
     if ConfirmForm().validate_on_submit():
         meetings.handle_help_call(db, current_user, call)
         db.commit()
-    return redirect(url_for("room.meeting", meeting_id=call.meeting_id))
+    # The home page's button comes back home; the control screen's, to the control screen.
+    back = request.form.get("next")
+    return redirect(
+        safe_path(back) if back else url_for("room.meeting", meeting_id=call.meeting_id)
+    )

@@ -15,6 +15,8 @@ from board.voting.services import close_ballot, current_ballot
 def close_meeting(session: Session, actor, meeting: Meeting) -> Meeting:
     """Close: the code stops working, tablets are sent out, an open vote is closed (its
     waiting ballots counted and who voted forgotten, in this same transaction)."""
+    if meeting.state is MeetingState.CLOSED:
+        raise MeetingError(_l("The meeting is closed already."))
     if not meeting.is_open:
         raise MeetingError(_l("The meeting is not open."))
     ballot = current_ballot(session, meeting)

@@ -18,6 +18,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from board.boards.models import Board, Organisation, Service, ServiceCategory
+from board.confirm import ConfirmStepForm
 from board.forms import BaseForm, CheckboxesField, SubForm, choices
 from board.summaries.dashboard import Filters
 from board.summaries.findings import ALL_SERVICES, FindingDraft
@@ -133,8 +134,9 @@ class DraftForm(BaseForm):
         }
 
 
-class PublishForm(BaseForm):
-    """Publishing is for good: the facilitator ticks that they know who receives it."""
+class PublishForm(ConfirmStepForm):
+    """Publishing is for good: the facilitator ticks that they know who receives it, and
+    answers once (board.confirm)."""
 
     confirm = BooleanField(
         _l("I have checked the preview."),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
 import sqlalchemy as sa
@@ -22,6 +24,7 @@ from board.summaries.models import (
     SummaryItem,
     SummaryState,
     month_span,
+    overlaps,
 )
 
 # A summary with everything its page and exports show, in a few queries (not one per item).
@@ -216,3 +219,64 @@ def quotable(session: Session, summary: Summary) -> list[tuple[str, str, date]]:
             if text:
                 out.append((f"{feedback.id}:{field}", text, feedback.day.replace(day=1)))
     return out
+
+
+@dataclass(frozen=True)
+class DuePeriod:
+    """A period whose summary is due: its first month, its length, and its draft if one
+    was started."""
+
+    month: date
+    months: int
+    draft: Summary | None = None
+
+
+def due_periods(session: Session, board: Board, today: date) -> list[DuePeriod]:
+    """The board's periods that are over by ``today`` (the board's day), with a meeting
+    held, and not published: each such month no summary covers yet, and each draft whose
+    period is over, oldest first."""
+    summaries = board_summaries(session, board)
+    due: dict[tuple[date, int], DuePeriod] = {}
+    for month in months_with_meetings(session, board):
+        if month_span(month)[1] > today:
+            continue
+        cover = next((s for s in summaries if overlaps((s.month, s.months), (month, 1))), None)
+        if cover is None:
+            due[(month, 1)] = DuePeriod(month, 1)
+        elif not cover.published and cover.end <= today:
+            due[(cover.month, cover.months)] = DuePeriod(cover.month, cover.months, cover)
+    return sorted(due.values(), key=lambda d: d.month)
+
+
+def answers_since(
+    session: Session,
+    since: datetime,
+    *,
+    board_ids: Collection[int] | None = None,
+    organisation_id: int | None = None,
+    limit: int = 30,
+) -> list[Response]:
+    """Partners' answers given or changed after ``since`` to published summaries of these
+    boards, or of those sent to this organisation; newest first. Neither named: none."""
+    if board_ids is None and organisation_id is None:
+        return []
+    query = (
+        sa.select(Response)
+        .join(SummaryItem)
+        .join(Summary)
+        .where(
+            Summary.state == SummaryState.PUBLISHED,
+            sa.or_(Response.created_at > since, Response.changed_at > since),
+        )
+        .options(
+            selectinload(Response.organisation),
+            selectinload(Response.item).selectinload(SummaryItem.summary),
+        )
+        .order_by(sa.func.coalesce(Response.changed_at, Response.created_at).desc())
+        .limit(limit)
+    )
+    if board_ids is not None:
+        query = query.where(Summary.board_id.in_(board_ids))
+    if organisation_id is not None:
+        query = query.where(Summary.recipients.any(id=organisation_id))
+    return list(session.scalars(query))

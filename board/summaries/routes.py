@@ -26,6 +26,7 @@ from board.auth.access import (
 )
 from board.auth.models import Role
 from board.boards.models import Board
+from board.confirm import ConfirmError
 from board.db import db, utcnow
 from board.disclosure import describe
 from board.forms import ConfirmForm, show_error
@@ -117,26 +118,32 @@ def edit(summary_id: int):
     ), 400 if form.errors else 200
 
 
+PUBLISH = "summary.publish"
+
+
 @bp.post("/summaries/<int:summary_id>/publish")
 @login_required
 def publish(summary_id: int):
-    """Publish once the facilitator confirmed; refused, the preview says why (400)."""
+    """Publish once the facilitator confirmed, once: refused, the preview says why (400);
+    published already (an answer sent again), it says so (409) and sends nothing again."""
     summary = _own(summary_id)
     if summary.published:
-        return redirect(url_for("summaries.view", summary_id=summary.id))
+        flash(_("This summary is published already: it was not sent again."), "error")
+        return _page(_readable(summary_id), 409)
     form = PublishForm().offer(queries.recipients(db, summary))
     if form.validate_on_submit():
         try:
             recipients = services.publish(db, current_user, summary)
-        except services.SummaryError as error:
+            # Spent last, so that a refusal above leaves the same answer usable.
+            form.answer(PUBLISH, summary.id)
+        except (services.SummaryError, ConfirmError) as error:
             db.rollback()
             show_error(form, error)
-        else:
-            db.commit()
-            flash(
-                _("Published to: %(names)s", names=", ".join(o.name for o in recipients)), "success"
-            )
-            return redirect(url_for("summaries.view", summary_id=summary.id))
+            status = getattr(error, "status", 400)
+            return _page(_readable(summary_id), status, publish_form=form.ask(PUBLISH, summary_id))
+        db.commit()
+        flash(_("Published to: %(names)s", names=", ".join(o.name for o in recipients)), "success")
+        return redirect(url_for("summaries.view", summary_id=summary.id))
     return _page(_readable(summary_id), 400, publish_form=form)
 
 
@@ -167,7 +174,8 @@ def _page(summary: Summary, status: int = 200, **forms):
         publishing = {
             "recipients": recipients,
             "blockers": services.publish_blockers(db, summary),
-            "form": forms.pop("publish_form", None) or PublishForm().offer(recipients),
+            "form": forms.pop("publish_form", None)
+            or PublishForm().offer(recipients).ask(PUBLISH, summary.id),
         }
     return render_template(
         "summaries/view.html",

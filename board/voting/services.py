@@ -56,6 +56,10 @@ def open_ballot(
     """Put shortlisted actions to the vote in an open meeting (one ballot open at a time)."""
     if not meeting.is_open:
         raise VoteError(_l("Open the meeting first."))
+    if meeting.reopened_at is not None:
+        # The close destroyed the ballot key and forgot who voted: a new vote now would let
+        # every child vote twice.
+        raise VoteError(_l("This meeting was closed and opened again: its vote stays closed."))
     if current_ballot(session, meeting) is not None:
         raise VoteError(_l("A vote is open already. Close it first."))
     if len(actions) < 2:

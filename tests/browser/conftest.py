@@ -108,9 +108,17 @@ ADMIN_PASSWORD = "a long network password"
 
 
 @pytest.fixture(scope="module")
-def empty_live_app(database_url):
+def live_settings() -> dict:
+    """Settings a test module's live app takes on top of the tests' own (override it)."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def empty_live_app(database_url, live_settings):
     """An empty network with one administrator, made as the README says (``create-admin``)."""
-    app = create_app(_config(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None))
+    app = create_app(
+        _config(database_url, WTF_CSRF_ENABLED=True, SERVER_NAME=None, **live_settings)
+    )
     engine = get_engine(app)
     wipe(engine)
     result = app.test_cli_runner().invoke(

@@ -71,6 +71,11 @@ def _shape(path: str) -> str:
     return re.sub(r"lang=[^&]*", "lang=L", re.sub(r"\d+", "N", path))
 
 
+# Pages checked in every language by their own test, not once per role by the crawl:
+# tests/browser/test_two_factor_pages.py.
+CHECKED_ELSEWHERE = {"/account/two-factor/enrol"}
+
+
 def crawl(page, base, start="/", limit=60, app=None, checked: set[str] | None = None) -> list[str]:
     """Visit every page linked from ``start`` (one per URL shape), checking each; with
     ``checked`` (endpoints axe has checked already), axe checks only a new endpoint's page,
@@ -101,6 +106,8 @@ def crawl(page, base, start="/", limit=60, app=None, checked: set[str] | None = 
                 continue
             if parts.path.endswith((".ics", ".json", ".svg", ".csv", ".xlsx")):
                 continue  # downloads and data, not pages
+            if parts.path in CHECKED_ELSEWHERE:
+                continue
             target = parts.path + (f"?{parts.query}" if parts.query else "")
             if _shape(target) not in seen_shapes:
                 queue.append(target)

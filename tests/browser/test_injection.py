@@ -7,6 +7,7 @@ javascript: link reaches the DOM, and ``{{7*7}}`` stays text."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from board.summaries.models import ItemKind, Response, Summary, SummaryItem
 from tests.browser.conftest import instrument, let_tablet_in
 from tests.browser.test_accessibility import sign_in
 from tests.conftest import FIXED_NOW, _config
+from tests.factories import close_meeting, publish
 
 pytestmark = pytest.mark.browser
 
@@ -147,7 +149,7 @@ def planted(live_app, database_url):
             "status": "shortlisted",
         },
     )
-    post(f"/meetings/{ids['meeting']}/concern", {"reason": payload("concern")})
+    post(f"/meetings/{ids['meeting']}/concern", {"reason": payload("concern"), "urgency": "today"})
     yield staff_app, client, as_user, post, ids
     get_engine(staff_app).dispose()
 
@@ -222,7 +224,7 @@ def test_hostile_text_never_runs_anywhere(browser, live_server, live_app, plante
         # A period is published once it is over, its meetings closed and its texts
         # moderated: the meeting closes, the rest of the queue is rejected, and the
         # facilitator publishes in the first days of the next month.
-        post(f"/meetings/{ids['meeting']}/close", {"confirm": "y"})
+        assert close_meeting(client, SimpleNamespace(id=ids["meeting"])).status_code == 302
         with live_app.app_context():
             db = get_session()
             db.execute(
@@ -234,7 +236,7 @@ def test_hostile_text_never_runs_anywhere(browser, live_server, live_app, plante
         next_month = datetime.combine(month + timedelta(days=32), time(8), UTC).replace(day=2)
         with time_machine.travel(next_month, tick=True):
             as_user("facilitator.tirana@example.org")
-            post(f"/summaries/{summary_id}/publish", {"confirm": "y"})
+            assert publish(client, SimpleNamespace(id=summary_id)).status_code == 302
         as_user("facilitator.tirana@example.org")
         with live_app.app_context():
             published = get_session().get(Summary, summary_id)

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pyotp
 import pytest
 import time_machine
 from flask_babel import gettext
@@ -63,6 +64,7 @@ WITH_DETAILS = "My name is Arben and my phone is 069 123 4567. The staff listene
 IN_DANGER = "Një burrë në stacion na merr dokumentet dhe thotë që do të na rrahë."
 TAKEN_BACK = "الطبيب كان لطيفا لكن الانتظار طويل"
 IDEA = "Free bus tickets to the centre"
+REASON = "A child says a man at the station takes documents and threatens them."
 SHOTS = os.environ.get("BOARD_SCREENSHOTS")
 
 
@@ -104,11 +106,26 @@ def seen(page) -> None:
     assert not problems, "\n".join(problems)
 
 
-def snap(page, name: str) -> None:
-    """With BOARD_SCREENSHOTS set, keep a picture of this screen."""
+def snap(page, name: str, *, full_page: bool = False) -> None:
+    """With BOARD_SCREENSHOTS set, keep a picture of this screen (or the whole page)."""
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=full_page)
+
+
+def enrols(month: Month, page) -> None:
+    """Two-factor sign-in, set up as a person does it: the key read off the page into an
+    authenticator app (here pyotp, on the suite's clock), its code typed back; the ten
+    recovery codes are kept."""
+    assert page.inner_text("h1") == "Set up two-factor sign-in"
+    assert page.locator(".qr-code svg").count() == 1
+    seen(page)
+    secret = page.inner_text("code.secret").replace(" ", "")
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    click(page, "Turn on two-factor sign-in")
+    assert page.locator(".recovery-codes code").count() == 10
+    seen(page)
+    click(page, "I have kept them: continue", "link")
 
 
 def flash(page) -> str:
@@ -130,6 +147,7 @@ def admin_signs_in(month: Month) -> None:
     page.get_by_label("Email").fill(ADMIN_EMAIL)
     page.get_by_label("Password").fill(ADMIN_PASSWORD)
     click(page, "Sign in")
+    enrols(month, page)  # an administrator's password alone opens nothing (the shipped setting)
     assert page.inner_text("h1") == "Hello, Nora Admin"
     assert page.get_by_role("heading", name="Network administration").is_visible()
     seen(page)
@@ -161,7 +179,8 @@ def admin_sets_up_the_board(month: Month) -> None:
     page.get_by_label("Name", exact=True).fill(BOARD)
     page.get_by_label("City").fill("Tirana")
     page.get_by_label("Country code").fill("AL")
-    page.get_by_label("Time zone").fill(ZONE)
+    page.get_by_label("Find a time zone").fill(ZONE.split("/")[1])  # the list keeps the match
+    assert page.get_by_label("Time zone", exact=True).input_value() == ZONE
     languages = page.get_by_role("group", name="Languages offered to children")
     for name in ["English", "Shqip", "Български", "Polski", "Română", "Srpski", "العربية"]:
         languages.get_by_label(name, exact=True).check()
@@ -224,6 +243,8 @@ def accepts_invitation(month: Month, who: str) -> None:
     page.get_by_label("Repeat the new password").fill(PASSWORDS[who])
     click(page, "Set password and sign in")
     assert "Welcome. Your password is set." in flash(page)
+    if who == "lead":  # a safeguarding lead must add a code from a phone first
+        enrols(month, page)
     assert page.inner_text("h1") == f"Hello, {name}"
     assert page.get_by_role("link", name=BOARD).is_visible()
     seen(page)
@@ -291,7 +312,11 @@ def facilitator_opens_the_meeting(month: Month) -> None:
     room.set_viewport_size(ROOM)
     room.clock.install()  # the screen polls every few seconds; the test moves its clock
     month.pages["room"] = room
-    room.goto(month.meeting_url)
+    room.goto(month.base)  # the home page: the next meeting, and the way to its page
+    today = room.get_by_role("region", name=f"Today at {BOARD}")
+    assert "Next meeting:" in today.inner_text()
+    today.get_by_role("link", name="Open its page").click()
+    room.wait_for_url(month.meeting_url)
     click(room, "Open the meeting")
     assert room.url == month.meeting_url
     assert "The meeting is open." in flash(room)
@@ -512,6 +537,24 @@ def child_finishes(month, tablet, lang) -> None:
 # The facilitator in the room, then after the meeting -----------------------------------
 
 
+def facilitator_sees_the_day_at_home(month: Month) -> None:
+    """Mid-meeting, the facilitator's home page: the meeting open now and how to reach its
+    screens, the child's call waiting and how long ago, the texts waiting per meeting."""
+    page = month.pages["facilitator"]
+    page.goto(month.base)
+    today = page.get_by_role("region", name=f"Today at {BOARD}")
+    assert "Open now" in today.inner_text()
+    for name in ("Open the control screen", "Show the room screen", "Close the meeting"):
+        assert today.get_by_role("link", name=name).is_visible()
+    calls = today.locator(".help-call")
+    expect(calls).to_have_count(1)
+    expect(calls).to_contain_text("A child asked for an adult")
+    waiting = today.get_by_role("list").filter(has_text="Meeting of").inner_text()
+    assert "2 texts" in waiting, waiting
+    seen(page)
+    snap(page, "facilitator-home")
+
+
 def facilitator_goes_to_the_child(month: Month) -> None:
     """The call shows on the facilitator's screen, with a sound, without a reload; never on
     the room screen, which counts the tablets all the same."""
@@ -553,15 +596,37 @@ def facilitator_closes_the_vote_and_meeting(month: Month) -> None:
     results = page.get_by_role("region", name="Vote").inner_text()
     assert "3 children voted." in results
     seen(page)
-    click(page, "Close the meeting")  # without the ticked box: refused, still open
-    assert page.locator("#confirm-error").inner_text().strip() == "Tick the box to confirm."
-    assert page.locator(".facts strong").inner_text() == "Open now"
+    click(page, "Close the meeting")  # a question first, saying what closing does
+    assert page.locator("h1").inner_text() == "Close the meeting?"
+    assert "The vote" not in page.locator(".happens").inner_text()  # closed already
     seen(page)
-    page.get_by_label("Yes, close the meeting now.", exact=False).check()
+    click(page, "Back, do nothing", role="link")
+    assert page.locator(".facts strong").inner_text() == "Open now"
     click(page, "Close the meeting")
+    click(page, "Yes, close the meeting")
     assert page.locator(".facts strong").inner_text() == "Closed"
+    undo = page.locator("#close button")
+    assert undo.inner_text().startswith("Undo close (until ")
     assert page.locator(".code-small").count() == 0
     seen(page)
+    # Closed too soon (a child came back in): undone, with a new code; the vote stays closed.
+    undo.click()
+    page.wait_for_load_state()
+    assert "The meeting is open again with a new code." in flash(page)
+    assert page.locator(".facts strong").inner_text() == "Open now"
+    assert page.locator(".code-small").inner_text() != month.code
+    assert "3 children voted." in page.get_by_role("region", name="Vote").inner_text()
+    assert page.get_by_role("button", name="Open the vote").count() == 0
+    seen(page)
+    # And closed again, from the home page's link, through the same question.
+    page.goto(month.base)
+    page.get_by_role("region", name=f"Today at {BOARD}").get_by_role(
+        "link", name="Close the meeting"
+    ).click()
+    page.wait_for_load_state()
+    click(page, "Close the meeting")
+    click(page, "Yes, close the meeting")
+    assert page.locator(".facts strong").inner_text() == "Closed"
     room = month.pages["room"]
     room_screen_updates(month)  # it sees the meeting closed and says so by itself
     expect(room.locator(".room-language[lang=en]")).to_have_text("This meeting is not open")
@@ -575,13 +640,15 @@ def facilitator_closes_the_vote_and_meeting(month: Month) -> None:
 def facilitator_moderates(month: Month) -> None:
     page = month.pages["facilitator"]
     page.goto(month.base)
-    page.get_by_role("link", name="Moderation").first.click()
+    # From the home page, this meeting's texts (the children's ideas belong to no meeting).
+    page.get_by_role("link", name=re.compile("^Meeting of ")).click()
     page.wait_for_load_state()
+    assert "meeting=" in page.url
     items = page.locator("article.queue-item")
     texts = page.locator(".child-text").all_inner_texts()
-    assert WITH_DETAILS in texts and IN_DANGER in texts and IDEA in texts
+    assert WITH_DETAILS in texts and IN_DANGER in texts and IDEA not in texts
     assert TAKEN_BACK not in " ".join(texts), "what a child took back is gone"
-    assert items.count() == 3
+    assert items.count() == 2
     seen(page)
     snap(page, "moderation-queue")
 
@@ -593,31 +660,44 @@ def facilitator_moderates(month: Month) -> None:
     detailed.get_by_role("button", name="Approve").click()
     page.wait_for_load_state()
     assert "Approved, with 2 parts removed." in flash(page)
+    approved = page.locator("#approved").inner_text()  # as partners will read it
+    assert "Partners will read:" in approved and "[removed]" in approved
+    assert "Arben" not in approved and "069 123 4567" not in approved
     seen(page)
 
-    # The idea is fine as it is.
+    # The child in danger: a safeguarding concern, and the text leaves the queue. Its
+    # urgency and reason are asked for; without an urgency, nothing typed is lost.
+    danger = page.locator("article.queue-item").filter(has_text=IN_DANGER)
+    danger.locator("summary").click()
+    danger.get_by_label("Why you raise this concern").fill(REASON)
+    danger.get_by_role("button", name="Raise a safeguarding concern").click()
+    page.wait_for_load_state()
+    assert page.get_by_label("Why you raise this concern").input_value() == REASON
+    assert page.locator("fieldset.has-error .error").is_visible()  # at the urgency
+    seen(page)
+    page.get_by_label("Immediate danger").check()
+    click(page, "Raise a safeguarding concern")
+    assert "The safeguarding lead is alerted." in flash(page)
+    assert page.get_by_text("Nothing is waiting. Thank you.").is_visible()
+
+    # The idea, in the whole queue, is fine as it is.
+    page.goto(month.base)
+    page.get_by_role("link", name="Children's ideas").click()
+    page.wait_for_load_state()
     idea = page.locator("article.queue-item").filter(has_text=IDEA)
     idea.get_by_role("button", name="Approve").click()
     page.wait_for_load_state()
     assert "Approved." in flash(page)
-
-    # The child in danger: a safeguarding concern, and the text leaves the queue.
-    danger = page.locator("article.queue-item").filter(has_text=IN_DANGER)
-    danger.locator("summary").click()
-    danger.get_by_label("Why this may be a safeguarding concern").fill(
-        "A child says a man at the station takes documents and threatens them."
-    )
-    danger.get_by_role("button", name="Raise a safeguarding concern").click()
-    page.wait_for_load_state()
-    assert "The safeguarding lead is alerted." in flash(page)
     assert page.get_by_text("Nothing is waiting. Thank you.").is_visible()
     counters = page.locator(".counters").inner_text()
     assert "Approved: 2" in counters.replace("\n", " ")
     assert "Safeguarding concerns: 1" in counters.replace("\n", " ")
     seen(page)
 
-    # The facilitator's home keeps the concern in view until the lead acknowledges it.
+    # The facilitator's home keeps the concern on top until the lead acknowledges it.
     page.goto(month.base)
+    urgent = page.get_by_role("region", name="A child may be in immediate danger")
+    assert BOARD in urgent.inner_text() and urgent.get_by_role("link").count() == 0
     alert = page.get_by_role("region", name="Safeguarding concerns not yet acknowledged")
     assert "The safeguarding lead is alerted." in alert.inner_text()
     seen(page)
@@ -627,32 +707,48 @@ def facilitator_moderates(month: Month) -> None:
 
 
 def lead_acknowledges_and_closes(month: Month) -> None:
+    """The lead was mailed a link (never the words); the home page has the concern on top
+    and acknowledges it in one press; the case is worked on its timeline, then closed."""
     page = month.pages["lead"]
     page.goto(month.base)
-    alert = page.get_by_role("region", name="Safeguarding concerns not yet acknowledged")
-    assert BOARD in alert.inner_text()
+    urgent = page.get_by_role("region", name="A child may be in immediate danger")
+    assert BOARD in urgent.inner_text()
+    assert IN_DANGER not in page.inner_text("main")
     seen(page)
-    alert.get_by_role("link", name="Open it").click()
+    urgent.get_by_role("button", name="Acknowledge: I am taking care of it").click()
     page.wait_for_load_state()
+    assert "Acknowledged." in flash(page)
     assert page.inner_text("h1") == "Safeguarding concern"
     assert page.locator("blockquote.child-text").inner_text() == IN_DANGER
-    assert "Not yet acknowledged" in page.inner_text(".facts")
-    assert "Elira Facilitator" in page.inner_text(".facts")
+    facts = page.inner_text(".facts")
+    assert "Immediate danger" in facts and "Acknowledged" in facts
+    assert "Elira Facilitator" in facts and "Youth room, first floor" in facts  # the meeting
     seen(page)
-    click(page, "Acknowledge: I am taking care of it")
-    assert "Acknowledged." in flash(page)
-    assert "Dritan Lead" in page.inner_text(".facts")
-    seen(page)
-    page.get_by_label("What was done").fill("Met the child with the facilitator the same day.")
-    page.get_by_label("Referral (to the child's case worker, the authorities)").fill(
-        "Case worker and the police child protection unit."
-    )
-    page.get_by_label("Closing note").fill("The child is safe in the shelter.")
+    notes = page.get_by_role("group", name="What happened")
+    for kind, text in (
+        ("Contacted", "Spoke to the child's case worker by phone; she meets the child today."),
+        ("Referred", "Police child protection unit, Tirana."),
+    ):
+        notes.get_by_label(kind, exact=True).check()
+        page.get_by_role("textbox", name="Note").fill(text)
+        click(page, "Add to the timeline")
+        assert "Added to the timeline." in flash(page)
+        assert text in page.locator("ol.timeline").inner_text()
+    page.get_by_label("Outcome").fill("The child is safe in the shelter.")
     click(page, "Close the concern")
     assert "The concern is closed." in flash(page)
-    assert page.get_by_role("table", name="Safeguarding concerns").get_by_text("Closed").count()
+    timeline = page.locator("ol.timeline li").all_inner_texts()
+    assert [entry.split(" · ")[0] for entry in timeline] == [
+        "Raised",
+        "Acknowledged",
+        "Contacted",
+        "Referred",
+        "Closed, with the outcome",
+    ]
     seen(page)
+    snap(page, "lead-case-timeline", full_page=True)
     page.goto(month.base)
+    assert page.get_by_text("A child may be in immediate danger").count() == 0
     assert page.get_by_text("Safeguarding concerns not yet acknowledged").count() == 0
     seen(page)
     facilitator = month.pages["facilitator"]
@@ -850,6 +946,13 @@ def next_month_a_child_hears_the_answer(month: Month) -> None:
 # The month, in order --------------------------------------------------------------------
 
 
+@pytest.fixture(scope="module")
+def live_settings():
+    """The month runs with two-factor sign-in as shipped: required for administrators and
+    safeguarding leads (the rest of the suite signs in with passwords alone)."""
+    return {"TWO_FACTOR": "required-for-leads-and-admins"}
+
+
 @pytest.fixture
 def month(browser, empty_live_server):
     month = Month(browser=browser, base=empty_live_server.url, app=empty_live_server.app)
@@ -883,6 +986,7 @@ def test_the_month(month):
     child_gives_feedback(month, besa, "sq", HEALTH, "Very bad", IN_DANGER)
     child_votes(month, besa, "sq", ACTIONS)
     child_calls_an_adult(month, besa, "sq")
+    facilitator_sees_the_day_at_home(month)
 
     karim = child_joins(month, "child-ar", "العربية", "ar", viewport=PHONE)  # on a phone
     child_gives_feedback(month, karim, "ar", DROP_IN, "Okay", TAKEN_BACK, shot="feedback-ar-phone")

@@ -39,6 +39,15 @@ def args(world):
     return world.every_table()
 
 
+@pytest.fixture(autouse=True)
+def at_the_suites_instant():
+    """Each test starts at the suite's instant (its clock ticks on from there): what it
+    checks ("since 10:30", "2 minutes ago", a reading window) is measured from it, however
+    long the run has been going."""
+    with time_machine.travel(FIXED_NOW, tick=True):
+        yield
+
+
 def test_each_entry_links_to_its_record(client, auth, session, world, args):
     meeting = session.get(Meeting, args["meeting_id"])
     targets = {

@@ -30,6 +30,15 @@ def at(minutes: float = 0, *, hours: float = 0):
     return time_machine.travel(FIXED_NOW + timedelta(minutes=minutes, hours=hours), tick=False)
 
 
+@pytest.fixture(autouse=True)
+def at_the_suites_instant():
+    """Each test starts at the suite's instant (its clock ticks on from there): what it
+    checks ("since 10:30", "2 minutes ago", a reading window) is measured from it, however
+    long the run has been going."""
+    with time_machine.travel(FIXED_NOW, tick=True):
+        yield
+
+
 @pytest.fixture
 def world(make):
     """``make.world()`` with a meeting of today (10:00 in Tirana, Room 2) opened at the

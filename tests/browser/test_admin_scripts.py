@@ -5,6 +5,7 @@ that says "Copied" in a live region."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
@@ -40,7 +41,7 @@ def test_find_a_zone_and_copy_an_invitation_link(browser, empty_live_server):
     page.click("button:text-is('Copy the link')")
     status = page.locator("[data-copy-status='invitation-link']")
     status.wait_for(state="attached")
-    page.wait_for_function("document.querySelector('[data-copy-status]').textContent === 'Copied'")
+    expect(status).to_have_text("Copied")
     assert status.get_attribute("aria-live") == "polite"
     assert page.evaluate("navigator.clipboard.readText()") == link
     context.close()

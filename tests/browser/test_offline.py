@@ -80,7 +80,7 @@ def _join(tablet, link, live_server, room, lang="en") -> None:
     tablet.click(".start-form button")
     let_tablet_in(tablet, types.SimpleNamespace(url=base, app=live_server.app))
     # The service worker is in charge, and has what it needs to show the offline page.
-    tablet.wait_for_function("navigator.serviceWorker.controller !== null", timeout=20_000)
+    tablet.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
 
 
 def _count(live_app, model, *where) -> int:
@@ -150,7 +150,7 @@ def _send_while_cut(tablet, link, live_app, room, submit, expected_state: str) -
     link.up = True
     link.drop = lambda method, path, body: path == "/meeting/queue" and QUEUE_SEND not in body
     _flush(tablet)
-    tablet.wait_for_function("true")  # let the page's message go
+    tablet.wait_for_function("() => true")  # let the page's message go
     for _ in range(100):
         if _waiting(live_app, room.id) == 1:
             break

@@ -46,6 +46,8 @@ PAGES = [
     ("admin@example.org", "/admin/audit"),
     ("facilitator.tirana@example.org", "/"),
     ("facilitator.tirana@example.org", "/boards/1"),
+    ("facilitator.tirana@example.org", "/home/today"),  # polled every 15 s by the home page
+    ("lead.tirana@example.org", "/"),
     ("partner.international@example.org", "/"),
 ]
 ASSET = re.compile(r'(?:src|href)="([^"]+)"')

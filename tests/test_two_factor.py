@@ -106,6 +106,63 @@ def test_an_empty_code_is_bad_input(client, lead):
     assert "This field is required." in response.text
 
 
+ARABIC_INDIC = str.maketrans(
+    "0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+)
+PERSIAN = str.maketrans(
+    "0123456789", "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"
+)
+FULL_WIDTH = str.maketrans(
+    "0123456789", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
+)
+
+
+def test_arabic_staff_sign_in_with_the_digits_of_their_keyboard(client, session, world, lead):
+    lead.locale = "ar"
+    session.commit()
+    _password(client, lead)
+    response = _code(client, TOTP.now().translate(ARABIC_INDIC))
+    assert response.status_code == 302
+    assert client.get(_concerns(world)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "\u0661\u0662\u0663\u0664\u0665\u0666",  # Arabic-Indic, not the code of the moment
+        "\uff11\uff12\uff13\uff14\uff15\uff16",  # full-width
+        "\u00b2" * 6,  # isdigit(), but no decimal digit
+        "\u0661\u0662\u0663",
+        "\u0661\u0662\u0663\u0664\u0665\u0666\u0667",
+    ],
+)
+def test_a_wrong_code_in_any_script_is_a_wrong_code(client, lead, code):
+    _password(client, lead)
+    response = _code(client, code)
+    assert response.status_code == 401
+    assert "This code is not right" in response.text
+
+
+@pytest.mark.parametrize("code", ["\x00", "-----", " \u00a0 "])
+def test_a_code_of_nothing_is_bad_input(client, lead, code):
+    _password(client, lead)
+    assert _code(client, code).status_code in (400, 401)
+
+
+def test_enrolment_and_new_recovery_codes_take_other_scripts_digits(client, session, world):
+    _password(client, world.admin)
+    secret = _secret_on(client.get(ENROL).text)
+    assert (
+        client.post(ENROL, data={"code": "\u0661\u0662\u0663\u0664\u0665\u0666"}).status_code == 400
+    )
+    done = client.post(ENROL, data={"code": pyotp.TOTP(secret).now().translate(PERSIAN)})
+    assert done.status_code == 200 and "<li><code>" in done.text
+    url = "/account/two-factor/recovery-codes"
+    assert client.post(url, data={"code": "\u00b2" * 6}).status_code == 401
+    later = pyotp.TOTP(secret).at(NOW + timedelta(seconds=30))  # the next step: no replay
+    assert client.post(url, data={"code": later.translate(FULL_WIDTH)}).status_code == 200
+
+
 def test_a_code_is_accepted_once(client, session, lead):
     code = TOTP.now()
     _password(client, lead)

@@ -25,6 +25,7 @@ import enum
 import hmac
 import secrets
 import time
+import unicodedata
 
 import pyotp
 import segno
@@ -177,12 +178,21 @@ def confirm_enrolment(session: Session, user: User, code: str) -> list[str]:
 # Codes at sign-in ----------------------------------------------------------------------
 
 
+def _ascii_digit(char: str) -> str:
+    digit = unicodedata.decimal(char, None)
+    return char if digit is None else str(digit)
+
+
 def normalise(code: str) -> str:
-    return "".join(code.split()).replace("-", "").lower()
+    """The code as checked: without spaces and dashes, in lower case, and with any script's
+    decimal digits (Arabic-Indic from an Arabic keyboard, Persian, full-width) as 0-9."""
+    return "".join(_ascii_digit(c) for c in "".join(code.split()).replace("-", "")).lower()
 
 
 def looks_like_totp(code: str) -> bool:
-    return len(code) == 6 and code.isdigit()
+    """Six ASCII digits (``str.isdigit`` alone also takes "²" and other scripts' digits,
+    which a TOTP code never holds and ``hmac.compare_digest`` refuses with a TypeError)."""
+    return len(code) == 6 and code.isascii() and code.isdigit()
 
 
 def _matching_step(secret: str, code: str, back: int = WINDOW) -> int | None:

@@ -18,6 +18,7 @@ from board.auth.models import RecoveryCode, Role, User
 from tests.conftest import FIXED_NOW
 from tests.factories import PASSWORD, TOTP_SECRET, fill
 from tests.test_access import MATRIX, _args_for
+from tests.test_mail import mail_config, smtp  # noqa: F401  (smtp: the fixture)
 
 # A moment in the middle of a 30-second step: a code made "now" is the step's own, and no
 # test straddles two steps. The clock stands still inside each test (no tick).
@@ -249,6 +250,87 @@ def test_the_second_step_is_limited_per_client_too(make_app, world, lead):
     for _ in range(3):
         assert _code(client, "654321x").status_code == 401
     assert _code(client, TOTP.now()).status_code == 429
+
+
+def _spread(app, lead, addresses, tries):
+    """One pending sign-in, then ``tries`` wrong codes from each of ``addresses``."""
+    client = app.test_client()
+    _password(client, lead)
+    responses = []
+    for n in range(addresses):
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 10}"
+        responses += [_code(client, "000000x") for _ in range(tries)]
+    return client, responses
+
+
+def test_codes_guessed_from_many_addresses_pause_the_account(
+    make_app,
+    session,
+    smtp,
+    world,
+    lead,
+    still_clock,  # noqa: F811
+):
+    app = make_app(
+        TWO_FACTOR="required-for-leads-and-admins",
+        LOGIN_FREE_FAILURES=3,
+        LOGIN_LIMIT_PER_CLIENT="100 per minute",
+        **mail_config(smtp.port),
+    )
+    # Two wrong codes from each address: no address ever waits on its own.
+    client, responses = _spread(app, lead, addresses=5, tries=2)
+    assert [r.status_code for r in responses] == [401] * 9 + [429]
+    paused = responses[-1]
+    assert int(paused.headers["Retry-After"]) == 15 * 60
+    assert "Too many wrong codes were typed for this account" in paused.text
+    assert len(_audit(session, "signin.second_step_failed")) == 10
+    [entry] = _audit(session, "signin.second_step_paused")
+    assert entry.target_id == lead.id
+    [mail] = smtp.messages  # sent after the commit, to the holder, without a code
+    assert mail["To"] == lead.email and "paused" in mail["Subject"]
+    assert "tell your administrator" in mail.get_content()
+    assert TOTP_SECRET not in mail.as_string() and TOTP.now() not in mail.as_string()
+    # The pending sign-in has ended: even the right code asks for the password again.
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    assert _code(client, TOTP.now()).headers["Location"] == "/login"
+    # Every browser and address waits, with the password too.
+    still_clock.shift(timedelta(seconds=5))
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "203.0.113.10"
+    assert _password(other, lead).status_code == 302
+    refused = _code(other, TOTP.now())
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert len(smtp.messages) == 1  # told once
+    # After the pause the right code signs in, and the account's count starts again.
+    still_clock.shift(timedelta(minutes=16))
+    assert _password(other, lead).status_code == 302
+    assert _code(other, TOTP.now()).status_code == 302
+
+
+def test_new_recovery_codes_respect_the_code_throttle(make_app, auth, world, lead):
+    app = make_app(
+        TWO_FACTOR="required-for-leads-and-admins",
+        LOGIN_FREE_FAILURES=3,
+        TWO_FACTOR_ACCOUNT_FAILURES=5,
+    )
+    url = "/account/two-factor/recovery-codes"
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = lead.get_id()
+    for _ in range(3):  # this address's free failures: then it waits
+        assert client.post(url, data={"code": "000001"}).status_code == 401
+    waiting = client.post(url, data={"code": TOTP.now()})
+    assert waiting.status_code == 429 and int(waiting.headers["Retry-After"]) > 0
+    # They count for the account too: two more from the sign-in page pause it.
+    _, responses = _spread(app, lead, addresses=1, tries=2)
+    assert [r.status_code for r in responses] == [401, 429]
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    with elsewhere.session_transaction() as cookie:
+        cookie["_user_id"] = lead.get_id()
+    paused = elsewhere.post(url, data={"code": TOTP.now()})
+    assert paused.status_code == 429
+    assert "Too many wrong codes were typed for this account" in paused.text
 
 
 def test_the_pending_sign_in_expires(client, lead, still_clock):

@@ -41,6 +41,7 @@ from board.audit.services import record
 from board.auth.models import RecoveryCode, Role, User
 from board.cookie import derive_key, secret_fallbacks
 from board.db import utcnow
+from board.mail import queue_mail
 from board.rules import RuleError
 
 KEY_INFO = b"board totp secret v1"
@@ -73,6 +74,10 @@ WRONG = _l("This code is not right. Type the code your app shows now.")
 EXPIRED = _l("This code has expired. Type the code your app shows now.")
 REPLAYED = _l("This code has been used already. Wait for the next code in your app.")
 USED = _l("This recovery code has been used already. Each one works once.")
+PAUSED = _l(
+    "Too many wrong codes were typed for this account, so signing in to it is paused for a "
+    "while. Try again later."
+)
 
 
 def policy() -> Policy:
@@ -260,6 +265,23 @@ def _spend_recovery_code(session: Session, user: User, code: str) -> None:
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         raise TwoFactorError(USED, "used")
     record(session, user, "account.recovery_code_used", user)
+
+
+def pause_second_step(session: Session, user: User) -> None:
+    """Too many wrong codes for the account (board.auth.throttle paused its second step):
+    audited, and the holder is told by mail once the caller commits (no code in it)."""
+    record(session, user, "signin.second_step_paused", user)
+    queue_mail(
+        session,
+        user,
+        _l("Sign-in to your board account is paused"),
+        _l(
+            "Someone typed the password of your board account, then too many wrong two-factor "
+            "codes, so signing in to it is paused for a while. If this was not you, tell your "
+            "administrator: your password is known to someone else."
+        ),
+    )
+    session.flush()
 
 
 def recovery_codes_left(session: Session, user: User) -> int:

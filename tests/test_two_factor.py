@@ -15,16 +15,18 @@ from flask_login import current_user
 from board.audit.models import AuditEntry
 from board.auth import services
 from board.auth.models import RecoveryCode, Role, User
+from tests import test_mail
 from tests.conftest import FIXED_NOW
 from tests.factories import PASSWORD, TOTP_SECRET, fill
 from tests.test_access import MATRIX, _args_for
-from tests.test_mail import mail_config, smtp  # noqa: F401  (smtp: the fixture)
+from tests.test_mail import mail_config
 
 # A moment in the middle of a 30-second step: a code made "now" is the step's own, and no
 # test straddles two steps. The clock stands still inside each test (no tick).
 NOW = FIXED_NOW + timedelta(seconds=10)
 TOTP = pyotp.TOTP(TOTP_SECRET)
 ENROL = "/account/two-factor/enrol"
+smtp = test_mail.smtp  # the fixture: a real mail server for the messages to the holder
 
 
 @pytest.fixture(autouse=True)
@@ -269,7 +271,7 @@ def test_codes_guessed_from_many_addresses_pause_the_account(
     smtp,
     world,
     lead,
-    still_clock,  # noqa: F811
+    still_clock,
 ):
     app = make_app(
         TWO_FACTOR="required-for-leads-and-admins",
@@ -396,6 +398,36 @@ def test_an_administrator_enrols_after_the_password(client, session, world):
     # Next time: password, then the code.
     client.post("/logout")
     assert _password(client, world.admin).headers["Location"] == "/login/code"
+
+
+def test_a_pending_enrolment_is_this_browsers_alone(make_app, session, smtp, world):
+    """Someone else with the administrator's password, while the administrator is half way
+    through enrolling, is given another key, and it never works."""
+    app = make_app(TWO_FACTOR="required-for-leads-and-admins", **mail_config(smtp.port))
+    admin, intruder = app.test_client(), app.test_client()
+    _password(admin, world.admin)
+    secret = _secret_on(admin.get(ENROL).text)
+    _password(intruder, world.admin)
+    other = _secret_on(intruder.get(ENROL).text)
+    assert other != secret
+    session.expire_all()
+    assert session.get(User, world.admin.id).totp_secret is None  # nothing stored yet
+    assert _secret_on(admin.get(ENROL).text) == secret  # each browser keeps its own
+    assert secret not in admin.get_cookie("board_session").value  # sealed in the cookie
+    done = admin.post(ENROL, data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and "<li><code>" in done.text
+    session.expire_all()
+    stored = session.get(User, world.admin.id).totp_secret
+    assert stored and secret not in stored
+    # The intruder's key does not confirm, nor sign in, now or later.
+    assert intruder.post(ENROL, data={"code": pyotp.TOTP(other).now()}).status_code == 302
+    _password(intruder, world.admin)
+    assert _code(intruder, pyotp.TOTP(other).now()).status_code == 401
+    # The holder is told, after the commit, with no secret in the mail.
+    [mail] = smtp.to(world.admin.email)
+    assert "Two-factor sign-in is on" in mail["Subject"]
+    assert "If this was not you, tell your administrator" in mail.get_content()
+    assert secret not in mail.as_string() and other not in mail.as_string()
 
 
 def test_enrolment_ends_the_other_sessions(app, session, world):

@@ -186,8 +186,7 @@ def enrol():
         flash(_("Two-factor sign-in is set up already."), "info")
         signed_in = current_user.is_authenticated
         return redirect(url_for("auth.two_factor_page" if signed_in else "auth.second_step"))
-    secret = two_factor.start_enrolment(db, user)
-    db.commit()
+    secret = two_factor.start_enrolment(user)
     form = EnrolForm()
     if form.validate_on_submit():
         try:

@@ -24,6 +24,11 @@ LOGIN_LIMIT_PER_CLIENT = "20 per 10 minutes; 100 per day"
 LOGIN_FREE_FAILURES = 3
 LOGIN_FIRST_DELAY_SECONDS = 60
 LOGIN_MAX_DELAY_SECONDS = 24 * 3600
+# Wrong two-factor codes for one account from every address together: then every pending
+# sign-in of the account ends, its second step pauses (twice as long after each further
+# failure, up to LOGIN_MAX_DELAY_SECONDS) and its holder is mailed (board/auth/throttle.py).
+TWO_FACTOR_ACCOUNT_FAILURES = 10
+TWO_FACTOR_PAUSE_SECONDS = 15 * 60
 # Wrong join codes a client address may try, typed or in the address (kept only in the
 # limiter's storage). A room's tablets share one address (the organisation's Wi-Fi), and
 # children mistype: thirty tablets mistyping twice each make 60 a minute, half of this. A

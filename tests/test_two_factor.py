@@ -15,15 +15,18 @@ from flask_login import current_user
 from board.audit.models import AuditEntry
 from board.auth import services
 from board.auth.models import RecoveryCode, Role, User
+from tests import test_mail
 from tests.conftest import FIXED_NOW
 from tests.factories import PASSWORD, TOTP_SECRET, fill
 from tests.test_access import MATRIX, _args_for
+from tests.test_mail import mail_config
 
 # A moment in the middle of a 30-second step: a code made "now" is the step's own, and no
 # test straddles two steps. The clock stands still inside each test (no tick).
 NOW = FIXED_NOW + timedelta(seconds=10)
 TOTP = pyotp.TOTP(TOTP_SECRET)
 ENROL = "/account/two-factor/enrol"
+smtp = test_mail.smtp  # the fixture: a real mail server for the messages to the holder
 
 
 @pytest.fixture(autouse=True)
@@ -104,6 +107,63 @@ def test_an_empty_code_is_bad_input(client, lead):
     response = _code(client, "")
     assert response.status_code == 400
     assert "This field is required." in response.text
+
+
+ARABIC_INDIC = str.maketrans(
+    "0123456789", "\u0660\u0661\u0662\u0663\u0664\u0665\u0666\u0667\u0668\u0669"
+)
+PERSIAN = str.maketrans(
+    "0123456789", "\u06f0\u06f1\u06f2\u06f3\u06f4\u06f5\u06f6\u06f7\u06f8\u06f9"
+)
+FULL_WIDTH = str.maketrans(
+    "0123456789", "\uff10\uff11\uff12\uff13\uff14\uff15\uff16\uff17\uff18\uff19"
+)
+
+
+def test_arabic_staff_sign_in_with_the_digits_of_their_keyboard(client, session, world, lead):
+    lead.locale = "ar"
+    session.commit()
+    _password(client, lead)
+    response = _code(client, TOTP.now().translate(ARABIC_INDIC))
+    assert response.status_code == 302
+    assert client.get(_concerns(world)).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "\u0661\u0662\u0663\u0664\u0665\u0666",  # Arabic-Indic, not the code of the moment
+        "\uff11\uff12\uff13\uff14\uff15\uff16",  # full-width
+        "\u00b2" * 6,  # isdigit(), but no decimal digit
+        "\u0661\u0662\u0663",
+        "\u0661\u0662\u0663\u0664\u0665\u0666\u0667",
+    ],
+)
+def test_a_wrong_code_in_any_script_is_a_wrong_code(client, lead, code):
+    _password(client, lead)
+    response = _code(client, code)
+    assert response.status_code == 401
+    assert "This code is not right" in response.text
+
+
+@pytest.mark.parametrize("code", ["\x00", "-----", " \u00a0 "])
+def test_a_code_of_nothing_is_bad_input(client, lead, code):
+    _password(client, lead)
+    assert _code(client, code).status_code in (400, 401)
+
+
+def test_enrolment_and_new_recovery_codes_take_other_scripts_digits(client, session, world):
+    _password(client, world.admin)
+    secret = _secret_on(client.get(ENROL).text)
+    assert (
+        client.post(ENROL, data={"code": "\u0661\u0662\u0663\u0664\u0665\u0666"}).status_code == 400
+    )
+    done = client.post(ENROL, data={"code": pyotp.TOTP(secret).now().translate(PERSIAN)})
+    assert done.status_code == 200 and "<li><code>" in done.text
+    url = "/account/two-factor/recovery-codes"
+    assert client.post(url, data={"code": "\u00b2" * 6}).status_code == 401
+    later = pyotp.TOTP(secret).at(NOW + timedelta(seconds=30))  # the next step: no replay
+    assert client.post(url, data={"code": later.translate(FULL_WIDTH)}).status_code == 200
 
 
 def test_a_code_is_accepted_once(client, session, lead):
@@ -194,6 +254,87 @@ def test_the_second_step_is_limited_per_client_too(make_app, world, lead):
     assert _code(client, TOTP.now()).status_code == 429
 
 
+def _spread(app, lead, addresses, tries):
+    """One pending sign-in, then ``tries`` wrong codes from each of ``addresses``."""
+    client = app.test_client()
+    _password(client, lead)
+    responses = []
+    for n in range(addresses):
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{n + 10}"
+        responses += [_code(client, "000000x") for _ in range(tries)]
+    return client, responses
+
+
+def test_codes_guessed_from_many_addresses_pause_the_account(
+    make_app,
+    session,
+    smtp,
+    world,
+    lead,
+    still_clock,
+):
+    app = make_app(
+        TWO_FACTOR="required-for-leads-and-admins",
+        LOGIN_FREE_FAILURES=3,
+        LOGIN_LIMIT_PER_CLIENT="100 per minute",
+        **mail_config(smtp.port),
+    )
+    # Two wrong codes from each address: no address ever waits on its own.
+    client, responses = _spread(app, lead, addresses=5, tries=2)
+    assert [r.status_code for r in responses] == [401] * 9 + [429]
+    paused = responses[-1]
+    assert int(paused.headers["Retry-After"]) == 15 * 60
+    assert "Too many wrong codes were typed for this account" in paused.text
+    assert len(_audit(session, "signin.second_step_failed")) == 10
+    [entry] = _audit(session, "signin.second_step_paused")
+    assert entry.target_id == lead.id
+    [mail] = smtp.messages  # sent after the commit, to the holder, without a code
+    assert mail["To"] == lead.email and "paused" in mail["Subject"]
+    assert "tell your administrator" in mail.get_content()
+    assert TOTP_SECRET not in mail.as_string() and TOTP.now() not in mail.as_string()
+    # The pending sign-in has ended: even the right code asks for the password again.
+    client.environ_base["REMOTE_ADDR"] = "203.0.113.9"
+    assert _code(client, TOTP.now()).headers["Location"] == "/login"
+    # Every browser and address waits, with the password too.
+    still_clock.shift(timedelta(seconds=5))
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "203.0.113.10"
+    assert _password(other, lead).status_code == 302
+    refused = _code(other, TOTP.now())
+    assert refused.status_code == 429 and "Retry-After" in refused.headers
+    assert len(smtp.messages) == 1  # told once
+    # After the pause the right code signs in, and the account's count starts again.
+    still_clock.shift(timedelta(minutes=16))
+    assert _password(other, lead).status_code == 302
+    assert _code(other, TOTP.now()).status_code == 302
+
+
+def test_new_recovery_codes_respect_the_code_throttle(make_app, auth, world, lead):
+    app = make_app(
+        TWO_FACTOR="required-for-leads-and-admins",
+        LOGIN_FREE_FAILURES=3,
+        TWO_FACTOR_ACCOUNT_FAILURES=5,
+    )
+    url = "/account/two-factor/recovery-codes"
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = lead.get_id()
+    for _ in range(3):  # this address's free failures: then it waits
+        assert client.post(url, data={"code": "000001"}).status_code == 401
+    waiting = client.post(url, data={"code": TOTP.now()})
+    assert waiting.status_code == 429 and int(waiting.headers["Retry-After"]) > 0
+    # They count for the account too: two more from the sign-in page pause it.
+    _, responses = _spread(app, lead, addresses=1, tries=2)
+    assert [r.status_code for r in responses] == [401, 429]
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+    with elsewhere.session_transaction() as cookie:
+        cookie["_user_id"] = lead.get_id()
+    paused = elsewhere.post(url, data={"code": TOTP.now()})
+    assert paused.status_code == 429
+    assert "Too many wrong codes were typed for this account" in paused.text
+
+
 def test_the_pending_sign_in_expires(client, lead, still_clock):
     _password(client, lead)
     still_clock.shift(timedelta(minutes=11))
@@ -257,6 +398,36 @@ def test_an_administrator_enrols_after_the_password(client, session, world):
     # Next time: password, then the code.
     client.post("/logout")
     assert _password(client, world.admin).headers["Location"] == "/login/code"
+
+
+def test_a_pending_enrolment_is_this_browsers_alone(make_app, session, smtp, world):
+    """Someone else with the administrator's password, while the administrator is half way
+    through enrolling, is given another key, and it never works."""
+    app = make_app(TWO_FACTOR="required-for-leads-and-admins", **mail_config(smtp.port))
+    admin, intruder = app.test_client(), app.test_client()
+    _password(admin, world.admin)
+    secret = _secret_on(admin.get(ENROL).text)
+    _password(intruder, world.admin)
+    other = _secret_on(intruder.get(ENROL).text)
+    assert other != secret
+    session.expire_all()
+    assert session.get(User, world.admin.id).totp_secret is None  # nothing stored yet
+    assert _secret_on(admin.get(ENROL).text) == secret  # each browser keeps its own
+    assert secret not in admin.get_cookie("board_session").value  # sealed in the cookie
+    done = admin.post(ENROL, data={"code": pyotp.TOTP(secret).now()})
+    assert done.status_code == 200 and "<li><code>" in done.text
+    session.expire_all()
+    stored = session.get(User, world.admin.id).totp_secret
+    assert stored and secret not in stored
+    # The intruder's key does not confirm, nor sign in, now or later.
+    assert intruder.post(ENROL, data={"code": pyotp.TOTP(other).now()}).status_code == 302
+    _password(intruder, world.admin)
+    assert _code(intruder, pyotp.TOTP(other).now()).status_code == 401
+    # The holder is told, after the commit, with no secret in the mail.
+    [mail] = smtp.to(world.admin.email)
+    assert "Two-factor sign-in is on" in mail["Subject"]
+    assert "If this was not you, tell your administrator" in mail.get_content()
+    assert secret not in mail.as_string() and other not in mail.as_string()
 
 
 def test_enrolment_ends_the_other_sessions(app, session, world):

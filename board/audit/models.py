@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "account.recovery_code_used": _l("Signed in with a recovery code"),
     "account.recovery_codes_new": _l("Made new recovery codes"),
     "signin.second_step_failed": _l("Typed a wrong sign-in code"),
+    "signin.second_step_paused": _l("Sign-in paused after too many wrong codes"),
     "role.assign": _l("Gave a role"),
     "role.remove": _l("Removed a role"),
     "organisation.create": _l("Added an organisation"),

@@ -98,12 +98,26 @@ _OPEN_BEFORE_ENROLMENT = {
 }
 
 
-def _code_failed(user: User, error: two_factor.TwoFactorError, address: str) -> None:
-    """A refused second step: in the audit log (the reason, never the code) and counted."""
+def _code_failed(user: User, error: two_factor.TwoFactorError, address: str) -> bool:
+    """A refused second step: in the audit log (the reason, never the code) and counted, for
+    this address and for the account. True when it paused the account's second step: then
+    the pending sign-in has ended, the pause is audited and the holder mailed."""
     db.rollback()
+    paused = throttle.note_code_failure(user.email, address)
     record(db, user, "signin.second_step_failed", user, detail=error.reason)
+    if paused:
+        two_factor.pause_second_step(db, user)
     db.commit()
-    throttle.note_failure(user.email, address, throttle.CODE)
+    return paused
+
+
+def _code_wait(user: User, address: str):
+    """The 429 for an address (or, paused, an account) that must wait before a code."""
+    wait, paused = throttle.code_wait_left(user.email, address)
+    if not wait:
+        return None
+    page, code = render_error(429, str(two_factor.PAUSED) if paused else None)
+    return page, code, {"Retry-After": str(wait)}
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
@@ -123,17 +137,16 @@ def second_step():
     if not user.has_two_factor:
         return redirect(url_for("auth.enrol"))
     address = get_remote_address()
-    if request.method == "POST" and (
-        wait := throttle.wait_left(user.email, address, throttle.CODE)
-    ):
-        page, code = render_error(429)
-        return page, code, {"Retry-After": str(wait)}
+    if request.method == "POST" and (waiting := _code_wait(user, address)):
+        return waiting
     form, status = CodeForm(), 200 if request.method == "GET" else 400
     if form.validate_on_submit():
         try:
             kind = two_factor.verify(db, user, form.code.data)
         except two_factor.TwoFactorError as error:
-            _code_failed(user, error, address)
+            if _code_failed(user, error, address):
+                signin.end_second_step()
+                return _code_wait(user, address)
             form.code.errors.append(str(error.message))
             status = 401
         else:
@@ -173,8 +186,7 @@ def enrol():
         flash(_("Two-factor sign-in is set up already."), "info")
         signed_in = current_user.is_authenticated
         return redirect(url_for("auth.two_factor_page" if signed_in else "auth.second_step"))
-    secret = two_factor.start_enrolment(db, user)
-    db.commit()
+    secret = two_factor.start_enrolment(user)
     form = EnrolForm()
     if form.validate_on_submit():
         try:
@@ -222,11 +234,14 @@ def new_recovery_codes():
         return redirect(url_for("auth.enrol"))
     if not form.validate_on_submit():
         return _two_factor_page(form, 400)
-    user = current_user._get_current_object()
+    user, address = current_user._get_current_object(), get_remote_address()
+    if waiting := _code_wait(user, address):
+        return waiting
     try:
         codes = two_factor.regenerate_recovery_codes(db, user, form.code.data)
     except two_factor.TwoFactorError as error:
-        _code_failed(user, error, get_remote_address())
+        if _code_failed(user, error, address):
+            return _code_wait(user, address)
         form.code.errors.append(str(error.message))
         return _two_factor_page(form, 401)
     db.commit()

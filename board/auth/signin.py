@@ -8,7 +8,8 @@ account: board.auth.services bumps its epoch.)
 With two-factor sign-in (board.auth.two_factor), the right password only puts a *pending*
 sign-in in the session (who, their epoch, when, where to go next): nobody is signed in, and
 Flask-Login's ``current_user`` stays anonymous, until the code (or the enrolment) is done.
-A pending sign-in lasts TWO_FACTOR_PENDING_SECONDS and ends with a new password.
+A pending sign-in lasts TWO_FACTOR_PENDING_SECONDS and ends with a new password, or when too
+many wrong codes pause the account's second step (board.auth.throttle).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Callable
 from flask import Flask, current_app, session
 from flask_login import login_user, logout_user
 
-from board.auth import services
+from board.auth import services, throttle
 from board.auth.models import User
 from board.db import db
 from board.ended import has_ended, remember
@@ -72,7 +73,16 @@ def pending_user() -> User | None:
     if not 0 <= age <= current_app.config["TWO_FACTOR_PENDING_SECONDS"]:
         session.pop(PENDING, None)
         return None
-    return services.load_user(db, f"{pending.get('user')}:{pending.get('epoch')}")
+    user = services.load_user(db, f"{pending.get('user')}:{pending.get('epoch')}")
+    if user is not None and float(pending.get("at", 0)) <= throttle.paused_since(user.email):
+        session.pop(PENDING, None)  # too many wrong codes for the account ended it
+        return None
+    return user
+
+
+def end_second_step() -> None:
+    """Forget the pending sign-in: the password is asked again."""
+    session.pop(PENDING, None)
 
 
 def finish_second_step(user: User) -> str:

@@ -10,7 +10,13 @@ failures. Guessing a password spread over many addresses is left to the password
 
 The second step of a sign-in (a code from the phone, or a recovery code) is counted the same
 way under its own keys (``step="code"``), cleared only by a right code: the right password
-again does not give a guesser of codes a fresh start.
+again does not give a guesser of codes a fresh start. Codes are counted per account as well,
+from every address together (``note_code_failure``): whoever has the password could otherwise
+spread guesses over many addresses, each with its free tries. After
+TWO_FACTOR_ACCOUNT_FAILURES wrong codes the account's second step pauses for
+TWO_FACTOR_PAUSE_SECONDS (longer after each further failure), every pending sign-in of the
+account ends (``paused_since``), and the holder is told. Only someone with the right password
+reaches the code, so this lets nobody else lock the account.
 
 Kept in the rate limiter's kind of storage (memory, or the Redis every instance shares),
 hashed and with expiry, never in the database or the logs, as board.ended does.
@@ -74,5 +80,52 @@ def note_failure(email: str, address: str, step: str = PASSWORD) -> None:
 
 
 def note_success(email: str, address: str, step: str = PASSWORD) -> None:
-    for key in _keys(email, address, step):
+    keys = [*_keys(email, address, step)]
+    if step == CODE:
+        keys += _keys(email, "", ACCOUNT_CODE)
+    for key in keys:
         _store().clear(key)
+
+
+# Codes, per account from every address -----------------------------------------------------
+
+ACCOUNT_CODE = "account-code"
+
+
+def _paused_key(email: str) -> str:
+    return f"{ACCOUNT_CODE}-paused:{hashlib.sha256(email.encode()).hexdigest()}"
+
+
+def code_wait_left(email: str, address: str) -> tuple[int, bool]:
+    """Seconds before this address may type a code for this account, and whether it is the
+    account's pause (every address waits) rather than this address's own wait."""
+    paused = wait_left(email, "", ACCOUNT_CODE)
+    return max(paused, wait_left(email, address, CODE)), bool(paused)
+
+
+def note_code_failure(email: str, address: str) -> bool:
+    """One more wrong code, counted for this address and for the account. True when this
+    failure paused the account's second step (the holder is to be told)."""
+    note_failure(email, address, CODE)
+    if not current_app.config["RATELIMIT_ENABLED"]:
+        return False  # nothing would wait
+    failures, wait = _keys(email, "", ACCOUNT_CODE)
+    count = _store().incr(failures, DAY)
+    free = current_app.config["TWO_FACTOR_ACCOUNT_FAILURES"]
+    if count < free:
+        return False
+    seconds = min(
+        current_app.config["TWO_FACTOR_PAUSE_SECONDS"] * 2 ** (count - free),
+        current_app.config["LOGIN_MAX_DELAY_SECONDS"],
+    )
+    _store().clear(wait)
+    _store().incr(wait, seconds)
+    _store().clear(_paused_key(email))
+    _store().incr(_paused_key(email), DAY, amount=int(time.time()))
+    return True
+
+
+def paused_since(email: str) -> int:
+    """When the account's second step was last paused (0: not in the last day): a pending
+    sign-in begun before then has ended."""
+    return int(_store().get(_paused_key(email)) or 0)

@@ -7,7 +7,9 @@ The rules:
   own label; SECRET_KEY_FALLBACKS open it during a key change): a copy of the database alone
   makes no codes. A new SECRET_KEY without the old one as a fallback makes every enrolment
   unreadable, and an administrator resets them.
-- Enrolment is pending until the person types a code their app made from the new secret.
+- Enrolment is pending until the person types a code their app made from the new secret; until
+  then the secret is kept (sealed) in the session of the browser that started it, so another
+  browser with the password never sees it, and it is written to the account on confirmation.
 - A code is accepted for the current 30-second step and one either side (a phone's clock is
   rarely exact); the step that signed in is kept, and a code of that step or an earlier one
   is refused (replay). The check and the write are one conditional update, so two requests
@@ -25,12 +27,14 @@ import enum
 import hmac
 import secrets
 import time
+import unicodedata
 
 import pyotp
 import segno
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
+from flask import session as browser_session
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy.orm import Session
@@ -40,6 +44,7 @@ from board.audit.services import record
 from board.auth.models import RecoveryCode, Role, User
 from board.cookie import derive_key, secret_fallbacks
 from board.db import utcnow
+from board.mail import queue_mail
 from board.rules import RuleError
 
 KEY_INFO = b"board totp secret v1"
@@ -72,6 +77,10 @@ WRONG = _l("This code is not right. Type the code your app shows now.")
 EXPIRED = _l("This code has expired. Type the code your app shows now.")
 REPLAYED = _l("This code has been used already. Wait for the next code in your app.")
 USED = _l("This recovery code has been used already. Each one works once.")
+PAUSED = _l(
+    "Too many wrong codes were typed for this account, so signing in to it is paused for a "
+    "while. Try again later."
+)
 
 
 def policy() -> Policy:
@@ -121,16 +130,40 @@ def _secret(user: User) -> str | None:
 # Enrolment -----------------------------------------------------------------------------
 
 
-def start_enrolment(session: Session, user: User) -> str:
-    """The secret being enrolled (a new one unless an enrolment is already pending, so a
-    reload or a mistyped code keeps what the phone scanned)."""
+# The secret being enrolled, kept in this browser's session until the first code confirms it,
+# tied to the account and its epoch. The session cookie is sealed already (board.cookie); the
+# secret is sealed again as the database keeps it, so it never rests anywhere in clear.
+CANDIDATE = "two_factor_candidate"
+
+
+def _candidate(user: User) -> str | None:
+    held = browser_session.get(CANDIDATE)
+    if not isinstance(held, dict) or (held.get("user"), held.get("epoch")) != (
+        user.id,
+        user.session_epoch,
+    ):
+        return None
+    try:
+        return _fernet().decrypt(str(held.get("secret", "")).encode()).decode()
+    except InvalidToken:
+        return None
+
+
+def start_enrolment(user: User) -> str:
+    """The secret this browser is enrolling: a new one unless this browser has one pending,
+    so a reload or a mistyped code keeps what the phone scanned. It stays in this browser's
+    session and reaches the account only when confirmed: another browser with the password
+    is given its own, never this one."""
     if user.has_two_factor:
         raise RuleError(_l("Two-factor sign-in is set up already."))
-    secret = _secret(user)
+    secret = _candidate(user)
     if secret is None:
         secret = pyotp.random_base32()
-        user.totp_secret = seal(secret)
-        session.flush()
+        browser_session[CANDIDATE] = {
+            "user": user.id,
+            "epoch": user.session_epoch,
+            "secret": seal(secret),
+        }
     return secret
 
 
@@ -148,9 +181,11 @@ def qr_svg(uri: str, title: str) -> Markup:
 
 
 def confirm_enrolment(session: Session, user: User, code: str) -> list[str]:
-    """The first code from the app turns two-factor sign-in on; returns the recovery codes
-    (shown once). Other sessions of the account end, as after a new password."""
-    secret = _secret(user)
+    """The first code from the app (made from this browser's candidate secret) turns
+    two-factor sign-in on and stores the secret; returns the recovery codes (shown once).
+    Other sessions of the account end, as after a new password, and the holder is mailed
+    once the caller commits."""
+    secret = _candidate(user)
     if secret is None or user.has_two_factor:
         raise RuleError(_l("Start the set-up again."))
     step = _matching_step(secret, code)
@@ -162,7 +197,12 @@ def confirm_enrolment(session: Session, user: User, code: str) -> list[str]:
     confirmed = session.execute(
         sa.update(User)
         .where(User.id == user.id, User.totp_confirmed_at.is_(None))
-        .values(totp_confirmed_at=now, totp_last_step=step, session_epoch=User.session_epoch + 1)
+        .values(
+            totp_secret=seal(secret),
+            totp_confirmed_at=now,
+            totp_last_step=step,
+            session_epoch=User.session_epoch + 1,
+        )
         .execution_options(synchronize_session=False)
     )
     if confirmed.rowcount != 1:  # type: ignore[attr-defined]
@@ -170,19 +210,38 @@ def confirm_enrolment(session: Session, user: User, code: str) -> list[str]:
     session.refresh(user)
     codes = issue_recovery_codes(session, user)
     record(session, user, "account.two_factor_enrol", user)
+    queue_mail(
+        session,
+        user,
+        _l("Two-factor sign-in is on for your board account"),
+        _l(
+            "Two-factor sign-in was turned on for your board account: signing in now asks for "
+            "a code from an authenticator app. If this was not you, tell your administrator."
+        ),
+    )
     session.flush()
+    browser_session.pop(CANDIDATE, None)
     return codes
 
 
 # Codes at sign-in ----------------------------------------------------------------------
 
 
+def _ascii_digit(char: str) -> str:
+    digit = unicodedata.decimal(char, None)
+    return char if digit is None else str(digit)
+
+
 def normalise(code: str) -> str:
-    return "".join(code.split()).replace("-", "").lower()
+    """The code as checked: without spaces and dashes, in lower case, and with any script's
+    decimal digits (Arabic-Indic from an Arabic keyboard, Persian, full-width) as 0-9."""
+    return "".join(_ascii_digit(c) for c in "".join(code.split()).replace("-", "")).lower()
 
 
 def looks_like_totp(code: str) -> bool:
-    return len(code) == 6 and code.isdigit()
+    """Six ASCII digits (``str.isdigit`` alone also takes "²" and other scripts' digits,
+    which a TOTP code never holds and ``hmac.compare_digest`` refuses with a TypeError)."""
+    return len(code) == 6 and code.isascii() and code.isdigit()
 
 
 def _matching_step(secret: str, code: str, back: int = WINDOW) -> int | None:
@@ -250,6 +309,23 @@ def _spend_recovery_code(session: Session, user: User, code: str) -> None:
     if spent.rowcount != 1:  # type: ignore[attr-defined]
         raise TwoFactorError(USED, "used")
     record(session, user, "account.recovery_code_used", user)
+
+
+def pause_second_step(session: Session, user: User) -> None:
+    """Too many wrong codes for the account (board.auth.throttle paused its second step):
+    audited, and the holder is told by mail once the caller commits (no code in it)."""
+    record(session, user, "signin.second_step_paused", user)
+    queue_mail(
+        session,
+        user,
+        _l("Sign-in to your board account is paused"),
+        _l(
+            "Someone typed the password of your board account, then too many wrong two-factor "
+            "codes, so signing in to it is paused for a while. If this was not you, tell your "
+            "administrator: your password is known to someone else."
+        ),
+    )
+    session.flush()
 
 
 def recovery_codes_left(session: Session, user: User) -> int:

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from board.confirm import ConfirmStepForm
+from board.confirm import ConfirmStepForm, stamp
 from board.forms import BaseForm, CheckboxesField, choices
 from board.meetings.recurrence import RuleKind
 from board.meetings.services import undo_until
@@ -124,10 +124,15 @@ class PresentForm(BaseForm):
 REOPEN = "meeting.reopen"
 
 
+def closed_version(meeting) -> str:
+    """The close an undo answers: an undo asked for a first close does not reopen a second."""
+    return stamp(meeting.closed_at)
+
+
 def undo_close(meeting) -> dict | None:
     """The "Undo close" button of a meeting closed less than ten minutes ago (its control
     screen, the board's meetings): until when, and its one-time answer (board.confirm)."""
     until = undo_until(meeting)
     if until is None:
         return None
-    return {"until": until, "form": ConfirmStepForm().ask(REOPEN, meeting.id)}
+    return {"until": until, "form": ConfirmStepForm().ask(REOPEN, meeting.id, closed_version(meeting))}

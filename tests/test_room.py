@@ -388,6 +388,8 @@ def test_the_undo_of_a_first_close_does_not_reopen_a_second(
         assert len(_audit(session, "meeting.reopen")) == 1
         # The page asks again, for this close: that undo is taken.
         fresh = once_token(stale.text)
-        assert client.post(f"/meetings/{meeting.id}/reopen", data={"once": fresh}).status_code == 302
+        assert (
+            client.post(f"/meetings/{meeting.id}/reopen", data={"once": fresh}).status_code == 302
+        )
         session.expire_all()
         assert session.get(Meeting, meeting.id).state is MeetingState.OPEN

@@ -221,9 +221,7 @@ def _role_and_board(form, all_boards) -> tuple[Role, Board | None]:
 GRANT_ADMIN = "account.grant_admin"
 
 
-def _unconfirmed_admin(
-    form, name: str, action: str, back: str, target: int = 0, version: str = ""
-):
+def _unconfirmed_admin(form, name: str, action: str, back: str, target: int = 0, version: str = ""):
     """Making someone a network administrator is asked twice, on a page that says what it
     gives them; the answer posts the same form again, with a one-time token (board.confirm)
     for this person (``target``: their id, 0 for an invitation, whose ``version`` is then the

@@ -137,7 +137,9 @@ def confirm_close(meeting_id: int):
     meeting = _meeting_for(meeting_id)
     if not meeting.is_open:
         return redirect(url_for("room.meeting", meeting_id=meeting.id))
-    return _close_question(meeting, ConfirmStepForm().ask(CLOSE, meeting.id, _opened_version(meeting)))
+    return _close_question(
+        meeting, ConfirmStepForm().ask(CLOSE, meeting.id, _opened_version(meeting))
+    )
 
 
 def _close_question(meeting: Meeting, form: ConfirmStepForm, status: int = 200):
@@ -194,7 +196,9 @@ def close_meeting(meeting_id: int):
     except ConfirmError as error:
         if error.status == 400:
             show_error(form, error)
-            return _close_question(meeting, form.ask(CLOSE, meeting.id, _opened_version(meeting)), 400)
+            return _close_question(
+                meeting, form.ask(CLOSE, meeting.id, _opened_version(meeting)), 400
+            )
         flash(str(error.message), "error")
         return _meeting_page(meeting, 409)
     except meetings.MeetingError as error:

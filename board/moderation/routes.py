@@ -432,19 +432,22 @@ def export_concerns(board_id: int):
         abort(400)
     token = services.prepare_export(db, current_user, board)
     db.commit()
-    return render_template("moderation/export.html", board=board, token=token)
+    return render_template(
+        "moderation/export.html", board=board, token=token, minutes=services.EXPORT_MINUTES
+    )
 
 
 @bp.get("/concern-exports/<export_token>")
 @login_required
 def download_export(export_token: str):
-    """The file, once, for the lead who asked for it; a second time: 410."""
+    """The file, once, for the lead who asked for it, within EXPORT_MINUTES; a second time,
+    or later: 410."""
     export = services.export_for(db, export_token) or abort(404)
     if export.made_by_id != current_user.id or not can_export_concerns(current_user, export.board):
         abort(403)
     try:
         text = services.take_export(db, current_user, export)
-    except services.ExportGone as error:
+    except (services.ExportGone, services.ExportExpired) as error:
         db.rollback()
         return render_error(410, str(error.message))
     db.commit()

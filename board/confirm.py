@@ -7,7 +7,13 @@ on that record. Sent again (a double click, the back button, an old tab), the to
 refused with 409 and nothing is done twice; a token made for another act or record, or too
 old, is refused with 400 and the question is asked again.
 
-The token is signed (it names the act, the record and a random nonce) and spent in the
+A record that changes under a question makes its answer out of date: the token also names
+the record's version (``stamp``: e.g. when a meeting was last opened, when it was closed, the
+address being invited), and an answer given to an earlier version is refused with 400 (a close
+confirmed in an old tab does not close the meeting reopened since; the undo of a first close
+does not reopen a second one).
+
+The token is signed (it names the act, the record, its version and a random nonce) and spent in the
 ephemeral store of board.ended (memory, or the Redis every instance shares): the database
 keeps nothing of it. Without JavaScript the question is a page of its own; nothing here
 needs a script.
@@ -17,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
@@ -47,14 +54,24 @@ class ConfirmStepForm(BaseForm):
     once = HiddenField()
     submit = SubmitField(_l("Confirm"))
 
-    def ask(self, act: str, target: int) -> ConfirmStepForm:
-        """Give the form a fresh token for ``act`` on record ``target``."""
-        self.once.data = issue(act, target)
+    def ask(self, act: str, target: int, version: str = "") -> ConfirmStepForm:
+        """Give the form a fresh token for ``act`` on record ``target`` as it is now
+        (``version``, see ``stamp``)."""
+        self.once.data = issue(act, target, version)
         return self
 
-    def answer(self, act: str, target: int) -> None:
+    def answer(self, act: str, target: int, version: str = "") -> None:
         """Spend the answer's token (raises ConfirmError if it is not a fresh one for this)."""
-        spend(act, target, self.once.data)
+        spend(act, target, self.once.data, version)
+
+
+def stamp(*parts: datetime | str | None) -> str:
+    """The version of a record a question was asked about: its moments (or words), so an
+    answer to an older state of it no longer fits."""
+    return "|".join(
+        "" if part is None else part.isoformat() if isinstance(part, datetime) else part
+        for part in parts
+    )
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -65,17 +82,27 @@ def _store() -> Storage:
     return current_app.extensions["ended_sessions"]
 
 
-def issue(act: str, target: int) -> str:
-    return _serializer().dumps([act, int(target), secrets.token_urlsafe(12)])
+def issue(act: str, target: int, version: str = "") -> str:
+    return _serializer().dumps([act, int(target), version, secrets.token_urlsafe(12)])
 
 
-def spend(act: str, target: int, token: str | None) -> None:
-    """Take a token once. Out of date, forged or made for another act: 400; spent: 409."""
+def spend(act: str, target: int, token: str | None, version: str = "") -> None:
+    """Take a token once. Out of date (too old, or made for an earlier version of the
+    record), forged or made for another act: 400; spent: 409."""
     try:
         value = _serializer().loads(token or "", max_age=SECONDS)
         fits = value[:2] == [act, int(target)]
+        changed = fits and value[2] != version
     except (BadSignature, TypeError, ValueError, IndexError):
-        fits = False
+        fits = changed = False
+    if changed:
+        raise ConfirmError(
+            _l(
+                "This changed since the question was asked (someone may have acted in the"
+                " meantime). Read what will happen now and confirm again."
+            ),
+            400,
+        )
     if not fits:
         raise ConfirmError(
             _l("This confirmation is out of date. Read what will happen and confirm again."),

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date
 
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import FieldList, Form, FormField, SelectMultipleField, SubmitField, widgets
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 from board.i18n import LANGUAGES, STAFF_LANGUAGES, html_lang
 
@@ -32,6 +34,24 @@ def language_choices(staff: bool = False) -> list[SelectChoice]:
         SelectChoice(code, name, render_kw={"lang": html_lang(code), "dir": direction})
         for code, (name, direction) in (STAFF_LANGUAGES if staff else LANGUAGES).items()
     ]
+
+
+# The days a date field takes: a day at the ends of the calendar (0001-01-01, 9999-12-31)
+# cannot be turned into an instant in every time zone, nor a day added to it.
+FIRST_DAY = date(1970, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+
+
+def sane_day(form, field) -> None:
+    """A date field's validator: the day lies between FIRST_DAY and LAST_DAY."""
+    if field.data is not None and not FIRST_DAY <= field.data <= LAST_DAY:
+        raise ValidationError(
+            _l(
+                "Choose a day between %(first)s and %(last)s.",
+                first=FIRST_DAY.isoformat(),
+                last=LAST_DAY.isoformat(),
+            )
+        )
 
 
 class _CatalogueTranslations:

@@ -19,6 +19,22 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+def whole_number(value: str | None, maximum: int) -> int | None:
+    """``value`` as a whole number if it is written in the digits 0-9 alone and is at most
+    ``maximum``; else None. (``str.isdigit`` also takes "²" and "١٢", which ``int`` refuses
+    or reads; and a number too long for a column is an error in the database, not a miss.)"""
+    if not value or not value.isascii() or not value.isdigit():
+        return None
+    if len(value) > len(str(maximum)) or int(value) > maximum:
+        return None
+    return int(value)
+
+
+def id_from(value: str | None) -> int | None:
+    """A record's id from a query or form value (1 … MAX_ID), or None if it cannot be one."""
+    return whole_number(value, MAX_ID) or None
+
+
 def safe_path(target: str | None, default: str = "home.index") -> str:
     """``target`` if it is a path on this site, else the URL of ``default`` (no open redirect)."""
     if target:

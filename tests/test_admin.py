@@ -279,6 +279,17 @@ def test_making_an_administrator_asks_first_and_is_audited(client, make, auth, s
     assert bea.is_admin
     again = client.post("/admin/accounts/new", data=answer)
     assert again.status_code == 409 and "nothing was done again" in again.text
+    # A yes given for one address is no yes for another: asked again for the new one.
+    asked = client.post("/admin/accounts/new", data={**invite, "email": "dan@example.org"})
+    other = {**invite, "email": "eve@example.org", "confirm_admin": once_token(asked.text)}
+    swapped = client.post("/admin/accounts/new", data=other)
+    assert swapped.status_code == 400 and "This changed since the question" in swapped.text
+    assert session.scalar(sa.select(User).where(User.email == "eve@example.org")) is None
+    # The same address written differently is the same address.
+    question = client.post("/admin/accounts/new", data={**invite, "email": "eve@example.org"})
+    shouted = {**invite, "email": "Eve@Example.org", "confirm_admin": once_token(question.text)}
+    assert client.post("/admin/accounts/new", data=shouted).status_code == 302
+    eve = session.scalar(sa.select(User).where(User.email == "eve@example.org"))
 
     question = client.post(
         f"/admin/accounts/{user.id}/roles", data={"role": "administrator", "board_id": 0}
@@ -294,7 +305,7 @@ def test_making_an_administrator_asks_first_and_is_audited(client, make, auth, s
     session.expire_all()
     assert session.get(User, user.id).is_admin
     assert sorted(_admin_grants(session)) == sorted(
-        [(bea.id, "administrator"), (user.id, "administrator")]
+        [(bea.id, "administrator"), (eve.id, "administrator"), (user.id, "administrator")]
     )
     actors = session.scalars(
         sa.select(AuditEntry.actor_id).where(AuditEntry.detail == "administrator")

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 from alembic.script import ScriptDirectory
 
 from board import migrate
@@ -462,6 +463,29 @@ def test_only_the_lead_who_made_it_may_export_or_download(app, client, auth, ses
     assert client.get("/concern-exports/not-a-token").status_code == 404
     assert session.scalar(sa.select(ConcernExport.downloaded_at)) is None
     assert actions(session, action="concern.export") == []
+
+
+def test_an_export_link_expires_after_fifteen_minutes(app, client, auth, session, world):
+    raised(session, app, world)
+    auth.as_user(world.lead)
+
+    def link() -> str:
+        page = client.post(f"/boards/{world.board.id}/concerns/export").get_data(as_text=True)
+        assert "The link stops working after 15 minutes." in page
+        start = page.index('href="/concern-exports/') + len('href="')
+        return page[start : page.index('"', start)]
+
+    with time_machine.travel(datetime(2026, 6, 20, 9, 0, tzinfo=UTC), tick=False) as clock:
+        late, in_time = link(), link()
+        clock.move_to(datetime(2026, 6, 20, 9, 15, tzinfo=UTC))
+        assert client.get(in_time).status_code == 200  # the fifteenth minute still counts
+        clock.move_to(datetime(2026, 6, 20, 9, 15, 1, tzinfo=UTC))
+        gone = client.get(late)
+        assert gone.status_code == 410
+        assert "This link has expired. Make a new export" in gone.get_data(as_text=True)
+        # Nothing was read; a new link works.
+        assert actions(session, action="concern.export") == ["concern.export"]
+        assert client.get(link()).status_code == 200
 
 
 # Keeping and migrating -------------------------------------------------------------------

@@ -87,6 +87,8 @@ def test_schedule_a_series_from_the_form(client, session, board, facilitator):
         ({"kind": "month_day", "month_day": ""}, "Choose which day of the month"),
         ({"month_day": "32", "kind": "month_day"}, "Number must be between 1 and 31."),
         ({"at": "25:99"}, "Not a valid time value."),
+        ({"until": "9999-12-31"}, "Choose a day between 1970-01-01 and 9998-12-31."),
+        ({"start_date": "0001-01-01"}, "Choose a day between 1970-01-01 and 9998-12-31."),
     ],
 )
 def test_bad_series_input_is_refused_and_kept(client, session, board, facilitator, data, message):

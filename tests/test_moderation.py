@@ -140,6 +140,10 @@ def test_a_childs_idea_is_approved_or_rejected(client, auth, session, make, worl
         (["happened:5:500"], "", "outside the text"),
         (["happened:0:6", "happened:3:9"], "", "overlap"),
         (["happened:x:y"], "", "outside the text"),
+        # Digits Python calls digits but int() refuses, or a number longer than it reads.
+        (["happened:\u00b2:5"], "", "outside the text"),
+        (["happened:0:\u0661\u0662"], "", "outside the text"),
+        ([f"happened:0:{'9' * 5000}"], "", "outside the text"),
         (["elsewhere:0:3"], "", "outside the text"),
         ([], "not in there", "These words are not in the text"),
     ],
@@ -469,6 +473,11 @@ def test_after_approving_the_queue_shows_what_partners_will_read(client, auth, s
         403,
         404,
     )
+    # Not an id (too large for a column, or digits other than 0-9): nothing is shown.
+    for bad in ("feedback-" + "9" * 20, "feedback-\u00b2", "proposal-\u0661\u0662", "feedback-0"):
+        response = client.get(f"/boards/{board.id}/moderation?approved={bad}")
+        assert response.status_code == 200, bad
+        assert "Partners will read:" not in response.get_data(as_text=True)
 
 
 def test_the_queue_filters_by_meeting_and_service(client, auth, session, make, world):
@@ -493,7 +502,15 @@ def test_the_queue_filters_by_meeting_and_service(client, auth, session, make, w
     # Not a meeting of this board, or not a number: 400, the whole queue, the reason shown.
     foreign = make.meeting(world.other_board)
     session.commit()
-    for bad in (f"meeting={foreign.id}", "meeting=abc", "service=99999", "meeting=1e9"):
+    for bad in (
+        f"meeting={foreign.id}",
+        "meeting=abc",
+        "service=99999",
+        "meeting=1e9",
+        "meeting=" + "9" * 30,
+        "meeting=\u00b2",
+        "service=-1",
+    ):
         response = client.get(f"{url}?{bad}")
         assert response.status_code == 400, bad
         text = response.get_data(as_text=True)

@@ -161,3 +161,34 @@ def test_one_invitation_link_used_eight_times_at_once_is_accepted_once(
     assert session.get(User, user.id).session_epoch == 1  # one password was set, once
     invitation = session.scalar(sa.select(Invitation).where(Invitation.user_id == user.id))
     assert invitation.used_at is not None
+
+
+# Two administrators deactivating each other at the same moment ------------------------------
+
+
+def test_two_administrators_deactivating_each_other_at_once_leave_one(
+    app, session, make, monkeypatch
+):
+    """Each sees the other as the administrator left; the rows they count are locked, so
+    the second counts again once the first is done, and is refused."""
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: no two counts pass together")
+    first = make.user(Role.ADMINISTRATOR, name="First admin")
+    second = make.user(Role.ADMINISTRATOR, name="Second admin")
+    make.commit()
+    pairs = [(first, second), (second, first)]
+    _hold(monkeypatch, accounts, "record", 2)
+
+    def deactivate(i):
+        actor, target = pairs[i]
+        client = app.test_client()
+        with client.session_transaction() as cookie:
+            cookie["_user_id"] = actor.get_id()
+        return client.post(f"/admin/accounts/{target.id}/active", data={"active": "0"})
+
+    responses = _race(2, deactivate)
+    assert sorted(r.status_code for r in responses) == [302, 409]
+    refused = next(r for r in responses if r.status_code == 409)
+    assert "needs at least one administrator who can sign in" in refused.get_data(as_text=True)
+    session.expire_all()
+    assert [session.get(User, u.id).active for u in (first, second)].count(True) == 1

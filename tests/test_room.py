@@ -339,3 +339,57 @@ def test_a_close_cannot_be_undone_after_ten_minutes(app, client, session, meetin
         session.expire_all()
         assert session.get(Meeting, meeting.id).state is MeetingState.CLOSED
         assert _audit(session, "meeting.reopen") == []
+
+
+CHANGED = (
+    "This changed since the question was asked (someone may have acted in the meantime)."
+    " Read what will happen now and confirm again."
+)
+
+
+def test_a_close_confirmed_before_an_undo_does_not_close_the_reopened_meeting(
+    app, client, session, meeting, facilitator
+):
+    with time_machine.travel(datetime(2026, 6, 20, 9, 0, tzinfo=UTC), tick=False) as clock:
+        first = once_token(client.get(f"/meetings/{meeting.id}/close").text)
+        old_tab = once_token(client.get(f"/meetings/{meeting.id}/close").text)
+        assert client.post(f"/meetings/{meeting.id}/close", data={"once": first}).status_code == 302
+        clock.move_to(datetime(2026, 6, 20, 9, 1, tzinfo=UTC))
+        undo = once_token(client.get(f"/meetings/{meeting.id}").text)
+        assert client.post(f"/meetings/{meeting.id}/reopen", data={"once": undo}).status_code == 302
+        clock.move_to(datetime(2026, 6, 20, 9, 2, tzinfo=UTC))
+        # The old tab's yes was given to the meeting before the undo: asked again.
+        stale = client.post(f"/meetings/{meeting.id}/close", data={"once": old_tab})
+        assert stale.status_code == 400 and said(app, "pl", CHANGED) in stale.text
+        session.expire_all()
+        assert session.get(Meeting, meeting.id).state is MeetingState.OPEN
+        assert len(_audit(session, "meeting.close")) == 1
+        # The question asked again is answered.
+        again = client.post(f"/meetings/{meeting.id}/close", data={"once": once_token(stale.text)})
+        assert again.status_code == 302
+        session.expire_all()
+        assert session.get(Meeting, meeting.id).state is MeetingState.CLOSED
+
+
+def test_the_undo_of_a_first_close_does_not_reopen_a_second(
+    app, client, session, meeting, facilitator
+):
+    with time_machine.travel(datetime(2026, 6, 20, 9, 0, tzinfo=UTC), tick=False) as clock:
+        close_meeting(client, meeting)
+        undo = once_token(client.get(f"/meetings/{meeting.id}").text)
+        old_tab = once_token(client.get(f"/meetings/{meeting.id}").text)
+        assert client.post(f"/meetings/{meeting.id}/reopen", data={"once": undo}).status_code == 302
+        clock.move_to(datetime(2026, 6, 20, 9, 3, tzinfo=UTC))
+        close_meeting(client, meeting)
+        stale = client.post(f"/meetings/{meeting.id}/reopen", data={"once": old_tab})
+        assert stale.status_code == 400 and said(app, "pl", CHANGED) in stale.text
+        session.expire_all()
+        assert session.get(Meeting, meeting.id).state is MeetingState.CLOSED
+        assert len(_audit(session, "meeting.reopen")) == 1
+        # The page asks again, for this close: that undo is taken.
+        fresh = once_token(stale.text)
+        assert (
+            client.post(f"/meetings/{meeting.id}/reopen", data={"once": fresh}).status_code == 302
+        )
+        session.expire_all()
+        assert session.get(Meeting, meeting.id).state is MeetingState.OPEN

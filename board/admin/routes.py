@@ -221,10 +221,11 @@ def _role_and_board(form, all_boards) -> tuple[Role, Board | None]:
 GRANT_ADMIN = "account.grant_admin"
 
 
-def _unconfirmed_admin(form, name: str, action: str, back: str, target: int = 0):
+def _unconfirmed_admin(form, name: str, action: str, back: str, target: int = 0, version: str = ""):
     """Making someone a network administrator is asked twice, on a page that says what it
     gives them; the answer posts the same form again, with a one-time token (board.confirm)
-    for this person (``target``: their id, 0 for an invitation). None when confirmed (or
+    for this person (``target``: their id, 0 for an invitation, whose ``version`` is then the
+    address invited: a yes for one address is no yes for another). None when confirmed (or
     not needed); the question (again: 400 for an answer out of date), or 409 for an answer
     sent twice."""
     if form.role.data != Role.ADMINISTRATOR.value:
@@ -232,14 +233,14 @@ def _unconfirmed_admin(form, name: str, action: str, back: str, target: int = 0)
     status, error = 200, None
     if form.confirm_admin.data:
         try:
-            spend(GRANT_ADMIN, target, form.confirm_admin.data)
+            spend(GRANT_ADMIN, target, form.confirm_admin.data, version)
         except ConfirmError as refused:
             if refused.status == 409:
                 return render_error(409, str(refused.message))
             status, error = 400, refused.message
         else:
             return None
-    form.confirm_admin.data = issue(GRANT_ADMIN, target)
+    form.confirm_admin.data = issue(GRANT_ADMIN, target, version)
     return render_template(
         "admin/confirm_admin.html", form=form, name=name, action=action, back=back, error=error
     ), status
@@ -265,7 +266,9 @@ def invite():
     all_boards = _fill_role_choices(form)
     if form.validate_on_submit():
         back = url_for("admin.accounts_list")
-        if question := _unconfirmed_admin(form, form.name.data, url_for("admin.invite"), back):
+        address = accounts.normalise_email(form.email.data or "")
+        action = url_for("admin.invite")
+        if question := _unconfirmed_admin(form, form.name.data, action, back, version=address):
             return question
         try:
             user, token = accounts.invite_user(

@@ -11,7 +11,8 @@ from wtforms.validators import Optional
 
 from board.audit.models import ACTION_LABELS
 from board.audit.queries import AuditFilter
-from board.forms import BaseForm, choices
+from board.forms import BaseForm, choices, sane_day
+from board.web import whole_number
 
 # Pages beyond this are refused as a page number (the log would need 5 million entries).
 MAX_PAGE = 100_000
@@ -24,8 +25,8 @@ class AuditFilterForm(BaseForm):
     class Meta(BaseForm.Meta):
         csrf = False
 
-    start = DateField(_l("From (day)"), validators=[Optional()])
-    end = DateField(_l("To (day, included)"), validators=[Optional()])
+    start = DateField(_l("From (day)"), validators=[Optional(), sane_day])
+    end = DateField(_l("To (day, included)"), validators=[Optional(), sane_day])
     board = SelectField(_l("Board"), validators=[Optional()])
     actor = SelectField(_l("Person"), validators=[Optional()])
     action = SelectField(_l("Action"), validators=[Optional()])
@@ -56,8 +57,9 @@ class AuditFilterForm(BaseForm):
         return valid
 
     def filters(self, page: str | None = None) -> AuditFilter:
-        """The validated filters; a page number that is not one is the first page."""
-        number = int(page) if page and page.isdecimal() else 1
+        """The validated filters; a page number that is not one (or beyond the last there
+        can be) is the first page."""
+        number = whole_number(page, MAX_PAGE) or 1
         return AuditFilter(
             board_id=int(self.board.data) if self.board.data else None,
             actor_id=int(self.actor.data) if self.actor.data else None,
@@ -65,5 +67,5 @@ class AuditFilterForm(BaseForm):
             start=self.start.data,
             end=self.end.data,
             zone=self.zone,
-            page=min(max(number, 1), MAX_PAGE),
+            page=number,
         )

@@ -56,18 +56,25 @@ _LAST_ADMIN = _l(
 
 def _other_administrators(session: Session, user: User) -> int:
     """Administrators besides ``user`` who can sign in (active, with a password: an
-    invitation not yet accepted administers nothing)."""
-    return session.execute(
-        sa.select(sa.func.count(sa.distinct(User.id)))
-        .select_from(RoleAssignment)
-        .join(User)
+    invitation not yet accepted administers nothing).
+
+    Asked before taking an administrator away, so every administrator's row is locked
+    (``FOR UPDATE``, in the order of their ids) until the transaction ends: of two
+    administrators deactivating each other at the same moment, the second waits for the
+    first, then counts again and finds none left. SQLite ignores the lock; it lets one
+    writer at a time anyway."""
+    admins = session.scalars(
+        sa.select(User.id)
+        .join(RoleAssignment)
         .where(
             RoleAssignment.role == Role.ADMINISTRATOR,
             User.active.is_(True),
             User.password_hash.is_not(None),
-            User.id != user.id,
         )
-    ).scalar_one()
+        .order_by(User.id)
+        .with_for_update(of=User)
+    )
+    return len(set(admins) - {user.id})
 
 
 class InvitationInvalid(AccountError):

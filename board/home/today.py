@@ -10,7 +10,9 @@
 - a partner's inbox: summaries and answers new since the last visit, and what waits for
   their organisation's answer.
 
-A partner is never shown a board's day, whatever else they are.
+Being a partner shows no board's day by itself: the day comes with the other roles only. A
+person who is both a partner and a board's facilitator (or an administrator) sees that
+board's day (or the rooms open now) above their inbox.
 """
 
 from __future__ import annotations

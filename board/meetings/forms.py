@@ -17,8 +17,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from board.confirm import ConfirmStepForm
-from board.forms import BaseForm, CheckboxesField, choices
+from board.confirm import ConfirmStepForm, stamp
+from board.forms import BaseForm, CheckboxesField, choices, sane_day
 from board.meetings.recurrence import RuleKind
 from board.meetings.services import undo_until
 
@@ -54,7 +54,7 @@ def _services():
 
 
 class MeetingForm(BaseForm):
-    day = DateField(_l("Date"), validators=[InputRequired()])
+    day = DateField(_l("Date"), validators=[InputRequired(), sane_day])
     at = TimeField(_l("Start time"), validators=[InputRequired()])
     duration_minutes = _duration()
     place = _place()
@@ -86,10 +86,10 @@ class SeriesForm(BaseForm):
         validators=[Optional(), NumberRange(min=1, max=31)],
         description=_l("In shorter months, the 29th to the 31st fall on the last day."),
     )
-    start_date = DateField(_l("First possible date"), validators=[InputRequired()])
+    start_date = DateField(_l("First possible date"), validators=[InputRequired(), sane_day])
     until = DateField(
         _l("Last possible date"),
-        validators=[Optional()],
+        validators=[Optional(), sane_day],
         description=_l("Leave empty for twelve months."),
     )
     at = TimeField(_l("Start time"), validators=[InputRequired()])
@@ -124,10 +124,18 @@ class PresentForm(BaseForm):
 REOPEN = "meeting.reopen"
 
 
+def closed_version(meeting) -> str:
+    """The close an undo answers: an undo asked for a first close does not reopen a second."""
+    return stamp(meeting.closed_at)
+
+
 def undo_close(meeting) -> dict | None:
     """The "Undo close" button of a meeting closed less than ten minutes ago (its control
     screen, the board's meetings): until when, and its one-time answer (board.confirm)."""
     until = undo_until(meeting)
     if until is None:
         return None
-    return {"until": until, "form": ConfirmStepForm().ask(REOPEN, meeting.id)}
+    return {
+        "until": until,
+        "form": ConfirmStepForm().ask(REOPEN, meeting.id, closed_version(meeting)),
+    }

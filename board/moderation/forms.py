@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from board.confirm import ConfirmStepForm
-from board.forms import BaseForm, choices
+from board.forms import BaseForm, choices, sane_day
 from board.moderation.models import FREE_NOTE_KINDS, ConcernUrgency, RejectionReason
 
 
@@ -98,7 +98,7 @@ class ConcernForm(BaseForm):
     reason = TextAreaField(
         _l("Why you raise this concern"), validators=[Optional(), Length(max=4000)]
     )
-    occurred_on = DateField(_l("Date"), validators=[Optional()])
+    occurred_on = DateField(_l("Date"), validators=[Optional(), sane_day])
     place = StringField(_l("Place"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Raise a safeguarding concern"))
 

@@ -37,7 +37,7 @@ from board.moderation.forms import (
 )
 from board.moderation.models import Concern
 from board.states import ModerationState
-from board.web import get_allowed
+from board.web import get_allowed, id_from, whole_number
 
 bp = Blueprint("moderation", __name__)
 
@@ -90,9 +90,10 @@ def _just_approved(board: Board):
     """The item named by ``?approved=<kind>-<id>``, if it is an approved text of this board
     (whose moderators alone read this page): its words as partners will read them."""
     kind, _sep, ident = request.args.get("approved", "").partition("-")
-    if kind not in ITEMS or not ident.isdigit():
+    item_id = id_from(ident)
+    if kind not in ITEMS or item_id is None:
         return None
-    item = cast(Feedback | Action | None, db.get(ITEMS[kind], int(ident)))
+    item = cast(Feedback | Action | None, db.get(ITEMS[kind], item_id))
     if item is None or item.moderation is not ModerationState.APPROVED:
         return None
     if services.board_of(item).id != board.id:
@@ -103,10 +104,14 @@ def _just_approved(board: Board):
 def _queue_url(board: Board, **args) -> str:
     """Back to the queue, with the filters the decision was made under."""
     for name in ("meeting", "service"):
-        value = request.form.get(name, "")
-        if value.isdigit():
+        value = id_from(request.form.get(name))
+        if value is not None:
             args[name] = value
     return url_for("moderation.queue", board_id=board.id, **args)
+
+
+# Far beyond any text's length: a larger offset is no offset at all.
+SPAN_LIMIT = 10**6
 
 
 def _removals(fields) -> services.Removals:
@@ -114,12 +119,13 @@ def _removals(fields) -> services.Removals:
     spans: dict[str, list[tuple[int, int]]] = {}
     for value in request.form.getlist("remove"):
         field, _sep, rest = value.partition(":")
-        start, _sep, end = rest.partition(":")
-        if field not in fields or not start.isdigit() or not end.isdigit():
+        first, _sep, last = rest.partition(":")
+        start, end = whole_number(first, SPAN_LIMIT), whole_number(last, SPAN_LIMIT)
+        if field not in fields or start is None or end is None:
             raise services.ModerationError(
                 _("A part to remove is outside the text. Please try again.")
             )
-        spans.setdefault(field, []).append((int(start), int(end)))
+        spans.setdefault(field, []).append((start, end))
     words = {f: request.form.get(f"words-{f}", "")[:500] for f in fields}
     return services.Removals(spans, words)
 
@@ -426,19 +432,22 @@ def export_concerns(board_id: int):
         abort(400)
     token = services.prepare_export(db, current_user, board)
     db.commit()
-    return render_template("moderation/export.html", board=board, token=token)
+    return render_template(
+        "moderation/export.html", board=board, token=token, minutes=services.EXPORT_MINUTES
+    )
 
 
 @bp.get("/concern-exports/<export_token>")
 @login_required
 def download_export(export_token: str):
-    """The file, once, for the lead who asked for it; a second time: 410."""
+    """The file, once, for the lead who asked for it, within EXPORT_MINUTES; a second time,
+    or later: 410."""
     export = services.export_for(db, export_token) or abort(404)
     if export.made_by_id != current_user.id or not can_export_concerns(current_user, export.board):
         abort(403)
     try:
         text = services.take_export(db, current_user, export)
-    except services.ExportGone as error:
+    except (services.ExportGone, services.ExportExpired) as error:
         db.rollback()
         return render_error(410, str(error.message))
     db.commit()

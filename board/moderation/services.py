@@ -9,7 +9,7 @@ import dataclasses
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -506,6 +506,16 @@ class ExportGone(ModerationError):
         )
 
 
+class ExportExpired(ModerationError):
+    def __init__(self):
+        super().__init__(_l("This link has expired. Make a new export if you need the file."))
+
+
+# How long an export's link works: the file holds every concern of the board, and a link
+# left in a browser's history or a shared screen must not open it later.
+EXPORT_MINUTES = 15
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -530,18 +540,25 @@ def export_for(session: Session, token: str) -> ConcernExport | None:
 
 
 def take_export(session: Session, actor, export: ConcernExport) -> str:
-    """The file (CSV, one row per entry of each concern's timeline), once: a second take,
-    even at the same moment, raises ExportGone. Audited with the number of concerns."""
+    """The file (CSV, one row per entry of each concern's timeline), once and within
+    EXPORT_MINUTES of its making: a second take, even at the same moment, raises ExportGone;
+    a late one, ExportExpired. Audited with the number of concerns."""
     from board.moderation.queries import export_rows
 
+    now = utcnow()
+    cutoff = now - timedelta(minutes=EXPORT_MINUTES)
     result = session.execute(
         sa.update(ConcernExport)
-        .where(ConcernExport.id == export.id, ConcernExport.downloaded_at.is_(None))
-        .values(downloaded_at=utcnow())
+        .where(
+            ConcernExport.id == export.id,
+            ConcernExport.downloaded_at.is_(None),
+            ConcernExport.made_at >= cutoff,
+        )
+        .values(downloaded_at=now)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]  # an UPDATE's Result is a CursorResult
-        raise ExportGone()
+        raise ExportGone() if export.downloaded_at or export.made_at >= cutoff else ExportExpired()
     rows, count = export_rows(session, export.board)
     record(
         session,

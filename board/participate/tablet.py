@@ -19,6 +19,7 @@ from board.ended import has_ended, remember
 from board.i18n import use_board_languages
 from board.meetings.models import Meeting
 from board.participate import admission
+from board.web import id_from
 
 KEY = "tablet"
 # A tablet sent back from the idle warning a little late still counts as idle.
@@ -60,8 +61,7 @@ def _forget_current() -> None:
     """Remember the current session's token as finished, so no copy of its cookie works."""
     raw = session.get(KEY)
     if isinstance(raw, dict) and raw.get("token"):
-        meeting_id = str(raw.get("meeting_id", ""))
-        forget(int(meeting_id) if meeting_id.isdigit() else None, str(raw["token"]))
+        forget(id_from(str(raw.get("meeting_id", ""))), str(raw["token"]))
 
 
 def forget(meeting_id: int | None, token: str) -> None:

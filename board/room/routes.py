@@ -25,7 +25,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from board.auth.access import can_run_meetings
-from board.confirm import ConfirmError, ConfirmStepForm, question
+from board.confirm import ConfirmError, ConfirmStepForm, question, stamp
 from board.db import db, utcnow
 from board.feedback.queries import count_answers
 from board.forms import ConfirmForm, show_error
@@ -40,7 +40,7 @@ from board.i18n import (
 )
 from board.meetings import codes, queries
 from board.meetings import services as meetings
-from board.meetings.forms import REOPEN, CancelForm, PresentForm, undo_close
+from board.meetings.forms import REOPEN, CancelForm, PresentForm, closed_version, undo_close
 from board.meetings.models import HelpCall, Meeting, MeetingState
 from board.participate import admission, offline
 from board.room import services
@@ -124,6 +124,12 @@ def open_meeting(meeting_id: int):
 CLOSE = "meeting.close"
 
 
+def _opened_version(meeting: Meeting) -> str:
+    """The opening a close answers: a close asked before an undo does not close the
+    meeting opened again since."""
+    return stamp(meeting.opened_at, meeting.reopened_at)
+
+
 @bp.get("/meetings/<int:meeting_id>/close")
 @login_required
 def confirm_close(meeting_id: int):
@@ -131,7 +137,9 @@ def confirm_close(meeting_id: int):
     meeting = _meeting_for(meeting_id)
     if not meeting.is_open:
         return redirect(url_for("room.meeting", meeting_id=meeting.id))
-    return _close_question(meeting, ConfirmStepForm().ask(CLOSE, meeting.id))
+    return _close_question(
+        meeting, ConfirmStepForm().ask(CLOSE, meeting.id, _opened_version(meeting))
+    )
 
 
 def _close_question(meeting: Meeting, form: ConfirmStepForm, status: int = 200):
@@ -183,12 +191,14 @@ def close_meeting(meeting_id: int):
         abort(400)
     try:
         if meeting.is_open:  # one that is not is said so, whatever the answer
-            form.answer(CLOSE, meeting.id)
+            form.answer(CLOSE, meeting.id, _opened_version(meeting))
         services.close_meeting(db, current_user, meeting)
     except ConfirmError as error:
         if error.status == 400:
             show_error(form, error)
-            return _close_question(meeting, form.ask(CLOSE, meeting.id), 400)
+            return _close_question(
+                meeting, form.ask(CLOSE, meeting.id, _opened_version(meeting)), 400
+            )
         flash(str(error.message), "error")
         return _meeting_page(meeting, 409)
     except meetings.MeetingError as error:
@@ -209,7 +219,7 @@ def reopen_meeting(meeting_id: int):
         abort(400)
     try:
         if meeting.state is MeetingState.CLOSED:  # an open one is said so, whatever the answer
-            form.answer(REOPEN, meeting.id)
+            form.answer(REOPEN, meeting.id, closed_version(meeting))
         meetings.reopen_meeting(db, current_user, meeting)
     except (ConfirmError, meetings.MeetingError) as error:
         flash(str(error.message), "error")

@@ -19,7 +19,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from board.boards.models import Board, Organisation, Service, ServiceCategory
 from board.confirm import ConfirmStepForm
-from board.forms import BaseForm, CheckboxesField, SubForm, choices
+from board.forms import BaseForm, CheckboxesField, SubForm, choices, sane_day
 from board.summaries.dashboard import Filters
 from board.summaries.findings import ALL_SERVICES, FindingDraft
 from board.summaries.models import ItemKind, ResponseStatus, Summary
@@ -163,7 +163,7 @@ class ResponseForm(BaseForm):
         _l("What you will do"),
         validators=[DataRequired(_l("Write what you will do.")), Length(max=2000)],
     )
-    by_when = DateField(_l("By when"), validators=[Optional()])
+    by_when = DateField(_l("By when"), validators=[Optional(), sane_day])
     submit = SubmitField(_l("Send the answer"))
 
     def answer(self) -> dict:

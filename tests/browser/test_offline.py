@@ -14,6 +14,7 @@ the server directly.
 
 from __future__ import annotations
 
+import time
 import types
 
 import pytest
@@ -79,8 +80,14 @@ def _join(tablet, link, live_server, room, lang="en") -> None:
     tablet.wait_for_url(f"{base}/join/welcome")
     tablet.click(".start-form button")
     let_tablet_in(tablet, types.SimpleNamespace(url=base, app=live_server.app))
-    # The service worker is in charge, and has what it needs to show the offline page.
-    tablet.wait_for_function("() => navigator.serviceWorker.controller !== null", timeout=20_000)
+    # The service worker is in charge, and has what it needs to show the offline page. Asked
+    # from here, not with wait_for_function: its polling runs on the page's timers, which the
+    # idle tests' installed clock holds still.
+    for _ in range(200):
+        if tablet.evaluate("navigator.serviceWorker.controller !== null"):
+            break
+        time.sleep(0.1)
+    assert tablet.evaluate("navigator.serviceWorker.controller !== null"), "no service worker"
 
 
 def _count(live_app, model, *where) -> int:
@@ -150,7 +157,7 @@ def _send_while_cut(tablet, link, live_app, room, submit, expected_state: str) -
     link.up = True
     link.drop = lambda method, path, body: path == "/meeting/queue" and QUEUE_SEND not in body
     _flush(tablet)
-    tablet.wait_for_function("() => true")  # let the page's message go
+    tablet.evaluate("true")  # a round trip: let the page's message go
     for _ in range(100):
         if _waiting(live_app, room.id) == 1:
             break
@@ -279,8 +286,8 @@ def test_the_next_child_sees_nothing_of_the_last_one(tablet, link, live_server, 
 @pytest.mark.parametrize("online", [True, False])
 def test_the_idle_reset_keeps_a_started_answer(tablet, link, live_server, live_app, room, online):
     words = f"started before the idle time {online}"
-    tablet.clock.install()
     _join(tablet, link, live_server, room, "en")
+    tablet.clock.install()  # after joining: the idle timer is the next page's
     with live_app.app_context():
         idle = get_session().get(Meeting, room.id).board.idle_seconds
     tablet.goto(f"{link.url}/meeting/services/{room.service_id}")
@@ -305,8 +312,8 @@ def test_the_idle_reset_keeps_a_started_answer(tablet, link, live_server, live_a
 
 
 def test_the_idle_reset_drops_an_untouched_form(tablet, link, live_server, live_app, room):
-    tablet.clock.install()
     _join(tablet, link, live_server, room, "en")
+    tablet.clock.install()  # after joining: the idle timer is the next page's
     with live_app.app_context():
         idle = get_session().get(Meeting, room.id).board.idle_seconds
     answers = _count(live_app, Feedback, Feedback.meeting_id == room.id)

@@ -361,9 +361,11 @@ def test_a_child_gives_feedback_proposes_votes_and_takes_back(
     tablet.wait_for_url(f"{base}/meeting/thanks")
     tablet.goto(f"{base}/meeting/mine")
     problems += check_page(tablet)
-    assert tablet.locator(".given > li").count() == 2
+    expect(tablet.locator(".given > li")).to_have_count(2)
     tablet.click(".given > li >> nth=0 >> button")
-    assert tablet.locator(".given > li").count() == 1
+    tablet.wait_for_load_state()
+    # the page reloads after the taking back; expect() waits for it, count() did not
+    expect(tablet.locator(".given > li")).to_have_count(1)
     tablet.goto(f"{base}/meeting/vote")
     problems += check_page(tablet)
     plus = tablet.locator("button[data-dots-step='1']")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pyotp
 import pytest
+from playwright.sync_api import expect
 
 from board import create_app
 from board.auth.models import Role
@@ -82,12 +83,12 @@ def test_two_factor_pages_in_every_staff_language(browser, two_factor_server):
         right = pyotp.TOTP(secret).now()
         lead.fill("#code", "000000" if right != "000000" else "111111")
         lead.click("#submit")
-        assert lead.locator("#code-error").count() == 1
+        expect(lead.locator("#code-error")).to_have_count(1)
         problems += check_page(lead)
         lead.fill("#code", right)
         lead.click("#submit")
         recovery = lead.locator(".recovery-codes code")
-        assert recovery.count() == 10
+        expect(recovery).to_have_count(10)
         problems += check_page(lead)
         first = recovery.first.inner_text()
         lead.goto(f"{base}/account/two-factor")
@@ -98,7 +99,7 @@ def test_two_factor_pages_in_every_staff_language(browser, two_factor_server):
         lead.wait_for_url(f"{base}/login/code")
         lead.fill("#code", "12345678")
         lead.click("#submit")
-        assert lead.locator("#code-error").count() == 1
+        expect(lead.locator("#code-error")).to_have_count(1)
         problems += check_page(lead)
         lead.fill("#code", first)
         lead.click("#submit")

@@ -297,13 +297,16 @@ def account(user_id: int):
     user = get_or_404(User, user_id)
     form = RoleForm()
     _fill_role_choices(form)
-    return render_template(
-        "admin/account.html",
-        user=user,
-        role_form=form,
-        confirm=ConfirmForm(),
-        invitation_link=session.pop("invitation_link", None),
+    return _account_page(user, form, invitation_link=session.pop("invitation_link", None))
+
+
+def _account_page(user: User, role_form: RoleForm, status: int = 200, **context):
+    """The account page: its roles, the form to add one, and what the last act said."""
+    context.setdefault("invitation_link", None)
+    page = render_template(
+        "admin/account.html", user=user, role_form=role_form, confirm=ConfirmForm(), **context
     )
+    return page, status
 
 
 @bp.post("/accounts/<int:user_id>/roles")
@@ -325,13 +328,7 @@ def add_role(user_id: int):
             db.commit()
             flash(_("The role is added."), "success")
             return redirect(url_for("admin.account", user_id=user.id))
-    return render_template(
-        "admin/account.html",
-        user=user,
-        role_form=form,
-        confirm=ConfirmForm(),
-        invitation_link=None,
-    ), 400
+    return _account_page(user, form, 400)
 
 
 def _refused(user: User, error: accounts.AccountError):
@@ -339,14 +336,7 @@ def _refused(user: User, error: accounts.AccountError):
     do not allow it, such as the network's last administrator)."""
     form = RoleForm()
     _fill_role_choices(form)
-    return render_template(
-        "admin/account.html",
-        user=user,
-        role_form=form,
-        confirm=ConfirmForm(),
-        invitation_link=None,
-        refusal=str(error.message),
-    ), 409
+    return _account_page(user, form, 409, refusal=str(error.message))
 
 
 @bp.post("/roles/<int:assignment_id>/remove")

@@ -261,10 +261,15 @@ def test_the_lead_works_the_case_on_a_timeline_each_step_audited_without_words(
     positions = [timeline.index(text) for _kind, text in steps]
     assert positions == sorted(positions)
     assert "Add to the timeline" not in page  # closed: the timeline is complete
-    refused = client.post(f"/concerns/{concern.id}/notes", data={"kind": "note", "text": "Late."})
-    assert refused.status_code == 409 and "This concern is closed already." in refused.get_data(
-        as_text=True
+    refused = client.post(
+        f"/concerns/{concern.id}/notes", data={"kind": "note", "text": "Late: called the aunt."}
     )
+    late = refused.get_data(as_text=True)
+    assert refused.status_code == 409 and "This concern is closed already." in late
+    assert "Late: called the aunt." in late  # shown back to copy, not lost
+    again = client.post(f"/concerns/{concern.id}/close", data={"outcome": "Moved to Durrës."})
+    assert again.status_code == 409 and "Moved to Durrës." in again.get_data(as_text=True)
+    assert fresh(session, Concern, concern.id).closing_note == notes[-1].text  # nothing twice
 
 
 def test_a_note_needs_its_kind_and_text_and_keeps_what_was_typed(app, client, auth, session, world):

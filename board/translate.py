@@ -32,7 +32,7 @@ DOMAIN = "messages"
 
 # The functions that mark a message, in gettext's notation, beside Babel's own (_, gettext,
 # ngettext, pgettext ...): lazy_gettext for strings defined at import time (forms, models).
-KEYWORDS = ("_l", "lazy_gettext", "ngettext:1,2")
+KEYWORDS = ("_l", "lazy_gettext", "ngettext:1,2", "lazy_pgettext:1c,2")
 # A comment starting with this, on the line just above a message (``# i18n: ...`` in Python,
 # ``{# i18n: ... #}`` in a template), goes into the catalogues for the translators.
 COMMENT_TAGS = ("i18n:",)

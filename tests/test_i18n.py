@@ -445,3 +445,19 @@ def test_staff_are_not_offered_an_incomplete_language(client, make, session):
     assert "rom" in [choice.value for choice in language_choices()]  # a board offers it
     page = client.get("/").get_data(as_text=True)
     assert 'value="sq"' in page and 'value="rom"' not in page
+
+
+@pytest.mark.parametrize(
+    ("code", "meeting", "concern"),
+    [("en", "Closed", "Closed"), ("bg", "Закрита", "Закрит"), ("sr_Latn", "Zatvoren", "Zatvorena")],
+)
+def test_closed_agrees_with_a_meeting_and_with_a_concern(app, code, meeting, concern):
+    """A meeting (bg среща, sr sastanak) and a concern (bg сигнал, sr prijava) differ in
+    gender: "Closed" has a context for the concern."""
+    from board.i18n import force_language
+    from board.meetings.models import MeetingState
+    from board.moderation.models import ConcernState
+
+    with app.test_request_context(), force_language(code):
+        assert str(MeetingState.CLOSED.label) == meeting
+        assert str(ConcernState.CLOSED.label) == concern

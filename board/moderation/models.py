@@ -7,6 +7,7 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from board.auth.models import User
@@ -52,7 +53,9 @@ class ConcernState(enum.StrEnum):
         return {
             ConcernState.OPEN: _l("Not yet acknowledged"),
             ConcernState.ACKNOWLEDGED: _l("Acknowledged"),
-            ConcernState.CLOSED: _l("Closed"),
+            # i18n: a safeguarding concern is closed (not a meeting: the word may agree
+            # with "concern" in another gender).
+            ConcernState.CLOSED: lazy_pgettext("concern", "Closed"),
         }[self]
 
 

@@ -237,3 +237,14 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+def require_synthesis() -> None:
+    """espeak-ng and opusenc, or a skip that says so (a failure under CI, which installs them)."""
+    from board.voice import synth
+
+    if not synth.available():
+        message = f"skipped: {synth.explain_missing()}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message.replace("skipped", "required under CI"))
+        pytest.skip(message)

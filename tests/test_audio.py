@@ -4,7 +4,6 @@ endpoint (only texts the server shows, never a child's), recordings by staff."""
 from __future__ import annotations
 
 import io
-import os
 import re
 
 import pytest
@@ -14,6 +13,7 @@ from board.audit.models import AuditEntry
 from board.voice import synth, texts
 from board.voice.models import Recording
 from board.voice.services import MAX_BYTES, sniff
+from tests.conftest import require_synthesis
 from tests.factories import OPUS, join, once, tablet
 
 AUDIO = re.compile(r'data-audio="([^"]+)"')
@@ -22,12 +22,7 @@ RECORDED = re.compile(r'data-audio-rec="([^"]+)"')
 
 @pytest.fixture
 def needs_synthesis():
-    """espeak-ng and opusenc, or a skip that says so (a failure under CI, which installs them)."""
-    if not synth.available():
-        message = f"skipped: {synth.explain_missing()}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message.replace("skipped", "required under CI"))
-        pytest.skip(message)
+    require_synthesis()
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ import sqlalchemy as sa
 
 from board.db import get_session
 from board.meetings.models import Meeting, MeetingState
-from board.voice import synth
 from tests.browser.conftest import instrument, let_tablet_in
 from tests.browser.test_accessibility import check_page, sign_in
+from tests.conftest import require_synthesis
 
 pytestmark = pytest.mark.browser
 TABLET = {"width": 820, "height": 1180}
@@ -23,13 +23,7 @@ OPUS = Path(__file__).resolve().parent.parent / "data" / "prompt.opus"
 
 @pytest.fixture(scope="module", autouse=True)
 def needs_synthesis():
-    if not synth.available():
-        import os
-
-        message = f"skipped: {synth.explain_missing()}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message.replace("skipped", "required under CI"))
-        pytest.skip(message)
+    require_synthesis()
 
 
 @pytest.fixture

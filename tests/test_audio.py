@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from board.audit.models import AuditEntry
+from board.states import ModerationState
 from board.voice import synth, texts
 from board.voice.models import Recording
 from board.voice.services import MAX_BYTES, sniff
@@ -156,6 +157,23 @@ def test_a_childs_own_words_are_never_spoken(app, session, meeting, needs_synthe
     mine = client.get("/meeting/mine").get_data(as_text=True)
     assert "My own secret words" in mine
     assert not re.search(r"data-audio[^>]*>\s*My own secret words", mine)
+
+
+def test_a_child_page_reads_only_its_own_boards_words(app, session, meeting, make):
+    """The page's registry of speakable words is its board's rows (a network of hundreds of
+    boards is not read on every page); the audio address still resolves network-wide."""
+    other = make.board(name="Elsewhere", partners=[make.organisation(name="Far Ministry")])
+    make.service(other, name="Far clinic")
+    make.action(other, title="Far action", moderation=ModerationState.APPROVED)
+    session.commit()
+    own = texts.database_texts(session, "en", meeting.board_id)
+    assert {"Clinic", "Ministry of Children"} <= own
+    assert not own & {"Far clinic", "Far Ministry", "Far action"}
+    network = texts.database_texts(session, "en")
+    assert {"Clinic", "Far clinic", "Far Ministry", "Far action"} <= network
+    secret = app.config["SECRET_KEY"]
+    key = texts.key_for(secret, "en", "Far clinic")
+    assert texts.resolve(session, secret, "en", key) == "Far clinic"
 
 
 def test_synthesis_is_busy_rather_than_overloaded(app, client, needs_synthesis, monkeypatch):

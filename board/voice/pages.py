@@ -22,13 +22,14 @@ def _recordings() -> dict:
 
 def _speakable(lang: str, text: str) -> bool:
     """Whether the audio endpoint will speak ``text``: the same registry (board.voice.texts),
-    so no page offers an address that answers 404. The database's words are read once per
-    request, and only when a text is not a catalogue message."""
+    so no page offers an address that answers 404. The database's words (the page's board's
+    only) are read once per request, and only when a text is not a catalogue message."""
     if text in texts.catalogue(lang):
         return True
     cache = g.setdefault("_spoken_texts", {})
     if lang not in cache:
-        cache[lang] = texts.database_texts(db, lang)
+        meeting = g.get("meeting")  # a child page shows its own board's words only
+        cache[lang] = texts.database_texts(db, lang, meeting.board_id if meeting else None)
     return text in cache[lang]
 
 

@@ -111,36 +111,57 @@ def catalogue(lang: str) -> dict[str, str]:
     return texts
 
 
-def database_texts(session: Session, lang: str) -> set[str]:
+def database_texts(session: Session, lang: str, board_id: int | None = None) -> set[str]:
     """The words from the database a child page shows in ``lang``: services' names (each
-    wording), the
-    approved actions' titles and outcomes (their wording for children in ``lang`` where
-    written), the partners' answers approved for children, the organisations' names. Never
-    a child's own text: a child's idea counts only once a facilitator approved it as an
-    action, as the vote and "You said, we did" show it."""
+    wording), the approved actions' titles and outcomes (their wording for children in
+    ``lang`` where written), the partners' answers approved for children, the organisations'
+    names. Never a child's own text: a child's idea counts only once a facilitator approved
+    it as an action, as the vote and "You said, we did" show it. With ``board_id``, only
+    that board's words (a child page shows no other board's): a tablet's page reads its own
+    board's rows, not the network's."""
     from board.actions.models import Action
-    from board.boards.models import Organisation, Service
+    from board.boards.models import Board, Organisation, Service, board_partners
     from board.states import ModerationState
-    from board.summaries.models import Response
+    from board.summaries.models import Response, Summary, SummaryItem
 
+    services = sa.select(Service.name, Service.names).where(Service.active.is_(True))
+    organisations = sa.select(Organisation.name)
+    actions = sa.select(Action).where(Action.moderation == ModerationState.APPROVED)
+    responses = sa.select(Response).where(
+        Response.approved_for_children.is_(True), Response.withdrawn_at.is_(None)
+    )
+    if board_id is not None:
+        services = services.where(Service.board_id == board_id)
+        organisations = organisations.where(
+            Organisation.id.in_(
+                sa.select(board_partners.c.organisation_id).where(
+                    board_partners.c.board_id == board_id
+                )
+            )
+            | Organisation.id.in_(sa.select(Board.organisation_id).where(Board.id == board_id))
+            | Organisation.id.in_(
+                sa.select(Response.organisation_id)
+                .join(SummaryItem, SummaryItem.id == Response.item_id)
+                .join(Summary, Summary.id == SummaryItem.summary_id)
+                .where(Summary.board_id == board_id)
+            )
+        )
+        actions = actions.where(Action.board_id == board_id)
+        responses = (
+            responses.join(SummaryItem, SummaryItem.id == Response.item_id)
+            .join(Summary, Summary.id == SummaryItem.summary_id)
+            .where(Summary.board_id == board_id)
+        )
     texts: set[str] = set()
     # Every wording of a name or an answer, whichever language it is in: a page in ``lang``
     # shows the one board.wording picks, and the others are as public as it.
-    for name, names in session.execute(
-        sa.select(Service.name, Service.names).where(Service.active.is_(True))
-    ):
+    for name, names in session.execute(services):
         texts.add(name)
         texts.update(v for v in (names or {}).values() if isinstance(v, str))
-    texts.update(session.scalars(sa.select(Organisation.name)))
-    for action in session.scalars(
-        sa.select(Action).where(Action.moderation == ModerationState.APPROVED)
-    ):
+    texts.update(session.scalars(organisations))
+    for action in session.scalars(actions):
         texts.update(action.for_children(lang))
-    for response in session.scalars(
-        sa.select(Response).where(
-            Response.approved_for_children.is_(True), Response.withdrawn_at.is_(None)
-        )
-    ):
+    for response in session.scalars(responses):
         texts.update(v for v in (response.child_texts or {}).values() if isinstance(v, str))
     return {normalise(t) for t in texts if t and normalise(t)}
 
@@ -157,6 +178,9 @@ def resolve(session: Session, secret: str, lang: str, key: str) -> str | None:
         return None
     if text := _catalogue_keys(secret, lang).get(key):
         return text
+    # The whole network's words: the address names no board, and reading the tablet's
+    # session here would make the immutable, shared response vary by cookie. Rare: a
+    # tablet fetches a text's audio once, then plays it from its cache.
     for text in database_texts(session, lang):
         if hmac.compare_digest(key_for(secret, lang, text), key):
             return text

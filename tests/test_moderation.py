@@ -515,3 +515,40 @@ def test_the_queue_filters_by_meeting_and_service(client, auth, session, make, w
         assert response.status_code == 400, bad
         text = response.get_data(as_text=True)
         assert "Not a valid choice." in text and "January clinic text." in text
+
+
+def test_approve_all_of_one_meeting_lists_and_approves_only_its_texts(
+    client, auth, session, make, world
+):
+    """On a meeting day the facilitator moderates one meeting: "Approve all" from the
+    filtered queue lists that meeting's clean texts only, and goes back to the same view."""
+    board, service, meeting = world.board, world.service, world.meeting
+    later = make.meeting(board, date(2030, 2, 9), place="Youth centre")
+    session.commit()
+    january = give(session, meeting, service, happened="January clinic text.")
+    february = give(session, later, service, happened="February clinic text.")
+    auth.as_user(world.facilitator)
+    queue_page = client.get(f"/boards/{board.id}/moderation?meeting={later.id}").get_data(True)
+    ask = f"/boards/{board.id}/moderation/approve-all?meeting={later.id}"
+    assert ask in queue_page
+    page = client.get(ask).get_data(as_text=True)
+    assert listed_items(page) == [f"feedback:{february.id}"]
+    assert "January clinic text." not in page and "Youth centre" in page
+    assert f'name="meeting" value="{later.id}"' in page
+    done = client.post(
+        f"/boards/{board.id}/moderation/approve-all",
+        data={
+            "confirm": "y",
+            "item": listed_items(page),
+            "once": once_token(page),
+            "meeting": later.id,
+        },
+    )
+    assert done.status_code == 302 and f"meeting={later.id}" in done.headers["Location"]
+    assert fresh(session, Feedback, february.id).moderation is ModerationState.APPROVED
+    assert fresh(session, Feedback, january.id).moderation is ModerationState.PENDING
+    # A meeting of another board: 400, and the reason at the field.
+    foreign = make.meeting(world.other_board)
+    session.commit()
+    bad = client.get(f"/boards/{board.id}/moderation/approve-all?meeting={foreign.id}")
+    assert bad.status_code == 400 and "Not a valid choice." in bad.get_data(as_text=True)

@@ -70,6 +70,17 @@ class QueueFilterForm(BaseForm):
             )
         return self.meeting.data, self.service.data
 
+    def described(self) -> str:
+        """The meeting and service chosen, in words ("" when the whole queue is shown)."""
+        chosen = self.chosen()
+        return " · ".join(
+            str(choice.label)
+            for field, value in zip((self.meeting, self.service), chosen, strict=True)
+            if value is not None
+            for choice in field.choices
+            if choice.value == value
+        )
+
 
 class ApproveAllForm(ConfirmStepForm):
     confirm = BooleanField(

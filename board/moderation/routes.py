@@ -63,12 +63,7 @@ def queue(board_id: int):
     is not one of the board's: 400, the whole queue, the reason at the field); the text
     just approved, as partners will read it."""
     board = _board_to_moderate(board_id)
-    filters = QueueFilterForm(request.args).offer(
-        queries.held_meetings(db, board),
-        board.services,
-        lambda m: day(m.starts_at, board.timezone),
-    )
-    valid = filters.validate()
+    filters, valid = _filters(board, request.args)
     meeting_id, service_id = filters.chosen()
     return render_template(
         "moderation/queue.html",
@@ -84,6 +79,17 @@ def queue(board_id: int):
         names_form=WatchNamesForm(watch_names=board.watch_names),
         segments=services.segments,
     ), 200 if valid else 400
+
+
+def _filters(board: Board, values) -> tuple[QueueFilterForm, bool]:
+    """The queue's meeting and service choice from ``values`` (the address, or the form a
+    decision came from), and whether it was valid (one of the board's)."""
+    filters = QueueFilterForm(values).offer(
+        queries.held_meetings(db, board),
+        board.services,
+        lambda m: day(m.starts_at, board.timezone),
+    )
+    return filters, filters.validate()
 
 
 def _just_approved(board: Board):
@@ -194,7 +200,11 @@ def confirm_approve_all(board_id: int):
 
 
 def _approve_all_page(board: Board, form: ApproveAllForm, status: int = 200):
-    items = queries.unmarked(db, board)
+    """The texts without highlights of the queue as filtered (``?meeting=&service=`` on the
+    question, the same as hidden fields on the answer): the only ones the answer approves."""
+    filters, valid = _filters(board, request.form if request.method == "POST" else request.args)
+    meeting_id, service_id = filters.chosen()
+    items = queries.filtered(queries.unmarked(db, board), meeting_id, service_id)
     readers: set[str] = set()
     for entry in items:
         item = entry.item
@@ -205,9 +215,12 @@ def _approve_all_page(board: Board, form: ApproveAllForm, status: int = 200):
         board=board,
         items=items,
         readers=sorted(readers),
-        left_out=len(queries.queue(db, board)) - len(items),
+        left_out=len(queries.filtered(queries.queue(db, board), meeting_id, service_id))
+        - len(items),
         form=form,
-    ), status
+        filters=filters,
+        chosen=(meeting_id, service_id),
+    ), status if valid else 400
 
 
 @bp.post("/boards/<int:board_id>/moderation/approve-all")
@@ -243,7 +256,7 @@ def approve_all(board_id: int):
             ),
             "error",
         )
-    return redirect(url_for("moderation.queue", board_id=board.id))
+    return redirect(_queue_url(board))
 
 
 # Raising a concern ----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Every model, imported once so that Base.metadata knows them all (Alembic, tests)."""
 
 from board.actions.models import Action, ActionStatus, Proposer
+from board.admin.settings import NetworkSetting
 from board.api.models import ApiToken
 from board.audit.models import AuditEntry
 from board.auth.models import Invitation, Role, RoleAssignment, User
@@ -19,6 +20,7 @@ __all__ = [
     "ActionStatus",
     "ApiToken",
     "Concern",
+    "NetworkSetting",
     "Rejection",
     "Recording",
     "Response",

@@ -59,6 +59,7 @@ MATRIX = {
     "admin.invitations": ("GET", {ADMIN}),
     "admin.audit": ("GET", {ADMIN}),
     "admin.audit_csv": ("GET", {ADMIN}),
+    "admin.settings": ("GET", {ADMIN}),
     # Scheduling and running meetings: the board's facilitators (and administrators).
     "meetings.board_meetings": ("GET", RUNS_MEETINGS),
     "meetings.new_meeting": ("GET", RUNS_MEETINGS),

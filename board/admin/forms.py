@@ -8,6 +8,7 @@ from wtforms import (
     EmailField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -24,6 +25,7 @@ from wtforms.validators import (
 )
 
 from board.auth.models import Role
+from board.auth.two_factor import Policy
 from board.boards.models import MIN_THRESHOLD, OrganisationKind, ServiceCategory
 from board.forms import BaseForm, CheckboxesField, choices, language_choices
 
@@ -194,3 +196,23 @@ class RoleForm(BaseForm):
     )
     confirm_admin = HiddenField()
     submit = SubmitField(_l("Add the role"))
+
+
+class NetworkSettingsForm(BaseForm):
+    """Who must sign in with a second factor (board.auth.two_factor.Policy)."""
+
+    two_factor = RadioField(
+        _l("Who must use two-factor sign-in"),
+        choices=choices(
+            [
+                (
+                    Policy.LEADS_AND_ADMINS.value,
+                    _l("Administrators and safeguarding leads (recommended); others may"),
+                ),
+                (Policy.ALL.value, _l("Every staff account")),
+                (Policy.OPTIONAL.value, _l("No one must; everyone may")),
+            ]
+        ),
+        validators=[InputRequired(message=_l("Choose who must use it."))],
+    )
+    submit = SubmitField(_l("Save the settings"))

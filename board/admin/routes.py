@@ -23,9 +23,11 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from board.admin import audit as audit_links
+from board.admin import settings as network
 from board.admin.forms import (
     BoardForm,
     InviteForm,
+    NetworkSettingsForm,
     OrganisationForm,
     RoleForm,
     ServiceForm,
@@ -36,6 +38,7 @@ from board.audit.models import ACTION_LABELS, TARGET_LABELS
 from board.audit.services import record
 from board.auth import queries as account_queries
 from board.auth import services as accounts
+from board.auth import two_factor
 from board.auth.access import only_administrators
 from board.auth.models import Role, RoleAssignment, User
 from board.boards import queries
@@ -368,6 +371,34 @@ def set_active(user_id: int):
             "success",
         )
     return redirect(url_for("admin.account", user_id=user.id))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings():
+    """The network's settings: who must use two-factor sign-in. A change is audited and
+    mailed to every administrator; the accounts it concerns are asked at their next page."""
+    current = two_factor.policy()
+    form = NetworkSettingsForm(data={"two_factor": current.value})
+    if form.validate_on_submit():
+        if network.change(
+            db, current_user, network.TWO_FACTOR, form.two_factor.data, current.value
+        ):
+            db.commit()
+            flash(_("The settings are saved. Every administrator is told by mail."), "success")
+        return redirect(url_for("admin.settings"))
+    users = account_queries.active_accounts(db)
+    return render_template(
+        "admin/settings.html",
+        form=form,
+        current=current,
+        setting=network.chosen(db, network.TWO_FACTOR),
+        to_enrol={
+            rule.value: sum(
+                1 for u in users if two_factor.required_for(u, rule) and not u.has_two_factor
+            )
+            for rule in two_factor.Policy
+        },
+    ), 400 if form.errors else 200
 
 
 @bp.get("/invitations")

@@ -99,6 +99,7 @@ ACTION_LABELS = {
     "token.create": _l("Made an API token"),
     "token.revoke": _l("Revoked an API token"),
     "audit.export": _l("Exported the audit log"),
+    "network.setting": _l("Changed a network setting"),
 }
 TARGET_LABELS = {
     "user": _l("Account"),

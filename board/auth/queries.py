@@ -45,6 +45,15 @@ def board_staff(session: Session, board: Board) -> list[RoleAssignment]:
     )
 
 
+def active_accounts(session: Session) -> list[User]:
+    """Every active staff account, its roles loaded (to count whom a rule concerns)."""
+    return list(
+        session.scalars(
+            sa.select(User).where(User.active.is_(True)).options(selectinload(User.roles))
+        )
+    )
+
+
 def users_with_role(
     session: Session,
     board_id: int | None,

@@ -1,7 +1,8 @@
 """Two-factor sign-in for staff: a TOTP code from an app on the phone, or a recovery code.
 
 The rules:
-- Who must use it is the network's setting ``TWO_FACTOR`` (``Policy``): by default
+- Who must use it is the network's setting (``Policy``), chosen by an administrator on the
+  settings page (board.admin.settings), else the configuration's ``TWO_FACTOR``: by default
   administrators and safeguarding leads, who open safeguarding records; everyone else may.
 - The TOTP secret is stored encrypted (Fernet, under a key derived from SECRET_KEY with its
   own label; SECRET_KEY_FALLBACKS open it during a key change): a copy of the database alone
@@ -83,16 +84,33 @@ PAUSED = _l(
 )
 
 
-def policy() -> Policy:
+def configured() -> Policy:
+    """The deployment's setting ``TWO_FACTOR``: the network's until an administrator
+    chooses on the settings page."""
     try:
         return Policy(current_app.config["TWO_FACTOR"])
     except ValueError:
         return Policy.LEADS_AND_ADMINS  # a mistyped setting protects, it does not open
 
 
-def required_for(user: User) -> bool:
-    """Must this account sign in with a second factor (under the network's setting)?"""
-    rule = policy()
+def policy() -> Policy:
+    """Who must use a second factor: the administrators' choice, else the configuration."""
+    from board.admin.settings import TWO_FACTOR, chosen
+    from board.db import db
+
+    setting = chosen(db, TWO_FACTOR)
+    if setting is None:
+        return configured()
+    try:
+        return Policy(setting.value)
+    except ValueError:
+        return Policy.LEADS_AND_ADMINS
+
+
+def required_for(user: User, rule: Policy | None = None) -> bool:
+    """Must this account sign in with a second factor (under the network's setting, or
+    ``rule``)?"""
+    rule = rule or policy()
     if rule is Policy.ALL:
         return True
     if rule is Policy.OPTIONAL:

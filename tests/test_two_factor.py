@@ -3,6 +3,7 @@ required for administrators and safeguarding leads, offered to everyone else."""
 
 from __future__ import annotations
 
+import logging
 import re
 from datetime import timedelta
 
@@ -540,6 +541,9 @@ def test_an_administrator_resets_it_audited_and_the_sessions_end(app, session, m
     question = admin.get(reset_url)
     assert question.status_code == 200 and "signed out everywhere" in question.text
     assert admin.post(reset_url).headers["Location"] == f"/admin/accounts/{lead.id}"
+    link = re.search(
+        r'id="invitation-link"[^>]*value="([^"]+)"', admin.get(account.request.path).text
+    )
 
     session.expire_all()
     reset = session.get(User, lead.id)
@@ -555,8 +559,16 @@ def test_an_administrator_resets_it_audited_and_the_sessions_end(app, session, m
     [entry] = _audit(session, "account.two_factor_reset")
     assert (entry.actor_id, entry.target_id) == (world.admin.id, lead.id)
     assert leads_browser.get(_concerns(world)).headers["Location"].startswith("/login")
-    # The lead sets it up again at the next sign-in.
-    assert _password(leads_browser, lead).headers["Location"] == ENROL
+    # The password ended too: whoever knew it cannot set up their own phone first.
+    refused = _password(leads_browser, lead)
+    assert refused.status_code == 400 and "The email or the password is not right." in refused.text
+    assert reset.password_hash is None
+    # The lead chooses a new password from the link (mailed, and shown to the administrator
+    # once), then sets two-factor sign-in up again.
+    assert link, "the account page shows the new sign-in link once"
+    path = link.group(1).split("localhost", 1)[-1]
+    new_password = {"password": "a new long passphrase 42", "confirm": "a new long passphrase 42"}
+    assert leads_browser.post(path, data=new_password).headers["Location"] == ENROL
 
 
 @pytest.mark.parametrize("who", ["facilitator", "partner"])
@@ -577,3 +589,26 @@ def test_reset_refuses_a_missing_csrf_token(make_app, session, make, world, lead
     assert response.status_code == 400
     session.expire_all()
     assert session.get(User, lead.id).has_two_factor
+
+
+def test_a_reset_mails_the_holder_a_link_and_not_a_deactivated_one(
+    session, make, world, lead, auth, client, caplog
+):
+    caplog.set_level(logging.INFO, logger="board.mail")
+    make.two_factor(world.admin)
+    other = world.facilitator
+    make.two_factor(other)
+    make.commit()
+    auth.as_user(world.admin)
+    client.post(f"/admin/accounts/{lead.id}/two-factor/reset")
+    [mail] = [r.getMessage() for r in caplog.records if "was reset" in r.getMessage()]
+    assert lead.email in mail and "/invite/" in mail
+    assert TOTP_SECRET not in mail and PASSWORD not in mail
+    # A deactivated account: reset, and no link until it is reactivated.
+    caplog.clear()
+    other.active = False
+    session.commit()
+    client.post(f"/admin/accounts/{other.id}/two-factor/reset")
+    assert not [r for r in caplog.records if "was reset" in r.getMessage()]
+    session.expire_all()
+    assert not session.get(User, other.id).has_two_factor

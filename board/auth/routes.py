@@ -3,7 +3,16 @@ password change, two-factor enrolment and its reset by an administrator."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
@@ -259,9 +268,20 @@ def reset_two_factor(user_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         if user.has_two_factor or user.totp_secret:
-            two_factor.reset(db, current_user, user)
+            link = two_factor.reset(
+                db, current_user, user, ttl_hours=current_app.config["INVITATION_TTL_HOURS"]
+            )
             db.commit()
-        flash(_("Two-factor sign-in of %(name)s is reset.", name=user.name), "success")
+            if link:  # shown once on the account page, as a new sign-in link is
+                session["invitation_link"] = link
+        flash(
+            _(
+                "Two-factor sign-in of %(name)s is reset. They choose a new password from the "
+                "link sent to them, then set it up again.",
+                name=user.name,
+            ),
+            "success",
+        )
         return redirect(url_for("admin.account", user_id=user.id))
     return render_template("auth/reset_two_factor.html", user=user, form=form)
 

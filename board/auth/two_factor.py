@@ -34,7 +34,7 @@ import pyotp
 import segno
 import sqlalchemy as sa
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
-from flask import current_app
+from flask import current_app, url_for
 from flask import session as browser_session
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
@@ -375,14 +375,38 @@ def regenerate_recovery_codes(session: Session, user: User, code: str) -> list[s
     return codes
 
 
-def reset(session: Session, actor: User, user: User) -> None:
+def reset(session: Session, actor: User, user: User, *, ttl_hours: int) -> str | None:
     """An administrator turns a person's two-factor sign-in off (a lost phone and no
-    recovery codes): every session of the account ends; if it is required, the person
-    enrols again at their next sign-in."""
+    recovery codes): every session of the account ends, and so does its password. Whoever
+    knows the password could otherwise set up their own phone first (a stolen password is
+    what two-factor sign-in is for); the person chooses a new password from a one-time link
+    mailed to their address (returned, for the administrator to hand over), then enrols
+    again if it is required. A deactivated account gets its link when reactivated."""
+    from board.auth.services import issue_invitation
+
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
+    user.password_hash = None
     user.session_epoch += 1
     session.execute(sa.delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     record(session, actor, "account.two_factor_reset", user)
+    if not user.active:
+        session.flush()
+        return None
+    token = issue_invitation(session, user, ttl_hours=ttl_hours)
+    link = url_for("auth.accept_invitation", token=token, _external=True)
+    queue_mail(
+        session,
+        user,
+        _l("Your two-factor sign-in on board was reset"),
+        _l(
+            "An administrator reset the two-factor sign-in of your board account, as you "
+            "asked. Your password no longer works: open this link to choose a new one, then "
+            "set up two-factor sign-in again. %(link)s If you did not ask for this, tell your "
+            "administrator.",
+            link=link,
+        ),
+    )
     session.flush()
+    return link

@@ -71,12 +71,21 @@ def test_two_factor_pages_in_every_staff_language(browser, two_factor_server):
     admin.wait_for_url(f"{base}/")
     reset = f"{base}/admin/accounts/{two_factor_server.lead_id}/two-factor/reset"
 
+    link = None  # after a reset: the link to choose a new password
     for code in STAFF_LANGUAGES:
         name = LANGUAGES[code][0]
         lead.goto(f"{base}/login")
         choose_language(lead, name)
-        # The password, then the enrolment the lead must do before anything else.
-        _password(lead, base, "lead.2fa@example.org")
+        # The password (after a reset, a new one from the link), then the enrolment the
+        # lead must do before anything else.
+        if link is None:
+            _password(lead, base, "lead.2fa@example.org")
+        else:
+            lead.goto(link)
+            problems += check_page(lead)
+            lead.fill("#password", PASSWORD)
+            lead.fill("#confirm", PASSWORD)
+            lead.click("#submit")
         lead.wait_for_url(f"{base}/account/two-factor/enrol")
         assert lead.locator(".qr-code svg").count() == 1
         secret = lead.inner_text("code.secret").replace(" ", "")
@@ -112,6 +121,7 @@ def test_two_factor_pages_in_every_staff_language(browser, two_factor_server):
         admin.click("button.danger")
         admin.wait_for_url(f"{base}/admin/accounts/{two_factor_server.lead_id}")
         assert admin.locator("a.danger").count() == 0  # nothing left to reset
+        link = admin.input_value("#invitation-link")  # shown once, to hand over
         problems += check_page(admin)
     lead.context.close()
     admin.context.close()

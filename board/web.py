@@ -12,7 +12,11 @@ from board.db import MAX_ID, db
 
 class IdConverter(IntegerConverter):
     """``<int:...>`` in URLs, capped at the largest id a column holds: a larger number is a
-    404, not a database error (SQLite overflows, PostgreSQL says out of range)."""
+    404, not a database error (SQLite overflows, PostgreSQL says out of range). Written in
+    the digits 0-9 alone: werkzeug's own pattern (a regex digit class) also takes "١" and
+    "１", which would give one record several addresses."""
+
+    regex = r"[0-9]+"
 
     def __init__(self, map, *args, **kwargs):
         kwargs.setdefault("max", MAX_ID)

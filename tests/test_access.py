@@ -260,3 +260,13 @@ def test_every_post_route_refuses_a_missing_csrf_token(make_app, world):
         response = client.post(fill(rule.rule, args), data={"email": "x", "lang": "en"})
         assert response.status_code == 400, rule.rule
         assert "The form had expired" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("written", ["\u0661", "\uff11", "\u00b9", "1\u0660"])
+def test_a_record_has_one_address_in_the_digits_0_to_9(client, auth, world, written):
+    """Arabic-Indic, full-width or superscript digits name no record (werkzeug's pattern
+    took them, and int() read them): one record, one address for proxies and log searches."""
+    auth.as_user(world.admin)
+    assert client.get(f"/admin/boards/{world.board.id}").status_code == 200
+    assert client.get(f"/admin/boards/{written}").status_code == 404
+    assert client.post(f"/meetings/{written}/reopen").status_code == 404

@@ -56,3 +56,19 @@ def test_no_workbook_cell_is_a_formula(client, auth, session, world):
     cells = [cell for sheet in book for row in sheet.iter_rows() for cell in row]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     assert '=HYPERLINK("http://evil.example","clinic")' in [c.value for c in cells]
+
+
+@pytest.mark.parametrize("separator", [";", "\t"])
+def test_a_formula_after_a_separator_a_spreadsheet_splits_on_is_neutralised(separator):
+    """In Polish, Romanian, Bulgarian, Albanian and Serbian Excel the list separator is ";",
+    and a tab-separated import splits on tabs: every cell is quoted, and a piece that would
+    start a formula after such a separator starts with an apostrophe instead."""
+    from board.summaries.export import to_csv
+
+    words = f"help me{separator}=HYPERLINK(B2){separator}+1{separator}-2{separator}ok"
+    text = to_csv([["name", "words"], ["Clinic", words]])
+    assert text.splitlines()[1] == (
+        f'"Clinic","help me{separator}\'=HYPERLINK(B2){separator}\'+1{separator}\'-2{separator}ok"'
+    )
+    for piece in text.replace('"', "").replace(",", separator).split(separator):
+        assert piece[:1] not in ("=", "+", "-", "@"), piece

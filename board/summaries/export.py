@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 
 from flask import Response as FlaskResponse
 from sqlalchemy.orm import Session
@@ -49,16 +50,25 @@ def _groups(row: Row) -> dict[str, int | None]:
     return out
 
 
+# A formula's first character after a separator a spreadsheet may split on (";" in the
+# locales whose list separator it is, a tab on a tab-separated import).
+_SPLIT_FORMULA = re.compile(r"([;\t])(?=[=+\-@])")
+
+
 def safe_cell(value: str) -> str:
-    """No spreadsheet formula can start a cell (CSV injection)."""
+    """No spreadsheet formula can start a cell (CSV injection), nor a piece of it that a
+    spreadsheet splitting on ";" or a tab would make a cell of its own."""
+    value = _SPLIT_FORMULA.sub(r"\1'", value)
     if value[:1] in ("=", "+", "-", "@", "\t", "\r") and value != "-":
         return "'" + value
     return value
 
 
 def to_csv(rows: list[list[str]]) -> str:
+    """Every cell quoted (a spreadsheet splits no quoted cell, whatever its separator) and
+    made safe (``safe_cell``)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
     for row in rows:
         writer.writerow([safe_cell(str(cell)) for cell in row])
     return buffer.getvalue()

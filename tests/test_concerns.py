@@ -430,6 +430,9 @@ def test_a_lead_exports_the_concerns_once_and_it_is_audited(app, client, auth, s
     start = page.index('href="/concern-exports/') + len('href="')
     url = page[start : page.index('"', start)]
     assert actions(session, action="concern.export") == []  # made, not yet read
+    asked = client.head(url)  # a download manager asks first: nothing taken, nothing logged
+    assert asked.status_code == 200 and asked.get_data() == b""
+    assert actions(session, action="concern.export") == []
     first = client.get(url)
     assert first.status_code == 200 and first.mimetype == "text/csv"
     assert "attachment" in first.headers["Content-Disposition"]

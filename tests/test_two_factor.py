@@ -612,3 +612,27 @@ def test_a_reset_mails_the_holder_a_link_and_not_a_deactivated_one(
     assert not [r for r in caplog.records if "was reset" in r.getMessage()]
     session.expire_all()
     assert not session.get(User, other.id).has_two_factor
+
+
+def test_a_new_password_ends_a_pause_someone_with_the_old_one_caused(
+    make_app, session, world, lead, still_clock
+):
+    """Someone with the lead's password guessed codes until the account paused: the reset
+    (new password from the link, two-factor set up again) lets the lead back in at once,
+    though the pause had 15 minutes to go."""
+    app = make_app(
+        TWO_FACTOR="required-for-leads-and-admins",
+        LOGIN_FREE_FAILURES=3,
+        LOGIN_LIMIT_PER_CLIENT="100 per minute",
+    )
+    _client, responses = _spread(app, lead, addresses=5, tries=2)
+    assert responses[-1].status_code == 429
+    still_clock.shift(timedelta(seconds=5))
+    with app.app_context():
+        token = services.reissue_invitation(session, world.admin, lead)
+        session.commit()
+    holder = app.test_client()
+    holder.environ_base["REMOTE_ADDR"] = "192.0.2.77"
+    new = {"password": "a new long passphrase 42", "confirm": "a new long passphrase 42"}
+    assert holder.post(f"/invite/{token}", data=new).headers["Location"] == "/login/code"
+    assert _code(holder, TOTP.now()).status_code == 302  # not 429

@@ -272,6 +272,7 @@ def reset_two_factor(user_id: int):
                 db, current_user, user, ttl_hours=current_app.config["INVITATION_TTL_HOURS"]
             )
             db.commit()
+            throttle.end_pause(user.email)
             if link:  # shown once on the account page, as a new sign-in link is
                 session["invitation_link"] = link
         flash(
@@ -313,6 +314,7 @@ def accept_invitation(token: str):
             form.password.errors.append(str(error.message))
         else:
             db.commit()
+            throttle.end_pause(user.email)
             flash(_("Welcome. Your password is set."), "success")
             return _after_password(user, None)
     status = 400 if form.errors else 200

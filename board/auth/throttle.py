@@ -125,6 +125,16 @@ def note_code_failure(email: str, address: str) -> bool:
     return True
 
 
+def end_pause(email: str) -> None:
+    """The account's code failures and pause forgotten: its holder chose a new password (from
+    a link only their mailbox or an administrator gives) or an administrator reset their
+    two-factor sign-in. Otherwise someone with the old password could keep pausing it, and
+    the holder would stay out after the password changed. Pending sign-ins begun before stay
+    ended: a new password ends them (``signin``)."""
+    for key in (*_keys(email, "", ACCOUNT_CODE), _paused_key(email)):
+        _store().clear(key)
+
+
 def paused_since(email: str) -> int:
     """When the account's second step was last paused (0: not in the last day): a pending
     sign-in begun before then has ended."""

@@ -458,6 +458,10 @@ def download_export(export_token: str):
     export = services.export_for(db, export_token) or abort(404)
     if export.made_by_id != current_user.id or not can_export_concerns(current_user, export.board):
         abort(403)
+    if request.method == "HEAD":
+        # A download manager or a link checker asks first: that takes nothing (and logs
+        # nothing); only the GET that carries the file does.
+        return Response(status=200, headers={"Cache-Control": "no-store"})
     try:
         text = services.take_export(db, current_user, export)
     except (services.ExportGone, services.ExportExpired) as error:

@@ -5,15 +5,25 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 
+import pyotp
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from board.admin.settings import NetworkSetting
 from board.audit.models import AuditEntry
-from tests.factories import PASSWORD
+from tests.conftest import FIXED_NOW
+from tests.factories import PASSWORD, TOTP_SECRET
 
 ENROL = "/account/two-factor/enrol"
+
+
+@pytest.fixture(autouse=True)
+def still_clock():
+    with time_machine.travel(FIXED_NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture
@@ -70,10 +80,15 @@ def test_an_administrator_requires_it_for_everyone(
     assert len(_entries(session)) == 1
 
 
-def test_the_choice_overrides_the_configuration(make_app, session, world):
+def test_the_stricter_of_the_choice_and_the_configuration_applies(make_app, session, world):
     session.add(NetworkSetting(name="two_factor", value="required-for-all"))
     session.commit()
     assert _sent_to_enrol(make_app(TWO_FACTOR="optional"), world.partner)
+    # Whoever runs the server can raise it back over a lowered choice (a misused admin).
+    session.execute(sa.update(NetworkSetting).values(value="optional"))
+    session.commit()
+    assert _sent_to_enrol(make_app(TWO_FACTOR="required-for-all"), world.partner)
+    assert not _sent_to_enrol(make_app(TWO_FACTOR="optional"), world.partner)
     # A value no release knows (an old or tampered row) protects, as a mistyped setting does.
     session.execute(sa.update(NetworkSetting).values(value="off"))
     session.commit()
@@ -98,6 +113,48 @@ def test_the_page_says_how_many_accounts_each_choice_would_send_to_enrol(
 ):
     auth.as_user(admin)
     page = client.get("/admin/settings").get_data(as_text=True)
-    counts = re.findall(r'id="two_factor-\d-count">(\d+) active', page)
+    counts = re.findall(r'id="two_factor-\d-count">(?:[^<]*requires more\. )?(\d+) active', page)
     everyone = sum(1 for u in world.people.values() if u.active and not u.has_two_factor)
     assert counts == ["1", str(everyone), "0"]  # the lead; everyone not enrolled; no one
+    # Below the configuration's rule: shown, not offered.
+    assert re.search(r'<input[^>]*disabled[^>]*value="optional"', page)
+
+
+def test_requiring_it_of_fewer_accounts_takes_a_current_code(
+    client, auth, session, world, admin, still_clock
+):
+    """A stolen administrator's session alone cannot lower the rule: a code from the app,
+    counted like the second step's (a wrong one is audited)."""
+    auth.as_user(admin)
+    client.post("/admin/settings", data={"two_factor": "required-for-all"})  # raising: no code
+    assert [e.detail for e in _entries(session)][-1].endswith("-> required-for-all")
+    lower = {"two_factor": "required-for-leads-and-admins"}
+    none = client.post("/admin/settings", data=lower)
+    assert none.status_code == 400 and "Type the code your app shows now." in none.text
+    wrong = "000000" if pyotp.TOTP(TOTP_SECRET).now() != "000000" else "111111"
+    refused = client.post("/admin/settings", data={**lower, "code": wrong})
+    assert refused.status_code == 401 and "This code is not right" in refused.text
+    assert _entries_of(session, "signin.second_step_failed")
+    assert len(_entries(session)) == 1  # nothing lowered
+    still_clock.shift(timedelta(seconds=30))
+    right = pyotp.TOTP(TOTP_SECRET).now()
+    assert client.post("/admin/settings", data={**lower, "code": right}).status_code == 302
+    assert [e.detail for e in _entries(session)][-1] == (
+        "two_factor: required-for-all -> required-for-leads-and-admins"
+    )
+
+
+def test_below_the_configuration_is_refused_at_the_field(client, auth, session, admin):
+    auth.as_user(admin)
+    code = pyotp.TOTP(TOTP_SECRET).now()
+    response = client.post("/admin/settings", data={"two_factor": "optional", "code": code})
+    assert response.status_code == 400
+    assert "The server&#39;s configuration requires at least this" in response.text or (
+        "The server's configuration requires at least this" in response.text
+    )
+    assert _entries(session) == []
+
+
+def _entries_of(session, action):
+    session.expire_all()
+    return list(session.scalars(sa.select(AuditEntry).where(AuditEntry.action == action)))

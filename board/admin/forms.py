@@ -215,4 +215,12 @@ class NetworkSettingsForm(BaseForm):
         ),
         validators=[InputRequired(message=_l("Choose who must use it."))],
     )
+    code = StringField(
+        _l("Code from your app"),
+        validators=[Optional(), Length(max=40)],
+        description=_l(
+            "Needed to require it of fewer accounts: the 6-digit code your app shows now."
+        ),
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
     submit = SubmitField(_l("Save the settings"))

@@ -19,6 +19,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -38,7 +39,7 @@ from board.audit.models import ACTION_LABELS, TARGET_LABELS
 from board.audit.services import record
 from board.auth import queries as account_queries
 from board.auth import services as accounts
-from board.auth import two_factor
+from board.auth import signin, two_factor
 from board.auth.access import only_administrators
 from board.auth.models import Role, RoleAssignment, User
 from board.boards import queries
@@ -375,22 +376,35 @@ def set_active(user_id: int):
 
 @bp.route("/settings", methods=["GET", "POST"])
 def settings():
-    """The network's settings: who must use two-factor sign-in. A change is audited and
-    mailed to every administrator; the accounts it concerns are asked at their next page."""
-    current = two_factor.policy()
-    form = NetworkSettingsForm(data={"two_factor": current.value})
-    if form.validate_on_submit():
-        if network.change(
-            db, current_user, network.TWO_FACTOR, form.two_factor.data, current.value
-        ):
-            db.commit()
-            flash(_("The settings are saved. Every administrator is told by mail."), "success")
-        return redirect(url_for("admin.settings"))
+    """The network's settings: who must use two-factor sign-in. The configuration is the
+    least; requiring it of fewer accounts takes a current code from the administrator's app.
+    A change is audited and mailed to every administrator; the accounts it concerns are
+    asked at their next page."""
+    form = NetworkSettingsForm(data={"two_factor": two_factor.policy().value})
+    if not form.validate_on_submit():
+        return _settings_page(form, 400 if form.errors else 200)
+    rule, floor = two_factor.Policy(form.two_factor.data), two_factor.configured()
+    if rule.strength < floor.strength:
+        form.two_factor.errors.append(
+            _("The server's configuration requires at least this: ask whoever runs it.")
+        )
+        return _settings_page(form, 400)
+    if rule.strength < two_factor.policy().strength and (refused := _code_refused(form)):
+        return refused
+    if network.change(db, current_user, network.TWO_FACTOR, rule.value, floor.value):
+        db.commit()
+        flash(_("The settings are saved. Every administrator is told by mail."), "success")
+    return redirect(url_for("admin.settings"))
+
+
+def _settings_page(form: NetworkSettingsForm, status: int):
     users = account_queries.active_accounts(db)
-    return render_template(
+    page = render_template(
         "admin/settings.html",
         form=form,
-        current=current,
+        current=two_factor.policy(),
+        floor=two_factor.configured(),
+        strength={rule.value: rule.strength for rule in two_factor.Policy},
         setting=network.chosen(db, network.TWO_FACTOR),
         to_enrol={
             rule.value: sum(
@@ -398,7 +412,31 @@ def settings():
             )
             for rule in two_factor.Policy
         },
-    ), 400 if form.errors else 200
+    )
+    return page, status
+
+
+def _code_refused(form: NetworkSettingsForm):
+    """Before the rule is lowered: a current code from the administrator's app, if they use
+    two-factor sign-in (a stolen session alone cannot lower it). None when it is right; else
+    the page with the reason at the field, or the wait after too many wrong codes."""
+    user = current_user._get_current_object()
+    if not user.has_two_factor:
+        return None
+    if not form.code.data:
+        form.code.errors.append(_("Type the code your app shows now."))
+        return _settings_page(form, 400)
+    address = get_remote_address()
+    if waiting := signin.code_wait(user, address):
+        return waiting
+    try:
+        two_factor.confirm_with_code(db, user, form.code.data)
+    except two_factor.TwoFactorError as error:
+        if signin.code_failed(user, error, address):
+            return signin.code_wait(user, address)
+        form.code.errors.append(str(error.message))
+        return _settings_page(form, 401)
+    return None
 
 
 @bp.get("/invitations")

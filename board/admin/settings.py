@@ -8,11 +8,13 @@ Services flush and audit; views commit.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask import g, has_app_context
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from board.audit.services import record
@@ -47,18 +49,42 @@ def chosen(session: Session, name: str) -> NetworkSetting | None:
     return cache[name]
 
 
-def change(session: Session, actor: User, name: str, value: str, old: str) -> bool:
-    """Set ``name`` to ``value`` (``old``: what applied until now); False if nothing changed.
-    Audited with both values; every administrator is told by mail."""
+@functools.cache
+def _insert(dialect_name: str):
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    return (
+        dialect.insert(NetworkSetting)
+        .on_conflict_do_nothing(index_elements=["name"])
+        .returning(NetworkSetting.name)
+    )
+
+
+def change(session: Session, actor: User, name: str, value: str, fallback: str) -> bool:
+    """Set ``name`` to ``value``; False if it was that already (``fallback``: its value while
+    no administrator has chosen). Two administrators saving at once: the first choice is
+    inserted once, the second waits for the row's lock and reads what the first saved, so
+    the audit's "old -> new" is always true. Every administrator is told by mail."""
     from board.auth.queries import users_with_role
 
-    if value == old:
-        return False
-    setting = session.get(NetworkSetting, name, with_for_update=True)
+    now = utcnow()
+    setting = session.get(NetworkSetting, name, with_for_update=True, populate_existing=True)
     if setting is None:
-        setting = NetworkSetting(name=name)
-        session.add(setting)
-    setting.value, setting.changed_by_id, setting.changed_at = value, actor.id, utcnow()
+        if value == fallback:
+            return False
+        made = session.execute(
+            _insert(session.get_bind().dialect.name),
+            {"name": name, "value": value, "changed_by_id": actor.id, "changed_at": now},
+        ).first()
+        old = fallback
+        if made is None:  # another administrator's first choice came first: after it
+            setting = session.get(
+                NetworkSetting, name, with_for_update=True, populate_existing=True
+            )
+    if setting is not None:
+        old = setting.value
+        if value == old:
+            return False
+        setting.value, setting.changed_by_id, setting.changed_at = value, actor.id, now
     if has_app_context():
         g.pop("_network_settings", None)
     record(session, actor, "network.setting", None, detail=f"{name}: {old} -> {value}")

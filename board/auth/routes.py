@@ -18,7 +18,6 @@ from flask_babel import ngettext
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
-from board.audit.services import record
 from board.auth import services, signin, throttle, two_factor
 from board.auth.access import roles_required
 from board.auth.forms import (
@@ -107,28 +106,6 @@ _OPEN_BEFORE_ENROLMENT = {
 }
 
 
-def _code_failed(user: User, error: two_factor.TwoFactorError, address: str) -> bool:
-    """A refused second step: in the audit log (the reason, never the code) and counted, for
-    this address and for the account. True when it paused the account's second step: then
-    the pending sign-in has ended, the pause is audited and the holder mailed."""
-    db.rollback()
-    paused = throttle.note_code_failure(user.email, address)
-    record(db, user, "signin.second_step_failed", user, detail=error.reason)
-    if paused:
-        two_factor.pause_second_step(db, user)
-    db.commit()
-    return paused
-
-
-def _code_wait(user: User, address: str):
-    """The 429 for an address (or, paused, an account) that must wait before a code."""
-    wait, paused = throttle.code_wait_left(user.email, address)
-    if not wait:
-        return None
-    page, code = render_error(429, str(two_factor.PAUSED) if paused else None)
-    return page, code, {"Retry-After": str(wait)}
-
-
 @bp.route("/login/code", methods=["GET", "POST"])
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_CLIENT"], methods=["POST"], deduct_when=_failed
@@ -146,16 +123,16 @@ def second_step():
     if not user.has_two_factor:
         return redirect(url_for("auth.enrol"))
     address = get_remote_address()
-    if request.method == "POST" and (waiting := _code_wait(user, address)):
+    if request.method == "POST" and (waiting := signin.code_wait(user, address)):
         return waiting
     form, status = CodeForm(), 200 if request.method == "GET" else 400
     if form.validate_on_submit():
         try:
             kind = two_factor.verify(db, user, form.code.data)
         except two_factor.TwoFactorError as error:
-            if _code_failed(user, error, address):
+            if signin.code_failed(user, error, address):
                 signin.end_second_step()
-                return _code_wait(user, address)
+                return signin.code_wait(user, address)
             form.code.errors.append(str(error.message))
             status = 401
         else:
@@ -244,13 +221,13 @@ def new_recovery_codes():
     if not form.validate_on_submit():
         return _two_factor_page(form, 400)
     user, address = current_user._get_current_object(), get_remote_address()
-    if waiting := _code_wait(user, address):
+    if waiting := signin.code_wait(user, address):
         return waiting
     try:
         codes = two_factor.regenerate_recovery_codes(db, user, form.code.data)
     except two_factor.TwoFactorError as error:
-        if _code_failed(user, error, address):
-            return _code_wait(user, address)
+        if signin.code_failed(user, error, address):
+            return signin.code_wait(user, address)
         form.code.errors.append(str(error.message))
         return _two_factor_page(form, 401)
     db.commit()

@@ -110,3 +110,36 @@ def load(user_id: str) -> User | None:
     if carries_tablet():
         return None
     return services.load_user(db, user_id)
+
+
+# A refused code, wherever one is asked for (the second step, new recovery codes, lowering the
+# network's two-factor rule) -----------------------------------------------------------------
+
+
+def code_failed(user: User, error, address: str) -> bool:
+    """A refused code (``two_factor.TwoFactorError``): in the audit log (the reason, never
+    the code) and counted, for this address and for the account. True when it paused the
+    account's second step: then the pending sign-in has ended, the pause is audited and the
+    holder mailed. Rolls back what the request did, and commits the record of the failure."""
+    from board.audit.services import record
+    from board.auth import two_factor
+
+    db.rollback()
+    paused = throttle.note_code_failure(user.email, address)
+    record(db, user, "signin.second_step_failed", user, detail=error.reason)
+    if paused:
+        two_factor.pause_second_step(db, user)
+    db.commit()
+    return paused
+
+
+def code_wait(user: User, address: str):
+    """The 429 for an address (or, paused, an account) that must wait before a code."""
+    from board.auth import two_factor
+    from board.errors import render_error
+
+    wait, paused = throttle.code_wait_left(user.email, address)
+    if not wait:
+        return None
+    page, code = render_error(429, str(two_factor.PAUSED) if paused else None)
+    return page, code, {"Retry-After": str(wait)}

@@ -1,9 +1,10 @@
 """Two-factor sign-in for staff: a TOTP code from an app on the phone, or a recovery code.
 
 The rules:
-- Who must use it is the network's setting (``Policy``), chosen by an administrator on the
-  settings page (board.admin.settings), else the configuration's ``TWO_FACTOR``: by default
-  administrators and safeguarding leads, who open safeguarding records; everyone else may.
+- Who must use it is the network's setting (``Policy``): the configuration's ``TWO_FACTOR``
+  is the least (by default administrators and safeguarding leads, who open safeguarding
+  records; everyone else may), and an administrator may require more on the settings page
+  (board.admin.settings); lowering it again takes a current code.
 - The TOTP secret is stored encrypted (Fernet, under a key derived from SECRET_KEY with its
   own label; SECRET_KEY_FALLBACKS open it during a key change): a copy of the database alone
   makes no codes. A new SECRET_KEY without the old one as a fallback makes every enrolment
@@ -65,6 +66,11 @@ class Policy(enum.StrEnum):
     ALL = "required-for-all"
     OPTIONAL = "optional"
 
+    @property
+    def strength(self) -> int:
+        """How many accounts it protects, in order: no one, leads and admins, everyone."""
+        return (Policy.OPTIONAL, Policy.LEADS_AND_ADMINS, Policy.ALL).index(self)
+
 
 class TwoFactorError(RuleError):
     """A code was refused; ``message`` is translated, ``field`` is the form's "code"."""
@@ -85,8 +91,9 @@ PAUSED = _l(
 
 
 def configured() -> Policy:
-    """The deployment's setting ``TWO_FACTOR``: the network's until an administrator
-    chooses on the settings page."""
+    """The deployment's setting ``TWO_FACTOR``: the least the network requires. Administrators
+    may require more on the settings page, never less: whoever runs the server can always
+    raise it back (after an administrator's account was misused, say)."""
     try:
         return Policy(current_app.config["TWO_FACTOR"])
     except ValueError:
@@ -94,17 +101,25 @@ def configured() -> Policy:
 
 
 def policy() -> Policy:
-    """Who must use a second factor: the administrators' choice, else the configuration."""
+    """Who must use a second factor: the administrators' choice or the configuration,
+    whichever protects more."""
     from board.admin.settings import TWO_FACTOR, chosen
     from board.db import db
 
-    setting = chosen(db, TWO_FACTOR)
+    floor, setting = configured(), chosen(db, TWO_FACTOR)
     if setting is None:
-        return configured()
+        return floor
     try:
-        return Policy(setting.value)
+        rule = Policy(setting.value)
     except ValueError:
-        return Policy.LEADS_AND_ADMINS
+        rule = Policy.LEADS_AND_ADMINS  # a value no release knows protects
+    return max(floor, rule, key=lambda p: p.strength)
+
+
+def confirm_with_code(session: Session, user: User, code: str) -> None:
+    """A current code from ``user``'s app, for an act that lowers protection (raises
+    TwoFactorError; the step is spent, so the same code does not serve twice)."""
+    _verify_totp(session, user, normalise(code))
 
 
 def required_for(user: User, rule: Policy | None = None) -> bool:

@@ -553,3 +553,24 @@ def test_notes_are_scrubbed_and_purged_with_the_concern(app, runner, session, wo
     session.commit()
     assert runner.invoke(args=["purge"]).exit_code == 0
     assert session.scalar(sa.select(sa.func.count()).select_from(ConcernNote)) == 0
+
+
+def test_a_concern_not_acknowledged_in_its_time_is_marked_overdue(
+    app, client, auth, session, world
+):
+    """An hour for immediate danger, a day for "today", a week for "this week": after that
+    the lead's home page and the board's list say "Overdue"."""
+    with time_machine.travel(datetime(2026, 6, 20, 9, 0, tzinfo=UTC), tick=False) as clock:
+        today = raised(session, app, world, urgency="today")
+        raised(session, app, world, urgency="week")
+        auth.as_user(world.lead)
+        assert "Overdue" not in client.get("/").text
+        clock.shift(timedelta(days=2))
+        auth.as_user(world.lead)  # a new day, a new sign-in
+        home = client.get("/").text
+        assert home.count("Overdue") == 1
+        listing = client.get(f"/boards/{world.board.id}/concerns").text
+        assert listing.count("Overdue") == 1
+        services.acknowledge_concern(session, world.lead, today)
+        session.commit()
+        assert "Overdue" not in client.get("/").text

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
@@ -88,6 +88,15 @@ class ConcernUrgency(enum.StrEnum):
             ConcernUrgency.IMMEDIATE: _l("Immediate danger"),
             ConcernUrgency.TODAY: _l("Today"),
             ConcernUrgency.WEEK: _l("This week"),
+        }[self]
+
+    @property
+    def within(self) -> timedelta:
+        """How long it may wait for a lead to acknowledge it before it is overdue."""
+        return {
+            ConcernUrgency.IMMEDIATE: timedelta(hours=1),
+            ConcernUrgency.TODAY: timedelta(days=1),
+            ConcernUrgency.WEEK: timedelta(days=7),
         }[self]
 
     @property
@@ -207,6 +216,10 @@ class Concern(Base):
     raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
     acknowledged_by: Mapped[User | None] = relationship(foreign_keys=[acknowledged_by_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+
+    def overdue(self, now: datetime) -> bool:
+        """Not acknowledged within the time its urgency gives (``ConcernUrgency.within``)."""
+        return self.state is ConcernState.OPEN and now - self.raised_at > self.urgency.within
 
 
 class ConcernExport(Base):

@@ -615,7 +615,7 @@ def test_a_reset_mails_the_holder_a_link_and_not_a_deactivated_one(
 
 
 def test_a_new_password_ends_a_pause_someone_with_the_old_one_caused(
-    make_app, session, world, lead, still_clock
+    make_app, session, make, world, lead, still_clock
 ):
     """Someone with the lead's password guessed codes until the account paused: the reset
     (new password from the link, two-factor set up again) lets the lead back in at once,
@@ -628,6 +628,13 @@ def test_a_new_password_ends_a_pause_someone_with_the_old_one_caused(
     _client, responses = _spread(app, lead, addresses=5, tries=2)
     assert responses[-1].status_code == 429
     still_clock.shift(timedelta(seconds=5))
+    make.two_factor(world.admin)
+    make.commit()
+    admin = app.test_client()
+    with admin.session_transaction() as cookie:
+        cookie["_user_id"] = world.admin.get_id()
+    account = admin.get(f"/admin/accounts/{lead.id}").text
+    assert "Signing in is paused for 15 more minutes" in account  # the administrator sees it
     with app.app_context():
         token = services.reissue_invitation(session, world.admin, lead)
         session.commit()
@@ -636,3 +643,4 @@ def test_a_new_password_ends_a_pause_someone_with_the_old_one_caused(
     new = {"password": "a new long passphrase 42", "confirm": "a new long passphrase 42"}
     assert holder.post(f"/invite/{token}", data=new).headers["Location"] == "/login/code"
     assert _code(holder, TOTP.now()).status_code == 302  # not 429
+    assert "Signing in is paused" not in admin.get(f"/admin/accounts/{lead.id}").text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
@@ -39,7 +40,7 @@ from board.audit.models import ACTION_LABELS, TARGET_LABELS
 from board.audit.services import record
 from board.auth import queries as account_queries
 from board.auth import services as accounts
-from board.auth import signin, two_factor
+from board.auth import signin, throttle, two_factor
 from board.auth.access import only_administrators
 from board.auth.models import Role, RoleAssignment, User
 from board.boards import queries
@@ -307,6 +308,7 @@ def account(user_id: int):
 def _account_page(user: User, role_form: RoleForm, status: int = 200, **context):
     """The account page: its roles, the form to add one, and what the last act said."""
     context.setdefault("invitation_link", None)
+    context["paused_minutes"] = math.ceil(throttle.pause_left(user.email) / 60)
     page = render_template(
         "admin/account.html", user=user, role_form=role_form, confirm=ConfirmForm(), **context
     )

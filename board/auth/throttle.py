@@ -96,10 +96,15 @@ def _paused_key(email: str) -> str:
     return f"{ACCOUNT_CODE}-paused:{hashlib.sha256(email.encode()).hexdigest()}"
 
 
+def pause_left(email: str) -> int:
+    """Seconds the account's second step stays paused for every address (0: not paused)."""
+    return wait_left(email, "", ACCOUNT_CODE)
+
+
 def code_wait_left(email: str, address: str) -> tuple[int, bool]:
     """Seconds before this address may type a code for this account, and whether it is the
     account's pause (every address waits) rather than this address's own wait."""
-    paused = wait_left(email, "", ACCOUNT_CODE)
+    paused = pause_left(email)
     return max(paused, wait_left(email, address, CODE)), bool(paused)
 
 

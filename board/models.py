@@ -1,10 +1,10 @@
 """Every model, imported once so that Base.metadata knows them all (Alembic, tests)."""
 
 from board.actions.models import Action, ActionStatus, Proposer
-from board.admin.settings import NetworkSetting
 from board.api.models import ApiToken
 from board.audit.models import AuditEntry
 from board.auth.models import Invitation, Role, RoleAssignment, User
+from board.auth.settings import NetworkSetting
 from board.boards.models import Board, Organisation, OrganisationKind, Service, ServiceCategory
 from board.db import Base
 from board.feedback.models import Feedback

@@ -12,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from board.admin.settings import NetworkSetting
 from board.audit.models import AuditEntry
+from board.auth.settings import NetworkSetting
 from tests.conftest import FIXED_NOW
 from tests.factories import PASSWORD, TOTP_SECRET
 

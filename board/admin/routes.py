@@ -25,7 +25,6 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from board.admin import audit as audit_links
-from board.admin import settings as network
 from board.admin.forms import (
     BoardForm,
     InviteForm,
@@ -40,6 +39,7 @@ from board.audit.models import ACTION_LABELS, TARGET_LABELS
 from board.audit.services import record
 from board.auth import queries as account_queries
 from board.auth import services as accounts
+from board.auth import settings as network
 from board.auth import signin, throttle, two_factor
 from board.auth.access import only_administrators
 from board.auth.models import Role, RoleAssignment, User

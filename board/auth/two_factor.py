@@ -4,7 +4,7 @@ The rules:
 - Who must use it is the network's setting (``Policy``): the configuration's ``TWO_FACTOR``
   is the least (by default administrators and safeguarding leads, who open safeguarding
   records; everyone else may), and an administrator may require more on the settings page
-  (board.admin.settings); lowering it again takes a current code.
+  (board.auth.settings); lowering it again takes a current code.
 - The TOTP secret is stored encrypted (Fernet, under a key derived from SECRET_KEY with its
   own label; SECRET_KEY_FALLBACKS open it during a key change): a copy of the database alone
   makes no codes. A new SECRET_KEY without the old one as a fallback makes every enrolment
@@ -103,7 +103,7 @@ def configured() -> Policy:
 def policy() -> Policy:
     """Who must use a second factor: the administrators' choice or the configuration,
     whichever protects more."""
-    from board.admin.settings import TWO_FACTOR, chosen
+    from board.auth.settings import TWO_FACTOR, chosen
     from board.db import db
 
     floor, setting = configured(), chosen(db, TWO_FACTOR)

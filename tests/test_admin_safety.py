@@ -180,3 +180,50 @@ def test_an_accepted_invitation_is_not_listed(client, make, auth, session):
     make.commit()
     response = client.get("/admin/invitations")
     assert response.status_code == 200 and "Done Person" not in response.get_data(as_text=True)
+
+
+def test_a_boards_last_safeguarding_lead_is_never_deactivated_or_removed(
+    client, make, auth, session, caplog
+):
+    """Its concerns would reach no one who handles them. With a second lead, either may go.
+    A board that has none anyway (an old network) sends its concerns to the administrators,
+    and the facilitator is told so."""
+    import logging
+
+    from board.moderation import services as moderation
+
+    admin = _admin(make, auth)
+    board = make.board(name="Tirana")
+    lead = make.user(Role.SAFEGUARDING_LEAD, board, name="Only lead")
+    facilitator = make.user(Role.FACILITATOR, board)
+    meeting = make.meeting(board)
+    make.commit()
+    [assignment] = lead.roles
+    for url, data in [
+        (f"/admin/accounts/{lead.id}/active", {"active": "0"}),
+        (f"/admin/roles/{assignment.id}/remove", {}),
+    ]:
+        response = client.post(url, data=data)
+        assert response.status_code == 409
+        assert "Tirana would have no safeguarding lead" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.get(User, lead.id).active and session.get(User, lead.id).board_ids(
+        Role.SAFEGUARDING_LEAD
+    ) == {board.id}
+    second = make.user(Role.SAFEGUARDING_LEAD, board, name="Second lead")
+    make.commit()
+    assert client.post(f"/admin/roles/{assignment.id}/remove").status_code == 302
+    # A board left without a lead by other means: the administrators are alerted instead.
+    session.delete(second.roles[0])
+    session.commit()
+    caplog.set_level(logging.INFO, logger="board.mail")
+    with make.app.app_context():
+        moderation.raise_concern_in_room(
+            session, facilitator, meeting, "He is scared to go home.", urgency="week"
+        )
+    session.commit()
+    told = [r.getMessage() for r in caplog.records if "Safeguarding concern on" in r.getMessage()]
+    assert [admin.email in m for m in told] == [True]
+    auth.as_user(facilitator)
+    home = client.get("/").get_data(as_text=True)
+    assert "This board has no safeguarding lead: the network" in home

@@ -14,6 +14,7 @@ from board.auth.models import User
 from board.feedback.services import give_feedback
 from board.meetings import services as meetings
 from board.moderation.models import Concern, ConcernSource, ConcernUrgency
+from board.room import services as room
 from board.summaries.models import (
     ItemKind,
     Response,
@@ -354,3 +355,28 @@ def test_the_page_is_whole_without_javascript(client, auth, session, world):
     assert "js/home." in html
     # The boards below stay as they were.
     assert "Boards you facilitate" in html
+
+
+def test_a_call_nobody_answered_outlives_the_close(client, auth, session, world):
+    """The close page warns of it, and the call stays on the home page and the meeting's
+    page until someone marks it answered: closing the meeting does not answer a child."""
+    call = meetings.call_for_help(session, world.meeting)
+    session.commit()
+    auth.as_user(world.facilitator)
+    question = client.get(f"/meetings/{world.meeting.id}/close").text
+    assert "1 child asked for an adult and nobody pressed" in question
+    room.close_meeting(session, world.facilitator, world.meeting)
+    session.commit()
+    with at(5):
+        html = page(client, world.facilitator, auth)
+        assert "call for an adult was not marked as answered" in html
+        assert f'action="/help-calls/{call.id}/handled"' in html
+        assert "not marked as answered" in client.get(f"/meetings/{world.meeting.id}").text
+    client.post(f"/help-calls/{call.id}/handled", data={"next": "/"})
+    assert "not marked as answered" not in page(client, world.facilitator, auth)
+    # A day later an old call no longer fills the page.
+    other = meetings.call_for_help(session, world.meeting)
+    session.commit()
+    with at(hours=25):
+        assert "not marked as answered" not in page(client, world.facilitator, auth)
+    assert other.handled_at is None

@@ -644,3 +644,16 @@ def test_a_new_password_ends_a_pause_someone_with_the_old_one_caused(
     assert holder.post(f"/invite/{token}", data=new).headers["Location"] == "/login/code"
     assert _code(holder, TOTP.now()).status_code == 302  # not 429
     assert "Signing in is paused" not in admin.get(f"/admin/accounts/{lead.id}").text
+
+
+def test_an_administrator_does_not_reset_their_own(client, session, make, world, auth):
+    """It would end their own password and session before they saw the link."""
+    make.two_factor(world.admin)
+    make.commit()
+    auth.as_user(world.admin)
+    url = f"/admin/accounts/{world.admin.id}/two-factor/reset"
+    response = client.post(url, follow_redirects=True)
+    assert "reset by another administrator" in response.text
+    session.expire_all()
+    me = session.get(User, world.admin.id)
+    assert me.has_two_factor and me.password_hash

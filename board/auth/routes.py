@@ -242,6 +242,16 @@ def reset_two_factor(user_id: int):
     """An administrator turns a person's two-factor sign-in off (a lost phone), after a
     page that says what follows: every session of theirs ends, and they set it up again."""
     user = get_or_404(User, user_id)
+    if user.id == current_user.id:
+        # It would end the administrator's own password and session before they saw the link.
+        flash(
+            _(
+                "Your own two-factor sign-in is reset by another administrator. A lost phone: "
+                "sign in with a recovery code, then make new codes on your two-factor page."
+            ),
+            "error",
+        )
+        return redirect(url_for("admin.account", user_id=user.id))
     form = ConfirmForm()
     if form.validate_on_submit():
         if user.has_two_factor or user.totp_secret:

@@ -77,6 +77,47 @@ def _other_administrators(session: Session, user: User) -> int:
     return len(set(admins) - {user.id})
 
 
+class LastLead(AccountError):
+    """The act would leave a board without a safeguarding lead who can sign in: its
+    concerns would reach no one who handles them."""
+
+
+def _boards_left_without_lead(session: Session, user: User, board_ids: set[int]) -> list[str]:
+    """The names of the boards among ``board_ids`` where ``user`` is the only safeguarding
+    lead who can sign in (rows locked as for administrators)."""
+    if not board_ids:
+        return []
+    rows = session.execute(
+        sa.select(RoleAssignment.board_id, User.id)
+        .join(User, User.id == RoleAssignment.user_id)
+        .where(
+            RoleAssignment.role == Role.SAFEGUARDING_LEAD,
+            RoleAssignment.board_id.in_(board_ids),
+            User.active.is_(True),
+            User.password_hash.is_not(None),
+        )
+        .order_by(User.id)
+        .with_for_update(of=User)
+    )
+    others: dict[int, set[int]] = {board_id: set() for board_id in board_ids}
+    for board_id, lead_id in rows:
+        if lead_id != user.id:
+            others[board_id].add(lead_id)
+    alone = [board_id for board_id, ids in others.items() if not ids]
+    return sorted(session.get_one(Board, board_id).name for board_id in alone)
+
+
+def _keep_a_lead(session: Session, user: User, board_ids: set[int]) -> None:
+    if names := _boards_left_without_lead(session, user, board_ids):
+        raise LastLead(
+            _l(
+                "%(boards)s would have no safeguarding lead: concerns raised there would reach "
+                "no one who handles them. Give the role to someone else first.",
+                boards=", ".join(names),
+            )
+        )
+
+
 class InvitationInvalid(AccountError):
     """The invitation link is unknown, expired or already used."""
 
@@ -257,6 +298,8 @@ def set_active(session: Session, actor: User, user: User, active: bool) -> None:
         return
     if not active and user.is_admin and not _other_administrators(session, user):
         raise LastAdministrator(_LAST_ADMIN)
+    if not active:
+        _keep_a_lead(session, user, user.board_ids(Role.SAFEGUARDING_LEAD))
     if actor.id == user.id and not active:
         raise AccountError(_l("You cannot deactivate your own account."))
     user.active = active
@@ -298,10 +341,13 @@ def assign_role(
 
 
 def remove_role(session: Session, actor: User, assignment: RoleAssignment) -> None:
-    """Take a role away; the last administrator who can sign in cannot lose their role."""
+    """Take a role away; the last administrator who can sign in cannot lose their role, nor
+    a board's last safeguarding lead theirs."""
     user = assignment.user
     if assignment.role is Role.ADMINISTRATOR and not _other_administrators(session, user):
         raise LastAdministrator(_LAST_ADMIN)
+    if assignment.role is Role.SAFEGUARDING_LEAD and assignment.board_id is not None:
+        _keep_a_lead(session, user, {assignment.board_id})
     user.roles.remove(assignment)
     session.delete(assignment)
     record(

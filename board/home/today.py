@@ -18,7 +18,7 @@ board's day (or the rooms open now) above their inbox.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -37,6 +37,9 @@ from board.summaries.models import Response, Summary, SummaryItem
 
 # What the inbox lists of what waits for an answer; the page behind its link has them all.
 WAITING_SHOWN = 10
+# How long a call for an adult nobody marked as answered stays on the home page after its
+# meeting closed.
+CALLS_KEPT = timedelta(hours=24)
 
 
 @dataclass
@@ -45,6 +48,8 @@ class BoardDay:
     # A facilitator's board shows everything; an administrator's, its open meeting only.
     facilitated: bool
     open: list[Meeting] = field(default_factory=list)
+    # Closed meetings with a child's call for an adult nobody marked as answered.
+    closed_with_calls: list[Meeting] = field(default_factory=list)
     next: Meeting | None = None
     help_calls: dict[int, list[HelpCall]] = field(default_factory=dict)  # by meeting id
     waiting_texts: list[tuple[Meeting, int]] = field(default_factory=list)
@@ -121,6 +126,11 @@ def _board_days(
         days[meeting.board_id].open.append(meeting)
     for call in meetings.waiting_help_calls(session, [m.id for m in open_now]):
         days[call.meeting.board_id].help_calls.setdefault(call.meeting_id, []).append(call)
+    for call in meetings.unanswered_after_close(session, facilitated, now - CALLS_KEPT):
+        day = days[call.meeting.board_id]
+        if call.meeting_id not in day.help_calls:
+            day.closed_with_calls.append(call.meeting)
+        day.help_calls.setdefault(call.meeting_id, []).append(call)
     for board_id, meeting in meetings.next_meetings(session, facilitated).items():
         days[board_id].next = meeting
     for meeting, count in feedback.waiting_by_meeting(session, facilitated):

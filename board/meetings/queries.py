@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, selectinload
@@ -86,6 +86,28 @@ def waiting_help_calls(session: Session, meeting_ids: Collection[int]) -> list[H
         session.scalars(
             sa.select(HelpCall)
             .where(HelpCall.meeting_id.in_(meeting_ids), HelpCall.handled_at.is_(None))
+            .order_by(HelpCall.created_at)
+        )
+    )
+
+
+def unanswered_after_close(
+    session: Session, board_ids: Collection[int], since: datetime
+) -> list[HelpCall]:
+    """Calls for an adult that nobody marked as answered, at meetings of these boards closed
+    meanwhile (calls made after ``since``): the close does not answer a child."""
+    if not board_ids:
+        return []
+    return list(
+        session.scalars(
+            sa.select(HelpCall)
+            .join(Meeting, Meeting.id == HelpCall.meeting_id)
+            .where(
+                Meeting.board_id.in_(board_ids),
+                Meeting.state == MeetingState.CLOSED,
+                HelpCall.handled_at.is_(None),
+                HelpCall.created_at >= since,
+            )
             .order_by(HelpCall.created_at)
         )
     )

@@ -49,6 +49,13 @@ def urgent_concerns() -> list[Concern]:
     return queries.urgent(db, current_user)
 
 
+@bp.app_template_global()
+def board_has_lead(board: Board) -> bool:
+    """Whether a concern on ``board`` reaches a safeguarding lead (else the network's
+    administrators are alerted in their place: ``services.alerted``)."""
+    return services.has_lead(db, board.id)
+
+
 ITEMS: dict[str, type[Feedback] | type[Action]] = {"feedback": Feedback, "proposal": Action}
 
 
@@ -294,7 +301,12 @@ def _raise(item, form: ConcernForm, *, action: str, back: str):
                 status = 409
             else:
                 flash(
-                    _("A safeguarding concern is raised. The safeguarding lead is alerted."),
+                    _("A safeguarding concern is raised. The safeguarding lead is alerted.")
+                    if services.has_lead(db, services.board_of(item).id)
+                    else _(
+                        "A safeguarding concern is raised. This board has no safeguarding lead, "
+                        "so the network's administrators are alerted."
+                    ),
                     "success",
                 )
                 return redirect(back)

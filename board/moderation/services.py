@@ -415,12 +415,22 @@ def raise_concern_in_room(
     return raise_concern(session, actor, meeting, reason, urgency=urgency)
 
 
+def has_lead(session: Session, board_id: int) -> bool:
+    """Whether the board has a safeguarding lead to alert (active, and able to sign in)."""
+    return any(
+        lead.password_hash for lead in users_with_role(session, board_id, Role.SAFEGUARDING_LEAD)
+    )
+
+
 def _alert(session: Session, concern: Concern) -> None:
     """Mail each lead that a concern waits; for immediate danger every administrator too,
-    and saying so. A link, never the child's words: they stay in the app."""
+    and saying so; every administrator also when the board has no lead (a concern must
+    reach someone who handles it). A link, never the child's words: they stay in the app."""
     board = session.get_one(Board, concern.board_id)
     link = external_url("moderation.concern", concern_id=concern.id)
     recipients = users_with_role(session, concern.board_id, Role.SAFEGUARDING_LEAD)
+    if not has_lead(session, concern.board_id):
+        recipients += users_with_role(session, None, Role.ADMINISTRATOR)
     if concern.urgency is not ConcernUrgency.IMMEDIATE:
         subject = _l("Safeguarding concern on %(board)s", board=board.name)
         body = _l("A safeguarding concern was raised. Open it here: %(link)s", link=link)

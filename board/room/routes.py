@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -152,6 +153,17 @@ def _close_question(meeting: Meeting, form: ConfirmStepForm, status: int = 200):
             num=meeting.attendance,
         ),
     ]
+    if calls := queries.open_help_calls(db, meeting):
+        happens.insert(
+            0,
+            ngettext(
+                '%(num)d child asked for an adult and nobody pressed "Done" yet. Go to them:'
+                " the call stays on your home page until you do.",
+                '%(num)d children asked for an adult and nobody pressed "Done" yet. Go to'
+                " them: the calls stay on your home page until you do.",
+                len(calls),
+            ),
+        )
     ballot = current_ballot(db, meeting)
     if ballot is not None:
         happens.append(

@@ -101,7 +101,7 @@ def _boards_left_without_lead(session: Session, user: User, board_ids: set[int])
     )
     others: dict[int, set[int]] = {board_id: set() for board_id in board_ids}
     for board_id, lead_id in rows:
-        if lead_id != user.id:
+        if lead_id != user.id and board_id is not None:
             others[board_id].add(lead_id)
     alone = [board_id for board_id, ids in others.items() if not ids]
     return sorted(session.get_one(Board, board_id).name for board_id in alone)

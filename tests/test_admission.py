@@ -111,6 +111,11 @@ def test_a_new_tablet_waits_until_the_facilitator_lets_it_in(
     assert "Your facilitator will let you in" in page
     label = re.search(r"This tablet is called: (\w{3})", page).group(1)
     auth.as_user(facilitator)
+    # The control screen says a tablet waits (and its live counts too).
+    control = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert '<span data-live="at_door">1</span>' in control
+    assert client.get(f"/meetings/{meeting.id}/live.json").json["at_door"] == 1
+    assert "at_door" not in client.get(f"/meetings/{meeting.id}/live.json?screen=room").json
     door = client.get(f"/meetings/{meeting.id}/door").get_data(as_text=True)
     assert f"Tablet {label}" in door
     place = re.search(rf'action="/meetings/{meeting.id}/door/(\d+)"', door).group(1)

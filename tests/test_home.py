@@ -112,6 +112,9 @@ def test_a_help_call_shows_its_age_and_goes_when_handled(client, auth, session, 
         assert "A child asked for an adult 2 minutes ago" in page(client, world.facilitator, auth)
     # The same "handled" button as the control screen's, and back home afterwards.
     assert f'action="/help-calls/{call.id}/handled"' in html
+    # The door page, where a facilitator stays while children arrive, shows it too.
+    door = client.get(f"/meetings/{world.meeting.id}/door").text
+    assert f'action="/help-calls/{call.id}/handled"' in door
     done = client.post(f"/help-calls/{call.id}/handled", data={"next": "/"})
     assert done.status_code == 302 and done.headers["Location"] == "/"
     html = page(client, world.facilitator, auth)

@@ -84,6 +84,7 @@ def _meeting_page(meeting: Meeting, status: int = 200):
         meeting=meeting,
         board=meeting.board,
         help_calls=queries.open_help_calls(db, meeting),
+        at_door=len(admission.waiting(meeting)) if meeting.is_open else 0,
         confirm=ConfirmForm(),
         cancel_form=CancelForm(),
         undo=undo_close(meeting),
@@ -308,6 +309,7 @@ def _door_page(meeting: Meeting, form: PresentForm, status: int = 200):
         meeting=meeting,
         board=meeting.board,
         waiting=admission.waiting(meeting) if meeting.is_open else [],
+        help_calls=queries.open_help_calls(db, meeting),
         form=form,
         confirm=ConfirmForm(),
     ), status
@@ -365,6 +367,7 @@ def live(meeting_id: int):
     }
     if request.args.get("screen") != "room":
         counts["help_calls"] = _help_calls(meeting)
+        counts["at_door"] = len(admission.waiting(meeting)) if meeting.is_open else 0
     return jsonify(counts)
 
 

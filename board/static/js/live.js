@@ -98,7 +98,8 @@
           window.location.reload();
           return;
         }
-        ["attendance", "answers", "votes", "waiting"].forEach(function (name) {
+        ["attendance", "answers", "votes", "waiting", "at_door"].forEach(function (name) {
+          if (data[name] === undefined) return;
           document.querySelectorAll("[data-live=" + name + "]").forEach(function (el) {
             el.textContent = String(data[name]);
           });

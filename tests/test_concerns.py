@@ -573,4 +573,11 @@ def test_a_concern_not_acknowledged_in_its_time_is_marked_overdue(
         assert listing.count("Overdue") == 1
         services.acknowledge_concern(session, world.lead, today)
         session.commit()
-        assert "Overdue" not in client.get("/").text
+        home = client.get("/").text
+        assert "Overdue" not in home
+        # Acknowledged, it stays on the lead's home page as a case being worked on.
+        cases = home[home.index("Concerns you are working on") :]
+        assert f'href="/concerns/{today.id}"' in cases and "last entry: Acknowledged" in cases
+        services.close_concern(session, world.lead, today, outcome="Referred to the CPU.")
+        session.commit()
+        assert "Concerns you are working on" not in client.get("/").text

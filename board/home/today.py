@@ -79,6 +79,7 @@ class Today:
     now: datetime
     since: datetime  # "new" begins here (board.home.visits)
     concerns: list[Concern] = field(default_factory=list)
+    cases: list[Concern] = field(default_factory=list)  # a lead's, acknowledged, not closed
     boards: list[BoardDay] = field(default_factory=list)
     inbox: Inbox | None = None
 
@@ -103,6 +104,7 @@ def today_for(session: Session, user: User, now: datetime, since: datetime) -> T
     if user.is_admin:
         watched = set(session.scalars(sa.select(Board.id)))
     today.concerns = moderation.unacknowledged(session, watched)
+    today.cases = moderation.in_progress(session, led)
     today.boards = _board_days(session, user, facilitated, now, since)
     if user.is_partner:
         today.inbox = _inbox(session, user, since)

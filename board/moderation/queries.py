@@ -211,6 +211,21 @@ def unacknowledged(session: Session, board_ids: set[int]) -> list[Concern]:
     )
 
 
+def in_progress(session: Session, board_ids: set[int]) -> list[Concern]:
+    """Acknowledged concerns of these boards not yet closed, oldest first: the cases a lead
+    is working on (contact, referral, outcome still to record)."""
+    if not board_ids:
+        return []
+    return list(
+        session.scalars(
+            sa.select(Concern)
+            .where(Concern.board_id.in_(board_ids), Concern.state == ConcernState.ACKNOWLEDGED)
+            .options(selectinload(Concern.notes))
+            .order_by(Concern.raised_at, Concern.id)
+        )
+    )
+
+
 def board_concerns(session: Session, board: Board) -> list[Concern]:
     """The board's concerns: those still being worked on first, by urgency, then the oldest
     first (the longest waiting); closed ones last, the latest closed first."""

@@ -7,6 +7,7 @@ from typing import cast
 import sqlalchemy as sa
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from board.actions.models import Action
@@ -147,7 +148,9 @@ def _approve(item, form) -> str:
     fields = services.FEEDBACK_FIELDS if isinstance(item, Feedback) else services.PROPOSAL_FIELDS
     removed = services.approve(db, current_user, item, _removals(fields), form.note.data or "")
     if removed:
-        return _("Approved, with %(num)d parts removed.", num=removed)
+        return ngettext(
+            "Approved, with %(num)d part removed.", "Approved, with %(num)d parts removed.", removed
+        )
     return _("Approved.")
 
 
@@ -254,7 +257,7 @@ def approve_all(board_id: int):
     }
     count = services.approve_all_clean(db, current_user, board, listed)
     db.commit()
-    flash(_("Approved: %(num)d items.", num=count), "success")
+    flash(ngettext("Approved: %(num)d item.", "Approved: %(num)d items.", count), "success")
     if count < len(listed):
         flash(
             _(

@@ -47,4 +47,4 @@ def test_approve_all_lists_the_texts_and_confirms_with_the_keyboard(page, live_s
         page.keyboard.press("Tab")
         page.keyboard.press("Enter")
         page.wait_for_load_state()
-        assert f"Approved: {listed} items." in page.inner_text(".flashes")
+        assert f"Approved: {listed} item" in page.inner_text(".flashes")

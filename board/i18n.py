@@ -26,6 +26,7 @@ from dateutil.relativedelta import relativedelta
 from flask import Flask, g, has_app_context, has_request_context, request, session
 from flask_babel import Babel, Domain, force_locale, get_locale, gettext, ngettext
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.utils import cached_property
 
 # code -> (name of the language in itself, text direction). English first: the source.
@@ -364,6 +365,13 @@ class _Babel(Babel):
 babel = _Babel()
 
 
+def isolated(value) -> Markup:
+    """A name or place typed by someone, set apart from the sentence around it (``<bdi>``):
+    a Latin name in an Arabic sentence, or the reverse, keeps its own direction and does not
+    reorder the punctuation around it."""
+    return Markup("<bdi>{}</bdi>").format(value)
+
+
 def init_app(app: Flask) -> None:
     """Wire Flask-Babel to our locale selector and catalogues."""
     directory = find_translations(Path(app.root_path))
@@ -375,6 +383,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(ago, "ago")
     app.add_template_filter(month_name, "month")
     app.add_template_filter(period_name, "period")
+    app.add_template_filter(isolated, "bdi")
     app.jinja_env.globals["zone_note"] = zone_note
     # A page names the zones of its own times (g outlives a request where a test holds the
     # app context).
